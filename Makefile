@@ -1,0 +1,27 @@
+# sales_order_plus: `make run` serves the demo database, `make test` runs every suite.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+help:
+	@echo "make run         set up, then serve http://127.0.0.1:8069 (admin/admin) on database sales_order_plus"
+	@echo "make test        the add-on's tests + Odoo's sale, sale_stock, sale_purchase, stock_dropshipping, sale_order_type suites"
+	@echo "make test-addon  the add-on's own tests only (daily work)"
+	@echo "make setup       install everything (venv, Odoo, OCA add-ons, chromium); make run/test do it too"
+	@echo "make stop        stop this checkout's PostgreSQL cluster"
+
+setup:
+	bash scripts/setup.sh
+
+run:
+	bash scripts/run.sh
+
+test:
+	bash scripts/test.sh
+
+test-addon:
+	TEST_TAGS=/sales_order_plus bash scripts/test.sh
+
+stop:
+	bash scripts/pg.sh stop
+
+.PHONY: help setup run test test-addon stop

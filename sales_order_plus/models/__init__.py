@@ -1,0 +1,4 @@
+from . import sale_order_type
+from . import sale_order
+from . import stock_picking
+from . import account_move

@@ -1,0 +1,123 @@
+# Copyright 2026 sales_order_plus developers
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+
+class SaleOrder(models.Model):
+    """The confirmation pipeline shared by every kind.
+
+    ``action_confirm`` runs the checks (``_sop_check_confirm_<kind>``) before Odoo writes
+    anything, then ``_action_confirm`` (where sale_stock launches procurement) ends with
+    the kind's after-confirm step (``_sop_after_confirm_<kind>``). A kind's behaviour is
+    therefore found by searching its name; a kind without such a method behaves like a
+    standard order.
+    """
+
+    _inherit = "sale.order"
+
+    type_kind = fields.Selection(
+        string="Order Kind",
+        related="type_id.kind",
+        store=True,
+        index=True,
+    )
+
+    # ------------------------------------------------------------------
+    # Numbering
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", _("New")) == _("New") and vals.get("type_id"):
+                sequence = self.env["sale.order.type"].browse(vals["type_id"]).sequence_id
+                if sequence:
+                    # Same date rule as sale.order.create: the order date in the user's
+                    # time zone picks the date range (OCA's numbering uses UTC).
+                    vals["name"] = sequence.next_by_id(
+                        sequence_date=self._sop_sequence_date(vals)
+                    )
+        return super().create(vals_list)
+
+    @api.model
+    def _sop_sequence_date(self, vals):
+        if not vals.get("date_order"):
+            return None
+        return fields.Datetime.context_timestamp(
+            self, fields.Datetime.to_datetime(vals["date_order"])
+        )
+
+    # ------------------------------------------------------------------
+    # Type locked after confirmation
+    # ------------------------------------------------------------------
+    def _compute_sale_type_id(self):
+        # A confirmed order keeps its type even when its partner or company changes.
+        locked = self.filtered(lambda o: o.state in ("sale", "cancel") and o._origin.type_id)
+        for order in locked:
+            order.type_id = order._origin.type_id
+        return super(SaleOrder, self - locked)._compute_sale_type_id()
+
+    def write(self, vals):
+        if "type_id" in vals:
+            self._check_type_change(vals["type_id"])
+        return super().write(vals)
+
+    def _check_type_change(self, new_type_id):
+        locked = self.filtered(
+            lambda o: o.state in ("sale", "cancel") and o.type_id.id != (new_type_id or False)
+        )
+        if locked:
+            raise UserError(
+                _(
+                    "The order type cannot be changed once the order is confirmed: %s.",
+                    ", ".join(locked.mapped("name")),
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # Confirmation pipeline
+    # ------------------------------------------------------------------
+    def action_confirm(self):
+        # Checks first: nothing is written when one fails.
+        self.filtered(lambda o: o.state in ("draft", "sent"))._sop_check_confirm()
+        return super().action_confirm()
+
+    def _action_confirm(self):
+        res = super()._action_confirm()
+        self._sop_dispatch("after_confirm")
+        return res
+
+    def _sop_check_confirm(self):
+        self._sop_check_required_fields()
+        self._sop_dispatch("check_confirm")
+
+    def _sop_dispatch(self, step):
+        """Call ``_sop_<step>_<kind>`` on the orders of each kind that defines it."""
+        for kind, orders in self.grouped("type_kind").items():
+            method = getattr(orders, f"_sop_{step}_{kind}", None) if kind else None
+            if method:
+                method()
+
+    def _sop_missing_required_fields(self):
+        """Labels of the type's required fields that are empty on this order."""
+        self.ensure_one()
+        return [
+            field.field_description
+            for field in self.type_id.required_field_ids
+            if field.name in self._fields and not self[field.name]
+        ]
+
+    def _sop_check_required_fields(self):
+        problems = []
+        for order in self:
+            missing = order._sop_missing_required_fields()
+            if missing:
+                problems.append(
+                    _("%(order)s: %(fields)s", order=order.name, fields=", ".join(missing))
+                )
+        if problems:
+            raise UserError(
+                _("These orders cannot be confirmed, required fields are missing:")
+                + "\n"
+                + "\n".join(problems)
+            )

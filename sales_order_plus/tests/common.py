@@ -1,0 +1,60 @@
+# Copyright 2026 sales_order_plus developers
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import Command
+from odoo.tests.common import TransactionCase, new_test_user
+
+
+class SalesOrderPlusCase(TransactionCase):
+    """Shared fixtures: a customer, a storable and a service product with stock, the
+    shipped order types, a salesperson and a sales administrator."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        cls.company = cls.env.company
+        cls.warehouse = cls.env["stock.warehouse"].search(
+            [("company_id", "=", cls.company.id)], limit=1
+        )
+        cls.stock_location = cls.warehouse.lot_stock_id
+        cls.customer = cls.env["res.partner"].create({"name": "SOP Customer"})
+        cls.product = cls.env["product.product"].create(
+            {
+                "name": "SOP Storable",
+                "type": "consu",
+                "is_storable": True,
+                "list_price": 100.0,
+                "standard_price": 60.0,
+                "invoice_policy": "order",
+                "default_code": "SOP-STORE",
+            }
+        )
+        cls.service = cls.env["product.product"].create(
+            {"name": "SOP Service", "type": "service", "list_price": 30.0}
+        )
+        cls.env["stock.quant"]._update_available_quantity(
+            cls.product, cls.stock_location, 100.0
+        )
+        cls.type_standard = cls.env.ref("sale_order_type.normal_sale_type")
+        cls.type_cash = cls.env.ref("sales_order_plus.type_cash_sale")
+        cls.type_rush = cls.env.ref("sales_order_plus.type_rush_order")
+        cls.type_schedule = cls.env.ref("sales_order_plus.type_delivery_schedule")
+        cls.type_third_party = cls.env.ref("sales_order_plus.type_third_party")
+        cls.salesman = new_test_user(
+            cls.env, login="sop_salesman", groups="sales_team.group_sale_salesman"
+        )
+        cls.sale_admin = new_test_user(
+            cls.env, login="sop_sale_admin", groups="sales_team.group_sale_manager"
+        )
+
+    @classmethod
+    def _create_order(cls, order_type=None, lines=None, **vals):
+        lines = lines or [(cls.product, 5.0)]
+        vals.setdefault("partner_id", cls.customer.id)
+        if order_type:
+            vals["type_id"] = order_type.id
+        vals["order_line"] = [
+            Command.create({"product_id": product.id, "product_uom_qty": qty})
+            for product, qty in lines
+        ]
+        return cls.env["sale.order"].create(vals)

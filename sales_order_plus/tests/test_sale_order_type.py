@@ -1,0 +1,177 @@
+# Copyright 2026 sales_order_plus developers
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import fields
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import Form, tagged
+from odoo.tests.common import new_test_user
+
+from .common import SalesOrderPlusCase
+
+
+@tagged("post_install", "-at_install")
+class TestSaleOrderType(SalesOrderPlusCase):
+    def test_shipped_types_one_per_kind(self):
+        self.assertEqual(self.type_standard.kind, "standard")
+        self.assertEqual(
+            (
+                self.type_cash + self.type_rush + self.type_schedule + self.type_third_party
+            ).mapped("kind"),
+            ["cash", "rush", "schedule", "third_party"],
+        )
+        self.assertEqual(self.type_cash.name, "Cash Sale")
+
+    def test_type_names_translated_to_german(self):
+        self.env["res.lang"]._activate_lang("de_DE")
+        self.env["ir.module.module"]._load_module_terms(["sales_order_plus"], ["de_DE"])
+        names = (
+            self.type_cash + self.type_rush + self.type_schedule + self.type_third_party
+        ).with_context(lang="de_DE").mapped("name")
+        self.assertEqual(names, ["Barverkauf", "Eilauftrag", "Lieferplan", "Streckengeschäft"])
+
+    def test_kind_stored_on_order_picking_and_invoice(self):
+        order = self._create_order(self.type_rush)
+        self.assertEqual(order.type_kind, "rush")
+        self.assertEqual(
+            self.env["sale.order"].search([("type_kind", "=", "rush"), ("id", "=", order.id)]),
+            order,
+        )
+        order.action_confirm()
+        picking = order.picking_ids
+        self.assertEqual(len(picking), 1)
+        self.assertEqual(picking.sale_type_id, self.type_rush)
+        self.assertEqual(picking.sale_type_kind, "rush")
+        self.assertEqual(
+            self.env["stock.picking"].search([("sale_type_id", "=", self.type_rush.id)]),
+            picking,
+        )
+        invoice = order._create_invoices()
+        self.assertEqual(invoice.sale_type_id, self.type_rush)
+        self.assertEqual(invoice.sale_type_kind, "rush")
+
+    def test_type_defaults_apply_to_order(self):
+        """The OCA defaults of a type (payment terms, warehouse) still apply with a kind."""
+        term = self.env.ref("account.account_payment_term_30days")
+        self.type_cash.payment_term_id = term
+        with Form(self.env["sale.order"]) as form:
+            form.partner_id = self.customer
+            form.type_id = self.type_cash
+            with form.order_line.new() as line:
+                line.product_id = self.product
+        order = form.save()
+        self.assertEqual(order.payment_term_id, term)
+        self.assertEqual(order.type_kind, "cash")
+
+    def test_non_standard_kind_behaves_like_standard_order(self):
+        """Until a kind defines behaviour, confirming it is plain Odoo."""
+        order = self._create_order(self.type_schedule, lines=[(self.product, 4.0)])
+        order.action_confirm()
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(len(order.picking_ids), 1)
+        self.assertEqual(order.picking_ids.move_ids.product_uom_qty, 4.0)
+        self.assertFalse(order.invoice_ids)
+
+    def test_incompletion_check_lists_every_missing_field(self):
+        fields_model = self.env["ir.model.fields"]
+        self.type_rush.required_field_ids = fields_model._get(
+            "sale.order", "client_order_ref"
+        ) | fields_model._get("sale.order", "commitment_date")
+        order = self._create_order(self.type_rush)
+        with self.assertRaises(UserError) as error:
+            order.action_confirm()
+        message = str(error.exception)
+        self.assertIn(order.name, message)
+        self.assertIn("Customer Reference", message)
+        self.assertIn("Delivery Date", message)
+        self.assertEqual(order.state, "draft")
+        self.assertFalse(order.picking_ids)
+        # Completing one field is not enough; completing both is.
+        order.client_order_ref = "PO-4711"
+        with self.assertRaises(UserError) as error:
+            order.action_confirm()
+        self.assertNotIn("Customer Reference", str(error.exception))
+        order.commitment_date = fields.Datetime.now()
+        order.action_confirm()
+        self.assertEqual(order.state, "sale")
+
+    def test_type_locked_after_confirmation(self):
+        order = self._create_order(self.type_standard)
+        order.type_id = self.type_rush  # a quotation may change its type
+        self.assertEqual(order.type_kind, "rush")
+        order.action_confirm()
+        with self.assertRaises(UserError):
+            order.type_id = self.type_cash
+        self.assertEqual(order.type_id, self.type_rush)
+        # Rewriting the same type is harmless (e.g. a form saving every field).
+        order.write({"type_id": self.type_rush.id})
+        # A partner change does not recompute the type of a confirmed order.
+        other = self.env["res.partner"].create(
+            {"name": "Other", "sale_type": self.type_cash.id}
+        )
+        order.partner_id = other
+        self.assertEqual(order.type_id, self.type_rush)
+
+    def test_kind_locked_while_type_has_confirmed_orders(self):
+        new_type = self.env["sale.order.type"].create({"name": "Counter", "kind": "cash"})
+        new_type.kind = "rush"  # unused yet: allowed
+        order = self._create_order(new_type)
+        order.action_confirm()
+        with self.assertRaises(UserError):
+            new_type.kind = "standard"
+        self.assertEqual(new_type.kind, "rush")
+
+    def test_sequence_follows_user_time_zone(self):
+        """Same rule as Odoo's own numbering: the order date in the user's time zone
+        picks the yearly date range (OCA's type numbering used UTC)."""
+        sequence = self.env["ir.sequence"].create(
+            {
+                "name": "Rush numbering",
+                "code": "sale.order",
+                "prefix": "RU/%(range_year)s/",
+                "use_date_range": True,
+                "padding": 4,
+            }
+        )
+        self.type_rush.sequence_id = sequence
+        order = (
+            self._create_order(self.type_rush)
+            .with_context(tz="Europe/Brussels")
+            .copy({"date_order": "2019-12-31 23:30:00"})
+        )
+        self.assertTrue(order.name.startswith("RU/2020/"), order.name)
+        order = self._create_order(self.type_rush, date_order="2019-06-01 10:00:00")
+        self.assertTrue(order.name.startswith("RU/2019/"), order.name)
+
+    def test_access_rights(self):
+        types = self.env["sale.order.type"]
+        self.assertTrue(types.with_user(self.salesman).search([("kind", "=", "cash")]))
+        with self.assertRaises(AccessError):
+            types.with_user(self.salesman).create({"name": "Mine", "kind": "cash"})
+        with self.assertRaises(AccessError):
+            self.type_cash.with_user(self.salesman).write({"name": "Renamed"})
+        created = types.with_user(self.sale_admin).create({"name": "Shop", "kind": "cash"})
+        created.with_user(self.sale_admin).required_field_ids = self.env[
+            "ir.model.fields"
+        ]._get("sale.order", "client_order_ref")
+        self.assertEqual(created.kind, "cash")
+        # A salesperson confirms orders of any kind without rights on the type.
+        order = self._create_order(self.type_cash, user_id=self.salesman.id)
+        order.with_user(self.salesman).action_confirm()
+        self.assertEqual(order.state, "sale")
+
+    def test_multi_company(self):
+        company_b = self.env["res.company"].create({"name": "SOP Company B"})
+        type_b = self.env["sale.order.type"].create(
+            {"name": "B Rush", "kind": "rush", "company_id": company_b.id}
+        )
+        user_a = new_test_user(
+            self.env,
+            login="sop_admin_a",
+            groups="sales_team.group_sale_manager",
+            company_id=self.company.id,
+            company_ids=[self.company.id],
+        )
+        visible = self.env["sale.order.type"].with_user(user_a).search([])
+        self.assertNotIn(type_b, visible)
+        self.assertIn(self.type_rush, visible)  # shared types are seen by all
+        with self.assertRaises(UserError):  # check_company: type of another company
+            self._create_order(type_b)

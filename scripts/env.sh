@@ -1,0 +1,30 @@
+# Shared settings for the project's scripts; sourced, not run.
+# Everything is derived from the checkout's path so that two checkouts (a session's work
+# tree and CI's fresh clone) never share a PostgreSQL cluster or a database by accident.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ODOO_SRC=${ODOO_SRC:-/opt/odoo/18.0}
+VENV=${VENV:-$ROOT/.venv}
+PY=$VENV/bin/python
+# The cluster lives under the system temp dir: CI may clone into a folder the `postgres`
+# user cannot enter, and initdb refuses to run as root.
+_key=$(printf '%s' "$ROOT" | cksum | cut -d' ' -f1)
+PGDIR=${PGDIR:-${TMPDIR:-/tmp}/sales_order_plus-pg-$_key}
+PGPORT=${PGPORT:-$((55000 + _key % 4000))}
+PGHOST=$PGDIR/socket
+PGUSER_ODOO=odoo
+DB_NAME=${DB_NAME:-sales_order_plus}
+HTTP_PORT=${HTTP_PORT:-8069}
+ADDONS_PATH=$ROOT,$ODOO_SRC/addons,$ODOO_SRC/odoo/addons
+export ROOT ODOO_SRC VENV PY PGDIR PGPORT PGHOST DB_NAME HTTP_PORT ADDONS_PATH
+
+as_postgres() {
+    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+odoo_bin() {
+    "$PY" "$ODOO_SRC/odoo-bin" --addons-path="$ADDONS_PATH" \
+        --db_host="$PGHOST" --db_port="$PGPORT" --db_user="$PGUSER_ODOO" --db_password=odoo \
+        "$@"
+}

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Runs the add-on's tests and Odoo's own suites with the add-on installed, in a throwaway
+# database with demo data, the way Odoo's and OCA's CI do (one `-i` with --test-enable:
+# each module's at_install tests run as it installs, post_install tests at the end).
+#
+#   scripts/test.sh                 # add-on + sale, sale_stock, sale_purchase,
+#                                   # stock_dropshipping, sale_order_type suites
+#   TEST_TAGS=/sales_order_plus scripts/test.sh     # the add-on's tests only
+#
+# The last line is "N passed, N failed"; the exit code is non-zero on any failed or
+# erroring test, any skipped browser tour and any ERROR/CRITICAL log line.
+source "$(dirname "$0")/env.sh"
+
+MODULES=${MODULES:-sales_order_plus}
+TEST_TAGS=${TEST_TAGS:-/sales_order_plus,/sale,/sale_stock,/sale_purchase,/stock_dropshipping,/sale_order_type}
+DB=${TEST_DB:-sop_test_$$}
+LOG_DIR=$ROOT/var/log
+mkdir -p "$LOG_DIR"
+LOG=$LOG_DIR/test-$(date +%Y%m%d-%H%M%S).log
+
+bash "$ROOT/scripts/setup.sh"
+bash "$ROOT/scripts/pg.sh" start
+dropdb -h "$PGHOST" -p "$PGPORT" -U odoo --if-exists "$DB"
+cleanup() { dropdb -h "$PGHOST" -p "$PGPORT" -U odoo --if-exists "$DB" >/dev/null 2>&1 || true; }
+[ -n "${KEEP_DB:-}" ] || trap cleanup EXIT
+
+echo "== Testing [$TEST_TAGS] in database $DB (log: ${LOG#"$ROOT"/})"
+start=$(date +%s)
+set +e
+odoo_bin -d "$DB" -i "$MODULES" --test-enable --test-tags "$TEST_TAGS" \
+    --stop-after-init --http-port="${TEST_HTTP_PORT:-8169}" --log-level=test \
+    --max-cron-threads=0 >"$LOG" 2>&1
+rc=$?
+set -e
+elapsed=$(( $(date +%s) - start ))
+
+# Show what matters: problems and the per-run summaries.
+grep -E ' (WARNING|ERROR|CRITICAL) |odoo\.tests\.(result|stats)|: skipped ' "$LOG" \
+    | grep -v -E 'odoo.tests.stats: .* tests [0-9.]+s' | cut -c1-400 || true
+python3 "$ROOT/scripts/test_summary.py" "$LOG" "$rc" "$elapsed"
