@@ -7,6 +7,7 @@ help:
 	@echo "make test        the add-on's tests + Odoo's sale, sale_stock, sale_purchase, stock_dropshipping, sale_order_type suites"
 	@echo "make test-addon  the add-on's own tests only (daily work)"
 	@echo "make setup       install everything (venv, Odoo, OCA add-ons, chromium); make run/test do it too"
+	@echo "make bench        ms and SQL queries per confirmed order, each kind against plain Odoo"
 	@echo "make stop        stop this checkout's PostgreSQL cluster"
 
 setup:
@@ -21,7 +22,10 @@ test:
 test-addon:
 	TEST_TAGS=/sales_order_plus bash scripts/test.sh
 
+bench:
+	bash scripts/bench.sh
+
 stop:
 	bash scripts/pg.sh stop
 
-.PHONY: help setup run test test-addon stop
+.PHONY: help setup run test test-addon bench stop

@@ -17,6 +17,7 @@
     ],
     "data": [
         "security/ir.model.access.csv",
+        "security/sales_order_plus_security.xml",
         "data/sale_order_type_data.xml",
         "views/sale_order_type_views.xml",
         "views/sale_order_views.xml",
