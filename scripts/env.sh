@@ -16,8 +16,10 @@ PGHOST=$PGDIR/socket
 PGUSER_ODOO=odoo
 DB_NAME=${DB_NAME:-sales_order_plus}
 HTTP_PORT=${HTTP_PORT:-8069}
+# Tests serve HTTP for the browser tours: one port per checkout, so checkouts test side by side.
+TEST_HTTP_PORT=${TEST_HTTP_PORT:-$((9000 + _key % 1000))}
 ADDONS_PATH=$ROOT,$ODOO_SRC/addons,$ODOO_SRC/odoo/addons
-export ROOT ODOO_SRC VENV PY PGDIR PGPORT PGHOST DB_NAME HTTP_PORT ADDONS_PATH
+export ROOT ODOO_SRC VENV PY PGDIR PGPORT PGHOST DB_NAME HTTP_PORT TEST_HTTP_PORT ADDONS_PATH
 
 as_postgres() {
     if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi

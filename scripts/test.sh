@@ -28,7 +28,7 @@ echo "== Testing [$TEST_TAGS] in database $DB (log: ${LOG#"$ROOT"/})"
 start=$(date +%s)
 set +e
 odoo_bin -d "$DB" -i "$MODULES" --test-enable --test-tags "$TEST_TAGS" \
-    --stop-after-init --http-port="${TEST_HTTP_PORT:-8169}" --log-level=test \
+    --stop-after-init --http-port="$TEST_HTTP_PORT" --log-level=test \
     --max-cron-threads=0 >"$LOG" 2>&1
 rc=$?
 set -e
