@@ -8,6 +8,7 @@ help:
 	@echo "make test-addon  the add-on's own tests only (daily work)"
 	@echo "make setup       install everything (venv, Odoo, OCA add-ons, chromium); make run/test do it too"
 	@echo "make bench        ms and SQL queries per confirmed order, each kind against plain Odoo"
+	@echo "make i18n         regenerate i18n/sales_order_plus.pot and merge it into the .po files"
 	@echo "make stop        stop this checkout's PostgreSQL cluster"
 
 setup:
@@ -25,7 +26,10 @@ test-addon:
 bench:
 	bash scripts/bench.sh
 
+i18n:
+	bash scripts/i18n.sh
+
 stop:
 	bash scripts/pg.sh stop
 
-.PHONY: help setup run test test-addon bench stop
+.PHONY: help setup run test test-addon bench i18n stop
