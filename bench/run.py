@@ -27,7 +27,9 @@ def main():
     registry = odoo.modules.registry.Registry(db)
     bench_dir = os.path.dirname(os.path.abspath(__file__))
     modules = sorted(
-        f[:-3] for f in os.listdir(bench_dir) if f.startswith("cases_") and f.endswith(".py")
+        f[:-3]
+        for f in os.listdir(bench_dir)
+        if f.startswith("cases_") and f.endswith(".py")
     )
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
