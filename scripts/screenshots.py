@@ -7,7 +7,9 @@ Run through ``make screenshots`` (scripts/screenshots.sh), which serves a fresh 
 database meanwhile. The demo quotations are confirmed over XML-RPC first, then each
 entry of ``SCREENS`` is opened in Odoo's web client (logged in as admin with a session
 cookie) and saved as ``<out>/<file>``. An entry whose action or record XML id does not
-exist (yet) is skipped with a notice; any other failure fails the run.
+exist (yet) is skipped with a notice; any other failure fails the run. The README's
+"Screens" table (between its ``screens`` markers) lists the PNGs of ``SCREENS`` that
+exist in docs/.
 """
 
 import argparse
@@ -262,6 +264,35 @@ def confirm(odoo, xmlids):
             print(f"   confirmed {order['name']} ({xmlid})")
 
 
+def update_readme(out):
+    """The README's table of screens: two per row, in the order of ``SCREENS``."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    readme = os.path.join(root, "README.md")
+    folder = os.path.relpath(os.path.abspath(out), root)
+    cells = [
+        f"![{s.title}]({folder}/{s.file}) {s.title}"
+        for s in SCREENS
+        if os.path.exists(os.path.join(out, s.file))
+    ]
+    if not os.path.exists(readme) or folder.startswith(".."):
+        return
+    rows = ["| | |", "|---|---|"]
+    for i in range(0, len(cells), 2):
+        rows.append(
+            "| " + " | ".join(cells[i : i + 2] + [""] * (i + 2 > len(cells))) + " |"
+        )
+    with open(readme) as f:
+        text = f.read()
+    begin, end = "<!-- screens:begin -->", "<!-- screens:end -->"
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        text = (
+            head + begin + "\n" + "\n".join(rows) + "\n" + end + rest.split(end, 1)[1]
+        )
+        with open(readme, "w") as f:
+            f.write(text)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", default="http://127.0.0.1:8069")
@@ -315,6 +346,7 @@ def main():
                 print(f"   FAILED: {str(error)[:500]}")
     finally:
         browser.close()
+    update_readme(args.out)
     print(f"{len(made)} screenshots, {len(skipped)} skipped, {len(failed)} failed")
     sys.exit(1 if failed else 0)
 
