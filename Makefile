@@ -7,8 +7,11 @@ help:
 	@echo "make test        the add-on's tests + Odoo's sale, sale_stock, sale_purchase, stock_dropshipping, sale_order_type suites"
 	@echo "make test-addon  the add-on's own tests only (daily work)"
 	@echo "make setup       install everything (venv, Odoo, OCA add-ons, chromium); make run/test do it too"
-	@echo "make bench        ms and SQL queries per confirmed order, each kind against plain Odoo"
-	@echo "make i18n         regenerate i18n/sales_order_plus.pot and merge it into the .po files"
+	@echo "make bench       ms and SQL queries per confirmed order, each kind against plain Odoo (also docs/benchmark.md)"
+	@echo "make lint        OCA's pre-commit checks (ruff, pylint-odoo, XML/PO checks, README.rst); make test runs it too"
+	@echo "make wheel       build the add-on's wheel odoo-addon-sales_order_plus into dist/ (whool)"
+	@echo "make screenshots PNGs of the key screens into docs/ (serves the demo database meanwhile)"
+	@echo "make i18n        regenerate i18n/sales_order_plus.pot and merge it into the .po files"
 	@echo "make stop        stop this checkout's PostgreSQL cluster"
 
 setup:
@@ -26,10 +29,19 @@ test-addon:
 bench:
 	bash scripts/bench.sh
 
+lint:
+	bash scripts/lint.sh
+
+wheel:
+	bash scripts/wheel.sh
+
+screenshots:
+	bash scripts/screenshots.sh
+
 i18n:
 	bash scripts/i18n.sh
 
 stop:
 	bash scripts/pg.sh stop
 
-.PHONY: help setup run test test-addon bench i18n stop
+.PHONY: help setup run test test-addon bench lint wheel screenshots i18n stop

@@ -1,10 +1,10 @@
-"""Benchmark harness: times and SQL query counts of order flows, side by side in one run.
+"""Benchmark harness: times and SQL query counts of order flows, side by side.
 
-Cases live in ``bench/cases_*.py``; each module defines functions named ``case_*`` taking
-a :class:`Bench`. A case builds its data untimed (``prepare``) and measures only the flow
-(``run``), repeated, each repetition on fresh records. Query counts are exact and stable;
-times are the median of the repetitions (these machines are noisy: read ratios, which
-are measured in the same run, rather than absolute figures).
+Cases live in ``bench/cases_*.py``; each module defines functions named ``case_*``
+taking a :class:`Bench`. A case builds its data untimed (``prepare``) and measures only
+the flow (``run``), repeated, each repetition on fresh records. Query counts are exact
+and stable; times are the median of the repetitions (these machines are noisy: read
+ratios, which are measured in the same run, rather than absolute figures).
 """
 
 import statistics
@@ -34,7 +34,12 @@ class Bench:
             self.env.flush_all()
             times.append((time.perf_counter() - t0) * 1000)
             queries.append(odoo.sql_db.sql_counter - q0)
-        row = (label, statistics.median(times), int(statistics.median(queries)), baseline)
+        row = (
+            label,
+            statistics.median(times),
+            int(statistics.median(queries)),
+            baseline,
+        )
         self.rows.append(row)
         return row
 
@@ -51,8 +56,13 @@ class Bench:
 
     def products(self, count, stock=1000.0, **vals):
         """``count`` storable products, each with ``stock`` units in the main stock."""
-        values = {"type": "consu", "is_storable": True, "list_price": 10.0,
-                  "standard_price": 5.0, "invoice_policy": "order"}
+        values = {
+            "type": "consu",
+            "is_storable": True,
+            "list_price": 10.0,
+            "standard_price": 5.0,
+            "invoice_policy": "order",
+        }
         values.update(vals)
         products = self.env["product.product"].create(
             [dict(values, name=f"Bench product {self.uid('P')}") for _i in range(count)]
@@ -60,7 +70,9 @@ class Bench:
         if stock and values.get("is_storable"):
             location = self.warehouse().lot_stock_id
             for product in products:
-                self.env["stock.quant"]._update_available_quantity(product, location, stock)
+                self.env["stock.quant"]._update_available_quantity(
+                    product, location, stock
+                )
         return products
 
     def warehouse(self):
@@ -73,7 +85,8 @@ class Bench:
             partner_id=(partner or self.customer()).id,
             type_id=order_type.id,
             order_line=[
-                Command.create({"product_id": p.id, "product_uom_qty": qty}) for p in products
+                Command.create({"product_id": p.id, "product_uom_qty": qty})
+                for p in products
             ],
         )
         return self.env["sale.order"].create(vals)
@@ -86,7 +99,10 @@ class Bench:
 
     # -- report ----------------------------------------------------------------------
     def table(self):
-        out = ["| case | ms | queries | ratio ms | ratio queries |", "|---|---:|---:|---:|---:|"]
+        out = [
+            "| case | ms | queries | ratio ms | ratio queries |",
+            "|---|---:|---:|---:|---:|",
+        ]
         for label, ms, queries, baseline in self.rows:
             ratio_ms = ratio_q = ""
             if baseline:

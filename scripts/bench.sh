@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make bench`: one table of milliseconds and SQL queries per flow, each kind next to
 # plain Odoo, measured in one run against the same database (rolled back afterwards).
-# BENCH_FILTER=cash limits the cases; BENCH_REPEAT=5 sets the repetitions.
+# BENCH_FILTER=cash limits the cases; BENCH_REPEAT=5 sets the repetitions. A full run
+# (no filter) also writes the table to docs/benchmark.md and the README.
 source "$(dirname "$0")/env.sh"
 BENCH_DB=${BENCH_DB:-sop_bench}
 

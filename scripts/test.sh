@@ -8,7 +8,8 @@
 #   TEST_TAGS=/sales_order_plus scripts/test.sh     # the add-on's tests only
 #
 # The last line is "N passed, N failed"; the exit code is non-zero on any failed or
-# erroring test, any skipped browser tour and any ERROR/CRITICAL log line.
+# erroring test, any skipped browser tour, any ERROR/CRITICAL log line and any lint
+# error (scripts/lint.sh runs first; LINT=0 skips it).
 source "$(dirname "$0")/env.sh"
 
 MODULES=${MODULES:-sales_order_plus}
@@ -19,6 +20,12 @@ mkdir -p "$LOG_DIR"
 LOG=$LOG_DIR/test-$(date +%Y%m%d-%H%M%S).log
 
 bash "$ROOT/scripts/setup.sh"
+lint_rc=0
+if [ "${LINT:-1}" != 0 ]; then
+    # Lint first (half a minute), but run the tests anyway: the verdict comes at the end.
+    # The optional pylint checks never fail the lint: not worth their half minute here.
+    SKIP=${SKIP:-pylint_odoo_optional} bash "$ROOT/scripts/lint.sh" || lint_rc=$?
+fi
 bash "$ROOT/scripts/pg.sh" start
 dropdb -h "$PGHOST" -p "$PGPORT" -U odoo --if-exists "$DB"
 cleanup() { dropdb -h "$PGHOST" -p "$PGPORT" -U odoo --if-exists "$DB" >/dev/null 2>&1 || true; }
@@ -37,4 +44,4 @@ elapsed=$(( $(date +%s) - start ))
 # Show what matters: problems and the per-run summaries.
 grep -E ' (WARNING|ERROR|CRITICAL) |odoo\.tests\.(result|stats)|: skipped ' "$LOG" \
     | grep -v -E 'odoo.tests.stats: .* tests [0-9.]+s' | cut -c1-400 || true
-python3 "$ROOT/scripts/test_summary.py" "$LOG" "$rc" "$elapsed"
+python3 "$ROOT/scripts/test_summary.py" "$LOG" "$rc" "$elapsed" "$lint_rc"

@@ -7,11 +7,11 @@ from odoo.exceptions import UserError
 class SaleOrder(models.Model):
     """The confirmation pipeline shared by every kind.
 
-    ``action_confirm`` runs the checks (``_sop_check_confirm_<kind>``) before Odoo writes
-    anything, then ``_action_confirm`` (where sale_stock launches procurement) ends with
-    the kind's after-confirm step (``_sop_after_confirm_<kind>``). A kind's behaviour is
-    therefore found by searching its name; a kind without such a method behaves like a
-    standard order.
+    ``action_confirm`` runs the checks (``_sop_check_confirm_<kind>``) before Odoo
+    writes anything, then ``_action_confirm`` (where sale_stock launches procurement)
+    ends with the kind's after-confirm step (``_sop_after_confirm_<kind>``). A kind's
+    behaviour is therefore found by searching its name; a kind without such a method
+    behaves like a standard order.
     """
 
     _inherit = "sale.order"
@@ -30,7 +30,9 @@ class SaleOrder(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             if vals.get("name", _("New")) == _("New") and vals.get("type_id"):
-                sequence = self.env["sale.order.type"].browse(vals["type_id"]).sequence_id
+                sequence = (
+                    self.env["sale.order.type"].browse(vals["type_id"]).sequence_id
+                )
                 if sequence:
                     # Same date rule as sale.order.create: the order date in the user's
                     # time zone picks the date range (OCA's numbering uses UTC).
@@ -52,7 +54,9 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------
     def _compute_sale_type_id(self):
         # A confirmed order keeps its type even when its partner or company changes.
-        locked = self.filtered(lambda o: o.state in ("sale", "cancel") and o._origin.type_id)
+        locked = self.filtered(
+            lambda o: o.state in ("sale", "cancel") and o._origin.type_id
+        )
         for order in locked:
             order.type_id = order._origin.type_id
         return super(SaleOrder, self - locked)._compute_sale_type_id()
@@ -64,7 +68,8 @@ class SaleOrder(models.Model):
 
     def _check_type_change(self, new_type_id):
         locked = self.filtered(
-            lambda o: o.state in ("sale", "cancel") and o.type_id.id != (new_type_id or False)
+            lambda o: o.state in ("sale", "cancel")
+            and o.type_id.id != (new_type_id or False)
         )
         if locked:
             raise UserError(
@@ -113,7 +118,11 @@ class SaleOrder(models.Model):
             missing = order._sop_missing_required_fields()
             if missing:
                 problems.append(
-                    _("%(order)s: %(fields)s", order=order.name, fields=", ".join(missing))
+                    _(
+                        "%(order)s: %(fields)s",
+                        order=order.name,
+                        fields=", ".join(missing),
+                    )
                 )
         if problems:
             raise UserError(

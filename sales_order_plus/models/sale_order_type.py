@@ -68,8 +68,12 @@ class SaleOrderType(models.Model):
         changing = self.filtered(lambda t: t.kind != new_kind)
         if not changing:
             return
-        used = self.env["sale.order"].sudo().search_count(
-            [("type_id", "in", changing.ids), ("state", "=", "sale")], limit=1
+        used = (
+            self.env["sale.order"]
+            .sudo()
+            .search_count(
+                [("type_id", "in", changing.ids), ("state", "=", "sale")], limit=1
+            )
         )
         if used:
             raise UserError(

@@ -14,7 +14,10 @@ class TestSaleOrderType(SalesOrderPlusCase):
         self.assertEqual(self.type_standard.kind, "standard")
         self.assertEqual(
             (
-                self.type_cash + self.type_rush + self.type_schedule + self.type_third_party
+                self.type_cash
+                + self.type_rush
+                + self.type_schedule
+                + self.type_third_party
             ).mapped("kind"),
             ["cash", "rush", "schedule", "third_party"],
         )
@@ -24,15 +27,26 @@ class TestSaleOrderType(SalesOrderPlusCase):
         self.env["res.lang"]._activate_lang("de_DE")
         self.env["ir.module.module"]._load_module_terms(["sales_order_plus"], ["de_DE"])
         names = (
-            self.type_cash + self.type_rush + self.type_schedule + self.type_third_party
-        ).with_context(lang="de_DE").mapped("name")
-        self.assertEqual(names, ["Barverkauf", "Eilauftrag", "Lieferplan", "Streckengeschäft"])
+            (
+                self.type_cash
+                + self.type_rush
+                + self.type_schedule
+                + self.type_third_party
+            )
+            .with_context(lang="de_DE")
+            .mapped("name")
+        )
+        self.assertEqual(
+            names, ["Barverkauf", "Eilauftrag", "Lieferplan", "Streckengeschäft"]
+        )
 
     def test_kind_stored_on_order_picking_and_invoice(self):
         order = self._create_order(self.type_rush)
         self.assertEqual(order.type_kind, "rush")
         self.assertEqual(
-            self.env["sale.order"].search([("type_kind", "=", "rush"), ("id", "=", order.id)]),
+            self.env["sale.order"].search(
+                [("type_kind", "=", "rush"), ("id", "=", order.id)]
+            ),
             order,
         )
         order.action_confirm()
@@ -41,7 +55,9 @@ class TestSaleOrderType(SalesOrderPlusCase):
         self.assertEqual(picking.sale_type_id, self.type_rush)
         self.assertEqual(picking.sale_type_kind, "rush")
         self.assertEqual(
-            self.env["stock.picking"].search([("sale_type_id", "=", self.type_rush.id)]),
+            self.env["stock.picking"].search(
+                [("sale_type_id", "=", self.type_rush.id)]
+            ),
             picking,
         )
         invoice = order._create_invoices()
@@ -49,7 +65,7 @@ class TestSaleOrderType(SalesOrderPlusCase):
         self.assertEqual(invoice.sale_type_kind, "rush")
 
     def test_type_defaults_apply_to_order(self):
-        """The OCA defaults of a type (payment terms, warehouse) still apply with a kind."""
+        """OCA's type defaults (payment terms, warehouse) still apply with a kind."""
         term = self.env.ref("account.account_payment_term_30days")
         self.type_cash.payment_term_id = term
         with Form(self.env["sale.order"]) as form:
@@ -111,7 +127,9 @@ class TestSaleOrderType(SalesOrderPlusCase):
         self.assertEqual(order.type_id, self.type_rush)
 
     def test_kind_locked_while_type_has_confirmed_orders(self):
-        new_type = self.env["sale.order.type"].create({"name": "Counter", "kind": "cash"})
+        new_type = self.env["sale.order.type"].create(
+            {"name": "Counter", "kind": "cash"}
+        )
         new_type.kind = "rush"  # unused yet: allowed
         order = self._create_order(new_type)
         order.action_confirm()
@@ -148,7 +166,9 @@ class TestSaleOrderType(SalesOrderPlusCase):
             types.with_user(self.salesman).create({"name": "Mine", "kind": "cash"})
         with self.assertRaises(AccessError):
             self.type_cash.with_user(self.salesman).write({"name": "Renamed"})
-        created = types.with_user(self.sale_admin).create({"name": "Shop", "kind": "cash"})
+        created = types.with_user(self.sale_admin).create(
+            {"name": "Shop", "kind": "cash"}
+        )
         created.with_user(self.sale_admin).required_field_ids = self.env[
             "ir.model.fields"
         ]._get("sale.order", "client_order_ref")
