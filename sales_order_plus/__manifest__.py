@@ -23,6 +23,7 @@
         "views/sale_order_views.xml",
         "views/stock_picking_views.xml",
         "views/account_move_views.xml",
+        "views/kind_third_party_views.xml",
     ],
     "demo": [
         "demo/sale_order_demo.xml",
