@@ -28,6 +28,9 @@
     "demo": [
         "demo/sale_order_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["sales_order_plus/static/tests/tours/*"],
+    },
     "installable": True,
     "application": False,
 }

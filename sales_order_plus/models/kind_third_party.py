@@ -4,9 +4,9 @@
 
 Built on Odoo's dropship route: storable and consumable lines of a third-party order
 take ``stock_dropshipping.route_drop_shipping``; the vendor chosen by the routing rules
-(``sale.third.party.rule``) reaches ``stock.rule._run_buy`` as ``supplierinfo_id`` in the
-procurement values, so Odoo itself creates one purchase order per vendor, shipping to
-the customer, each line linked to its sales line.
+(``sale.third.party.rule``) reaches ``stock.rule._run_buy`` as ``supplierinfo_id`` in
+the procurement values, so Odoo itself creates one purchase order per vendor, shipping
+to the customer, each line linked to its sales line.
 
 Where things happen:
 
@@ -69,7 +69,9 @@ class SaleOrder(models.Model):
     def _sop_check_confirm_third_party(self):
         """Every dropshipped line has a vendor and, when the type blocks, sells above
         its vendor cost; checked before anything is written or purchased."""
-        lines = self.order_line.filtered(lambda line: line._sop_third_party_is_dropship())
+        lines = self.order_line.filtered(
+            lambda line: line._sop_third_party_is_dropship()
+        )
         # Routing rules may have changed since the quotation was written.
         lines._sop_third_party_refresh_vendor()
         problems = []
@@ -88,15 +90,16 @@ class SaleOrder(models.Model):
         if problems:
             raise UserError(
                 _(
-                    "No vendor ships these products to the customer. Add a routing rule "
-                    "(Sales / Configuration / Third-party routing) or a vendor on the "
-                    "product:"
+                    "No vendor ships these products to the customer. Add a routing "
+                    "rule (Sales / Configuration / Third-party Routing) or a vendor "
+                    "on the product:"
                 )
                 + "\n"
                 + "\n".join(problems)
             )
         blocked = self.filtered(
-            lambda o: o.sop_margin_alert and o.type_id.third_party_margin_guard == "block"
+            lambda o: o.sop_margin_alert
+            and o.type_id.third_party_margin_guard == "block"
         )
         if blocked:
             raise UserError(
@@ -139,7 +142,8 @@ class SaleOrder(models.Model):
         to_cancel = self.env["purchase.order"].sudo()
         for purchase in purchase_lines.order_id:
             others = purchase.order_line.filtered(
-                lambda pol: not pol.display_type and pol.sale_line_id.order_id not in self
+                lambda pol: not pol.display_type
+                and pol.sale_line_id.order_id not in self
             )
             if others:
                 (purchase.order_line & purchase_lines).product_qty = 0.0
@@ -152,9 +156,10 @@ class SaleOrder(models.Model):
     # Billing
     # ------------------------------------------------------------------
     def _sop_third_party_invoice(self):
-        """Create and post the customer invoice for what became invoiceable (shipped or
-        vendor-billed quantities). Idempotent: only what is not invoiced yet is invoiced,
-        and the order rows are locked so that two postings never invoice twice."""
+        """Create and post the customer invoice for what became invoiceable (shipped
+        or vendor-billed quantities). Idempotent: only what is not invoiced yet is
+        invoiced, and the order rows are locked so that two postings never invoice
+        twice."""
         # Run by whoever validated the transfer or posted the bill: the invoice is a
         # consequence of their action, not a right they need (the type's journal
         # applies through OCA sale_order_type's _prepare_invoice).
@@ -168,7 +173,9 @@ class SaleOrder(models.Model):
         invoiceable = orders.filtered(
             lambda o: any(
                 float_compare(
-                    line.qty_to_invoice, 0.0, precision_rounding=line.product_uom.rounding
+                    line.qty_to_invoice,
+                    0.0,
+                    precision_rounding=line.product_uom.rounding,
                 )
                 > 0
                 for line in o.order_line
@@ -373,7 +380,8 @@ class SaleOrderLine(models.Model):
         if self.sop_vendor_id and self._sop_third_party_is_dropship():
             # _run_buy takes the vendor from here instead of choosing one itself.
             values["supplierinfo_id"] = (
-                self.sop_supplierinfo_id or self._sop_third_party_vendor_only_supplierinfo()
+                self.sop_supplierinfo_id
+                or self._sop_third_party_vendor_only_supplierinfo()
             )
         return values
 
@@ -429,10 +437,13 @@ class SaleOrderLine(models.Model):
         """
         synced = self.browse()
         decreased = {}
-        precision = self.env["decimal.precision"].precision_get("Product Unit of Measure")
+        precision = self.env["decimal.precision"].precision_get(
+            "Product Unit of Measure"
+        )
         for line in self:
             purchase_lines = line.sudo().purchase_line_ids.filtered(
-                lambda pol: pol.state != "cancel" and pol.product_id == line.product_id
+                lambda pol, product=line.product_id: pol.state != "cancel"
+                and pol.product_id == product
             )
             if not purchase_lines:
                 continue  # first procurement
@@ -517,7 +528,9 @@ class SaleOrderLine(models.Model):
         for aml in self.sudo().purchase_line_ids.invoice_lines:
             if aml.move_id.state != "posted":
                 continue
-            billed = aml.product_uom_id._compute_quantity(aml.quantity, self.product_uom)
+            billed = aml.product_uom_id._compute_quantity(
+                aml.quantity, self.product_uom
+            )
             qty += -billed if aml.move_id.move_type == "in_refund" else billed
         return qty
 
@@ -581,12 +594,11 @@ class StockPicking(models.Model):
 
     def _action_done(self):
         res = super()._action_done()
-        orders = (
-            self.filtered(lambda p: p.state == "done" and p.is_dropship)
-            .move_ids.sale_line_id.order_id.filtered(
-                lambda o: o.type_kind == "third_party"
-                and o.type_id.third_party_invoice_trigger == "delivery"
-            )
+        orders = self.filtered(
+            lambda p: p.state == "done" and p.is_dropship
+        ).move_ids.sale_line_id.order_id.filtered(
+            lambda o: o.type_kind == "third_party"
+            and o.type_id.third_party_invoice_trigger == "delivery"
         )
         orders._sop_third_party_invoice()
         return res
@@ -599,7 +611,9 @@ class AccountMove(models.Model):
         posted = super()._post(soft=soft)
         bills = posted.filtered(lambda m: m.move_type == "in_invoice")
         if bills:
-            orders = bills.sudo().invoice_line_ids.purchase_line_id.sale_line_id.order_id
+            orders = (
+                bills.sudo().invoice_line_ids.purchase_line_id.sale_line_id.order_id
+            )
             orders.filtered(
                 lambda o: o.type_kind == "third_party"
                 and o.type_id.third_party_invoice_trigger == "vendor_bill"

@@ -74,17 +74,25 @@ class ThirdPartyCase(SalesOrderPlusCase):
         return self.env["sale.third.party.rule"].create(dict(vals, vendor_id=vendor.id))
 
     def _vendor_of(self, order, product):
-        return order.order_line.filtered(lambda line: line.product_id == product).sop_vendor_id
+        return order.order_line.filtered(
+            lambda line: line.product_id == product
+        ).sop_vendor_id
 
     def _purchase(self, order, vendor=None):
         purchases = order.order_line.purchase_line_ids.order_id
-        return purchases.filtered(lambda po: po.partner_id == vendor) if vendor else purchases
+        return (
+            purchases.filtered(lambda po: po.partner_id == vendor)
+            if vendor
+            else purchases
+        )
 
     def _validate(self, picking, quantities=None):
-        """Validate ``picking`` shipping ``quantities`` ({product: qty}, all by default),
-        keeping a backorder for the rest, as a user would."""
+        """Validate ``picking`` shipping ``quantities`` ({product: qty}, all by
+        default), keeping a backorder for the rest, as a user would."""
         for move in picking.move_ids:
-            move.quantity = (quantities or {}).get(move.product_id, move.product_uom_qty)
+            move.quantity = (quantities or {}).get(
+                move.product_id, move.product_uom_qty
+            )
             move.picked = True
         action = picking.button_validate()
         if isinstance(action, dict):  # backorder wizard
@@ -115,14 +123,23 @@ class TestThirdPartyRouting(ThirdPartyCase):
         chair = self._product("SOP Chair", self.vendor_d, 10.0, categ=self.subcateg)
         plain = self._product("SOP Plain", self.vendor_d, 10.0)
         self._rule(self.vendor_d, sequence=1)  # default
-        self._rule(self.vendor_c, sequence=2, country_ids=[Command.set(self.germany.ids)])
+        self._rule(
+            self.vendor_c, sequence=2, country_ids=[Command.set(self.germany.ids)]
+        )
         self._rule(self.vendor_b, sequence=3, categ_ids=[Command.set(self.categ.ids)])
         self._rule(self.vendor_a, sequence=50, product_ids=[Command.set(chair.ids)])
         self._rule(self.vendor_c, sequence=40, product_ids=[Command.set(chair.ids)])
         order = self._tp_order(
-            lines=[(chair, 1.0), (self.product_a, 1.0), (plain, 1.0), (self.product_b, 1.0)]
+            lines=[
+                (chair, 1.0),
+                (self.product_a, 1.0),
+                (plain, 1.0),
+                (self.product_b, 1.0),
+            ]
         )
-        self.assertEqual(self._vendor_of(order, chair), self.vendor_c)  # product, seq 40
+        self.assertEqual(
+            self._vendor_of(order, chair), self.vendor_c
+        )  # product, seq 40
         self.assertEqual(self._vendor_of(order, self.product_a), self.vendor_b)  # categ
         self.assertEqual(self._vendor_of(order, plain), self.vendor_c)  # country
         # Shipping to France: the country rule no longer applies, the default does.
@@ -184,7 +201,9 @@ class TestThirdPartyRouting(ThirdPartyCase):
             company_ids=[self.company.id],
         )
         self.assertFalse(
-            self.env["sale.third.party.rule"].with_user(user_a).search([("company_id", "=", company_b.id)])
+            self.env["sale.third.party.rule"]
+            .with_user(user_a)
+            .search([("company_id", "=", company_b.id)])
         )
 
     def test_rule_access_rights(self):
@@ -223,7 +242,9 @@ class TestThirdPartyPurchase(ThirdPartyCase):
         self.assertEqual(po_a.order_line.sale_line_id, line_a)
         self.assertEqual(po_a.order_line.product_qty, 5.0)
         self.assertEqual(po_a.order_line.price_unit, 40.0)
-        self.assertEqual(self._purchase(order, self.vendor_b).order_line.sale_line_id, line_b)
+        self.assertEqual(
+            self._purchase(order, self.vendor_b).order_line.sale_line_id, line_b
+        )
         self.assertEqual(line_a.sop_purchase_order_ids, po_a)
         self.assertFalse(line_service.purchase_line_ids)
         self.assertFalse(order.picking_ids)  # the vendor ships once the PO is confirmed
@@ -248,7 +269,9 @@ class TestThirdPartyPurchase(ThirdPartyCase):
         self.assertNotIn("SOP Desk", message)
         self.assertEqual(order.state, "draft")
         self.assertFalse(order.order_line.purchase_line_ids)
-        self.assertFalse(self.env["purchase.order"].search([("origin", "=", order.name)]))
+        self.assertFalse(
+            self.env["purchase.order"].search([("origin", "=", order.name)])
+        )
         # A rule for the category completes the routing.
         no_vendor_1.categ_id = no_vendor_2.categ_id = self.categ
         self._rule(self.vendor_c, categ_ids=[Command.set(self.categ.ids)])
@@ -273,7 +296,9 @@ class TestThirdPartyPurchase(ThirdPartyCase):
         # A rule asking for confirmation wins over a type that does not.
         self.tp_type.third_party_auto_confirm = False
         self._rule(
-            self.vendor_a, auto_confirm="yes", product_ids=[Command.set(self.product_a.ids)]
+            self.vendor_a,
+            auto_confirm="yes",
+            product_ids=[Command.set(self.product_a.ids)],
         )
         order = self._tp_order()
         order.action_confirm()
@@ -284,7 +309,9 @@ class TestThirdPartyPurchase(ThirdPartyCase):
         self.tp_type.third_party_auto_confirm = True
         order = self._tp_order(user_id=self.salesman.id)
         order.with_user(self.salesman).action_confirm()
-        self.assertEqual(self._purchase(order).mapped("state"), ["purchase", "purchase"])
+        self.assertEqual(
+            self._purchase(order).mapped("state"), ["purchase", "purchase"]
+        )
 
     def test_quantity_change_on_request_for_quotation(self):
         order = self._tp_order()
@@ -294,7 +321,9 @@ class TestThirdPartyPurchase(ThirdPartyCase):
         po_a.write({"state": "sent"})  # a sent RFQ is no longer found by procurement
         line_a.product_uom_qty = 8.0
         self.assertEqual(po_a.order_line.product_qty, 8.0)
-        order.write({"order_line": [Command.update(line_a.id, {"product_uom_qty": 3.0})]})
+        order.write(
+            {"order_line": [Command.update(line_a.id, {"product_uom_qty": 3.0})]}
+        )
         self.assertEqual(po_a.order_line.product_qty, 3.0)
         self.assertEqual(self._purchase(order, self.vendor_a), po_a)  # no second PO
         self.assertEqual(line_a.sop_vendor_id, self.vendor_a)
@@ -315,8 +344,14 @@ class TestThirdPartyPurchase(ThirdPartyCase):
         new_po = purchases_a - po_a
         self.assertEqual(new_po.order_line.product_qty, 2.0)
         self.assertEqual(new_po.state, "purchase")
-        self.assertEqual(sum(order.picking_ids.move_ids.filtered(
-            lambda m: m.product_id == self.product_a).mapped("product_uom_qty")), 7.0)
+        self.assertEqual(
+            sum(
+                order.picking_ids.move_ids.filtered(
+                    lambda m: m.product_id == self.product_a
+                ).mapped("product_uom_qty")
+            ),
+            7.0,
+        )
         # Decrease: a confirmed PO cannot be changed without the vendor: one activity
         # for the buyer on each concerned PO, the PO quantities stay.
         po_b = self._purchase(order, self.vendor_b)
@@ -326,14 +361,18 @@ class TestThirdPartyPurchase(ThirdPartyCase):
         self.assertIn("1.0", po_b.activity_ids.note)
         self.assertIn("2.0", po_b.activity_ids.note)
         # Through the order form (sale_stock logs too): still exactly one activity.
-        order.write({"order_line": [Command.update(line_a.id, {"product_uom_qty": 4.0})]})
+        order.write(
+            {"order_line": [Command.update(line_a.id, {"product_uom_qty": 4.0})]}
+        )
         self.assertEqual(len((po_a | new_po).activity_ids), 2)
         self.assertEqual(len(po_a.activity_ids), 1)
         self.assertEqual(po_a.order_line.product_qty, 5.0)
 
     def test_cancel_order_cancels_rfqs_and_warns_on_confirmed(self):
         self._rule(
-            self.vendor_a, auto_confirm="yes", product_ids=[Command.set(self.product_a.ids)]
+            self.vendor_a,
+            auto_confirm="yes",
+            product_ids=[Command.set(self.product_a.ids)],
         )
         order = self._tp_order()
         order.action_confirm()
@@ -407,7 +446,9 @@ class TestThirdPartyBilling(ThirdPartyCase):
             {"name": "Third-party sales", "code": "SOPTP", "type": "sale"}
         )
         # The type's journal applies (a type of the company: journals are per company).
-        tp_type = self.tp_type.copy({"company_id": self.company.id, "journal_id": journal.id})
+        tp_type = self.tp_type.copy(
+            {"company_id": self.company.id, "journal_id": journal.id}
+        )
         order = self._tp_order(order_type=tp_type)
         order.action_confirm()
         self.assertFalse(order.invoice_ids)
@@ -486,11 +527,17 @@ class TestThirdPartyTour(HttpCase):
                 "name": "SOP Tour Sofa",
                 "type": "consu",
                 "list_price": 500.0,
-                "seller_ids": [Command.create({"partner_id": vendor.id, "price": 300.0})],
+                "seller_ids": [
+                    Command.create({"partner_id": vendor.id, "price": 300.0})
+                ],
             }
         )
-        self.env.ref("sales_order_plus.type_third_party").third_party_auto_confirm = True
-        self.start_tour("/odoo/sales", "sales_order_plus_third_party_tour", login="admin")
+        self.env.ref(
+            "sales_order_plus.type_third_party"
+        ).third_party_auto_confirm = True
+        self.start_tour(
+            "/odoo/sales", "sales_order_plus_third_party_tour", login="admin"
+        )
         order = self.env["sale.order"].search([("partner_id", "=", customer.id)])
         self.assertEqual(order.state, "sale")
         self.assertEqual(order.type_kind, "third_party")
