@@ -23,10 +23,14 @@
         "views/sale_order_views.xml",
         "views/stock_picking_views.xml",
         "views/account_move_views.xml",
+        "views/kind_third_party_views.xml",
     ],
     "demo": [
         "demo/sale_order_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["sales_order_plus/static/tests/tours/*"],
+    },
     "installable": True,
     "application": False,
 }

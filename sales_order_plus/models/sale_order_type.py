@@ -52,6 +52,33 @@ class SaleOrderType(models.Model):
     # ------------------------------------------------------------------
     # Third-party order settings
     # ------------------------------------------------------------------
+    third_party_auto_confirm = fields.Boolean(
+        string="Confirm Purchase Orders Automatically",
+        help="Third-party orders: the purchase orders created at confirmation are "
+        "confirmed at once, unless the routing rule that chose the vendor says "
+        "otherwise. Without it they stay requests for quotation.",
+    )
+    third_party_invoice_trigger = fields.Selection(
+        selection=[
+            ("delivery", "When the vendor's delivery is validated"),
+            ("vendor_bill", "When the vendor bill is posted"),
+            ("manual", "Manually"),
+        ],
+        string="Invoice the Customer",
+        default="delivery",
+        required=True,
+        help="Third-party orders: when the customer invoice is created and posted. "
+        "On delivery, it covers the quantities the vendor shipped; on vendor bill, "
+        "the quantities the vendor billed; manually, Odoo's invoicing policy applies.",
+    )
+    third_party_margin_guard = fields.Selection(
+        selection=[("warn", "Warn"), ("block", "Block confirmation")],
+        string="Vendor Cost at or Above Sale Price",
+        default="warn",
+        required=True,
+        help="Third-party orders: what happens when a line's vendor cost (in the "
+        "order currency) is at or above its sale price.",
+    )
 
     # ------------------------------------------------------------------
     # Rules

@@ -1,0 +1,621 @@
+# Copyright 2026 sales_order_plus developers
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Third-party orders (Streckengeschäft): a vendor ships straight to the customer.
+
+Built on Odoo's dropship route: storable and consumable lines of a third-party order
+take ``stock_dropshipping.route_drop_shipping``; the vendor chosen by the routing rules
+(``sale.third.party.rule``) reaches ``stock.rule._run_buy`` as ``supplierinfo_id`` in
+the procurement values, so Odoo itself creates one purchase order per vendor, shipping
+to the customer, each line linked to its sales line.
+
+Where things happen:
+
+* routing: ``sale.order.line._compute_route_id`` / ``_compute_sop_vendor_id``;
+* confirmation: ``sale.order._sop_check_confirm_third_party`` (missing vendors, margin
+  guard), then ``sale.order.line._action_launch_stock_rule`` (purchase orders through
+  procurement, auto-confirmation, quantity changes carried to the purchase orders);
+* cancellation: ``sale.order._action_cancel``;
+* billing: ``stock.picking._action_done`` and ``account.move._post`` call
+  ``sale.order._sop_third_party_invoice``; ``qty_to_invoice`` follows the trigger.
+"""
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import float_compare, float_is_zero
+
+# Purchase order states in which a line can still be changed without asking the vendor.
+RFQ_STATES = ("draft", "sent", "to approve")
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    sop_margin_alert = fields.Boolean(
+        string="Vendor Cost Alert",
+        compute="_compute_sop_margin_alert",
+        store=True,
+        help="A third-party line costs as much or more from its vendor than it sells.",
+    )
+    sop_margin_alert_message = fields.Text(
+        string="Vendor Cost Alert Message",
+        compute="_compute_sop_margin_alert_message",
+    )
+
+    @api.depends("order_line.sop_margin_alert")
+    def _compute_sop_margin_alert(self):
+        for order in self:
+            order.sop_margin_alert = any(order.order_line.mapped("sop_margin_alert"))
+
+    @api.depends("order_line.sop_margin_alert")
+    def _compute_sop_margin_alert_message(self):
+        for order in self:
+            order.sop_margin_alert_message = order._sop_third_party_margin_text()
+
+    def _sop_third_party_margin_text(self):
+        self.ensure_one()
+        return "\n".join(
+            _(
+                "%(product)s: vendor cost %(cost)s, sale price %(price)s",
+                product=line.product_id.display_name,
+                cost=self.currency_id.format(line.sop_vendor_cost),
+                price=self.currency_id.format(line.price_reduce_taxexcl),
+            )
+            for line in self.order_line.filtered("sop_margin_alert")
+        )
+
+    # ------------------------------------------------------------------
+    # Confirmation
+    # ------------------------------------------------------------------
+    def _sop_check_confirm_third_party(self):
+        """Every dropshipped line has a vendor and, when the type blocks, sells above
+        its vendor cost; checked before anything is written or purchased."""
+        lines = self.order_line.filtered(
+            lambda line: line._sop_third_party_is_dropship()
+        )
+        # Routing rules may have changed since the quotation was written.
+        lines._sop_third_party_refresh_vendor()
+        problems = []
+        for order in self:
+            missing = order.order_line.filtered(
+                lambda line: line in lines and not line.sop_vendor_id
+            )
+            if missing:
+                problems.append(
+                    _(
+                        "%(order)s: %(products)s",
+                        order=order.name,
+                        products=", ".join(missing.product_id.mapped("display_name")),
+                    )
+                )
+        if problems:
+            raise UserError(
+                _(
+                    "No vendor ships these products to the customer. Add a routing "
+                    "rule (Sales / Configuration / Third-party Routing) or a vendor "
+                    "on the product:"
+                )
+                + "\n"
+                + "\n".join(problems)
+            )
+        blocked = self.filtered(
+            lambda o: o.sop_margin_alert
+            and o.type_id.third_party_margin_guard == "block"
+        )
+        if blocked:
+            raise UserError(
+                _("The vendor cost is at or above the sale price:")
+                + "\n"
+                + "\n".join(
+                    f"{order.name}\n{order._sop_third_party_margin_text()}"
+                    for order in blocked
+                )
+            )
+
+    def _log_decrease_ordered_quantity(self, documents, cancel=False):
+        if not cancel and any(o.type_kind == "third_party" for o in self):
+            # The third-party lines already put the activity on the purchase orders
+            # that need one (_sop_third_party_log_decrease): no second one.
+            documents = {
+                key: context
+                for key, context in documents.items()
+                if key[0]._name != "purchase.order"
+            }
+        return super()._log_decrease_ordered_quantity(documents, cancel=cancel)
+
+    # ------------------------------------------------------------------
+    # Cancellation
+    # ------------------------------------------------------------------
+    def _action_cancel(self):
+        self.filtered(
+            lambda o: o.type_kind == "third_party"
+        )._sop_third_party_cancel_purchases()
+        # sale_stock then cancels the open dropship transfers and sale_purchase puts an
+        # activity on the purchase orders still confirmed (the vendor must be told).
+        return super()._action_cancel()
+
+    def _sop_third_party_cancel_purchases(self):
+        """Requests for quotation of cancelled orders are cancelled (or their lines set
+        to zero when they also serve other orders)."""
+        purchase_lines = self.sudo().order_line.purchase_line_ids.filtered(
+            lambda pol: pol.state in RFQ_STATES
+        )
+        to_cancel = self.env["purchase.order"].sudo()
+        for purchase in purchase_lines.order_id:
+            others = purchase.order_line.filtered(
+                lambda pol: not pol.display_type
+                and pol.sale_line_id.order_id not in self
+            )
+            if others:
+                (purchase.order_line & purchase_lines).product_qty = 0.0
+            else:
+                to_cancel |= purchase
+        # No "purchase order cancelled" warning back on the orders being cancelled.
+        to_cancel.with_context(sop_third_party_cancelling=True).button_cancel()
+
+    # ------------------------------------------------------------------
+    # Billing
+    # ------------------------------------------------------------------
+    def _sop_third_party_invoice(self):
+        """Create and post the customer invoice for what became invoiceable (shipped
+        or vendor-billed quantities). Idempotent: only what is not invoiced yet is
+        invoiced, and the order rows are locked so that two postings never invoice
+        twice."""
+        # Run by whoever validated the transfer or posted the bill: the invoice is a
+        # consequence of their action, not a right they need (the type's journal
+        # applies through OCA sale_order_type's _prepare_invoice).
+        orders = self.sudo().filtered(lambda o: o.state == "sale")
+        if not orders:
+            return self.env["account.move"]
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT id FROM sale_order WHERE id IN %s FOR UPDATE", [tuple(orders.ids)]
+        )
+        invoiceable = orders.filtered(
+            lambda o: any(
+                float_compare(
+                    line.qty_to_invoice,
+                    0.0,
+                    precision_rounding=line.product_uom.rounding,
+                )
+                > 0
+                for line in o.order_line
+                if not line.display_type
+            )
+        )
+        moves = self.env["account.move"].sudo()
+        for company, company_orders in invoiceable.grouped("company_id").items():
+            moves |= company_orders.with_company(company)._create_invoices()
+        moves.action_post()
+        return moves
+
+
+class SaleOrderLine(models.Model):
+    _inherit = "sale.order.line"
+
+    sop_vendor_id = fields.Many2one(
+        comodel_name="res.partner",
+        string="Vendor",
+        compute="_compute_sop_vendor_id",
+        store=True,
+        help="Third-party orders: the vendor who ships this line to the customer.",
+    )
+    sop_supplierinfo_id = fields.Many2one(
+        comodel_name="product.supplierinfo",
+        string="Vendor Price List Entry",
+        compute="_compute_sop_vendor_id",
+        store=True,
+        ondelete="set null",
+    )
+    sop_third_party_rule_id = fields.Many2one(
+        comodel_name="sale.third.party.rule",
+        string="Routing Rule",
+        compute="_compute_sop_vendor_id",
+        store=True,
+        ondelete="set null",
+    )
+    sop_vendor_cost = fields.Monetary(
+        string="Vendor Cost",
+        compute="_compute_sop_vendor_id",
+        store=True,
+        help="Unit cost of the vendor in the order currency and unit of measure.",
+    )
+    sop_margin_alert = fields.Boolean(
+        string="Vendor Cost Alert",
+        compute="_compute_sop_margin_alert",
+        store=True,
+    )
+    sop_purchase_order_ids = fields.Many2many(
+        comodel_name="purchase.order",
+        string="Purchase Orders",
+        compute="_compute_sop_purchase_order_ids",
+        groups="purchase.group_purchase_user",
+    )
+
+    # ------------------------------------------------------------------
+    # Routing
+    # ------------------------------------------------------------------
+    def _sop_third_party_is_dropship(self):
+        """Storable and consumable lines of third-party orders are dropshipped."""
+        self.ensure_one()
+        return (
+            self.order_id.type_kind == "third_party"
+            and not self.display_type
+            and self.product_id.type == "consu"
+        )
+
+    @api.depends("order_id.type_id", "product_id")
+    def _compute_route_id(self):
+        res = super()._compute_route_id()
+        route = self.env.ref("stock_dropshipping.route_drop_shipping", False)
+        for line in self:
+            if route and line._sop_third_party_is_dropship():
+                line.route_id = route
+        return res
+
+    @api.depends(
+        "product_id",
+        "product_uom",
+        "product_uom_qty",
+        "company_id",
+        "order_id.type_kind",
+        "order_id.partner_shipping_id.country_id",
+        "order_id.currency_id",
+    )
+    def _compute_sop_vendor_id(self):
+        rules_by_company = {}
+        for line in self:
+            if line.state == "sale" and line.sop_vendor_id:
+                # The vendor of a confirmed line already has its purchase order.
+                continue
+            if not line._sop_third_party_is_dropship():
+                line.sop_vendor_id = False
+                line.sop_supplierinfo_id = False
+                line.sop_third_party_rule_id = False
+                line.sop_vendor_cost = 0.0
+                continue
+            company = line.order_id.company_id
+            if company not in rules_by_company:
+                rules_by_company[company] = self.env[
+                    "sale.third.party.rule"
+                ]._sop_rules_by_precedence(company)
+            rule, vendor, supplierinfo = line._sop_third_party_select_vendor(
+                rules_by_company[company]
+            )
+            line.sop_third_party_rule_id = rule
+            line.sop_vendor_id = vendor
+            line.sop_supplierinfo_id = supplierinfo
+            line.sop_vendor_cost = line._sop_third_party_cost(vendor, supplierinfo)
+
+    def _sop_third_party_refresh_vendor(self):
+        fields_to_compute = [
+            self._fields[name]
+            for name in (
+                "sop_vendor_id",
+                "sop_supplierinfo_id",
+                "sop_third_party_rule_id",
+                "sop_vendor_cost",
+            )
+        ]
+        for field in fields_to_compute:
+            self.env.add_to_compute(field, self)
+        # add_to_compute does not reach the fields depending on these (margin alert).
+        self.modified(["sop_vendor_id", "sop_vendor_cost"])
+
+    def _sop_third_party_select_vendor(self, rules):
+        """(rule, vendor, supplier info) of the line: the first matching rule by
+        precedence, else the product's vendor price list as Odoo's dropship uses it."""
+        self.ensure_one()
+        product = self.product_id.with_company(self.order_id.company_id)
+        country = self.order_id.partner_shipping_id.country_id
+        rule = next((r for r in rules if r._sop_matches(product, country)), rules[:0])
+        vendor = rule.vendor_id
+        supplierinfo = self._sop_third_party_seller(product, vendor)
+        if not vendor:
+            vendor = supplierinfo.partner_id
+        return rule, vendor, supplierinfo
+
+    def _sop_third_party_seller(self, product, vendor):
+        """Same choice as ``stock.rule._run_buy``: the best valid price list entry,
+        else any entry of the company (for ``vendor`` only when given)."""
+        company = self.order_id.company_id
+        date = max(
+            (self.order_id.commitment_date or fields.Datetime.now()).date(),
+            fields.Date.context_today(self),
+        )
+        seller = product._select_seller(
+            partner_id=vendor or False,
+            quantity=self.product_uom_qty,
+            date=date,
+            uom_id=self.product_uom,
+        )
+        if not seller:
+            seller = product._prepare_sellers(False).filtered(
+                lambda s: (not s.company_id or s.company_id == company)
+                and (not vendor or s.partner_id in (vendor | vendor.parent_id))
+            )[:1]
+        return seller
+
+    def _sop_third_party_cost(self, vendor, supplierinfo):
+        """Vendor unit cost in the order's currency and the line's unit: the price list
+        price, or the product cost when the vendor has no price for it (as the purchase
+        order line then does)."""
+        self.ensure_one()
+        if not vendor:
+            return 0.0
+        order = self.order_id
+        date = (order.date_order or fields.Datetime.now()).date()
+        if supplierinfo:
+            price = supplierinfo.price * (1 - (supplierinfo.discount or 0.0) / 100.0)
+            price = supplierinfo.product_uom._compute_price(price, self.product_uom)
+            currency = supplierinfo.currency_id
+        else:
+            price = self.product_id.uom_id._compute_price(
+                self.product_id.standard_price, self.product_uom
+            )
+            currency = self.product_id.cost_currency_id
+        return currency._convert(price, order.currency_id, order.company_id, date)
+
+    @api.depends("sop_vendor_cost", "sop_vendor_id", "price_reduce_taxexcl")
+    def _compute_sop_margin_alert(self):
+        for line in self:
+            line.sop_margin_alert = bool(
+                line.sop_vendor_id
+                and line.product_uom_qty
+                and line.currency_id.compare_amounts(
+                    line.sop_vendor_cost, line.price_reduce_taxexcl
+                )
+                >= 0
+            )
+
+    @api.depends("purchase_line_ids.order_id")
+    def _compute_sop_purchase_order_ids(self):
+        for line in self:
+            line.sop_purchase_order_ids = line.purchase_line_ids.order_id
+
+    # ------------------------------------------------------------------
+    # Procurement
+    # ------------------------------------------------------------------
+    def _prepare_procurement_values(self, group_id=False):
+        values = super()._prepare_procurement_values(group_id=group_id)
+        if self.sop_vendor_id and self._sop_third_party_is_dropship():
+            # _run_buy takes the vendor from here instead of choosing one itself.
+            values["supplierinfo_id"] = (
+                self.sop_supplierinfo_id
+                or self._sop_third_party_vendor_only_supplierinfo()
+            )
+        return values
+
+    def _sop_third_party_vendor_only_supplierinfo(self):
+        """An unsaved price list entry for a rule's vendor that has no price for the
+        product: _run_buy needs one to address the purchase order; the purchase line
+        then takes the product cost, as Odoo does for a vendor without price."""
+        company = self.order_id.company_id
+        vendor = self.sop_vendor_id
+        return self.env["product.supplierinfo"].new(
+            {
+                "partner_id": vendor.id,
+                "company_id": company.id,
+                "currency_id": (
+                    vendor.with_company(company).property_purchase_currency_id
+                    or company.currency_id
+                ).id,
+                "delay": 0,
+            }
+        )
+
+    def _action_launch_stock_rule(self, previous_product_uom_qty=False):
+        if self.env.context.get("skip_procurement"):
+            return super()._action_launch_stock_rule(previous_product_uom_qty)
+        lines = self.filtered(
+            lambda line: line.state == "sale" and line._sop_third_party_is_dropship()
+        )
+        synced = lines._sop_third_party_sync_purchase(previous_product_uom_qty)
+        purchases_before = lines.sudo().purchase_line_ids.order_id
+        res = super(SaleOrderLine, self - synced)._action_launch_stock_rule(
+            previous_product_uom_qty
+        )
+        lines.invalidate_recordset(["purchase_line_ids"])
+        new_purchases = lines.sudo().purchase_line_ids.order_id - purchases_before
+        new_purchases._sop_third_party_auto_confirm()
+        return res
+
+    def _sop_third_party_wants_auto_confirm(self):
+        """The rule that chose the vendor decides, else the order type."""
+        self.ensure_one()
+        rule = self.sop_third_party_rule_id
+        if rule and rule.auto_confirm != "type":
+            return rule.auto_confirm == "yes"
+        return self.order_id.type_id.third_party_auto_confirm
+
+    def _sop_third_party_sync_purchase(self, previous_product_uom_qty):
+        """Carry a quantity change of confirmed lines to their purchase orders.
+
+        Requests for quotation are updated directly. A decrease a confirmed purchase
+        order cannot absorb becomes an activity for its buyer. An increase without a
+        request for quotation is left to procurement (Odoo then creates one). Returns
+        the lines handled here, which procurement must skip.
+        """
+        synced = self.browse()
+        decreased = {}
+        precision = self.env["decimal.precision"].precision_get(
+            "Product Unit of Measure"
+        )
+        for line in self:
+            purchase_lines = line.sudo().purchase_line_ids.filtered(
+                lambda pol, product=line.product_id: pol.state != "cancel"
+                and pol.product_id == product
+            )
+            if not purchase_lines:
+                continue  # first procurement
+            procured = line._get_qty_procurement(previous_product_uom_qty)
+            delta = line.product_uom_qty - procured
+            if float_is_zero(delta, precision_digits=precision):
+                continue
+            editable = purchase_lines.filtered(lambda pol: pol.state in RFQ_STATES)
+            editable = editable.sorted("id", reverse=True)
+            if delta > 0:
+                if editable:
+                    pol = editable[0]
+                    pol.product_qty += line.product_uom._compute_quantity(
+                        delta, pol.product_uom
+                    )
+                    synced |= line
+                continue
+            remaining = -delta
+            for pol in editable:
+                available = pol.product_uom._compute_quantity(
+                    pol.product_qty, line.product_uom
+                )
+                taken = min(available, remaining)
+                pol.product_qty -= line.product_uom._compute_quantity(
+                    taken, pol.product_uom
+                )
+                remaining -= taken
+            if not float_is_zero(remaining, precision_digits=precision):
+                old_qty = (previous_product_uom_qty or {}).get(line.id, procured)
+                decreased[line] = old_qty
+            synced |= line
+        if decreased:
+            self._sop_third_party_log_decrease(decreased)
+        return synced
+
+    def _sop_third_party_log_decrease(self, decreased):
+        """Activity on each confirmed purchase order whose line now exceeds the sales
+        line (Odoo cannot change a confirmed PO without the vendor)."""
+        lines = self.browse([line.id for line in decreased])
+        purchase_lines = lines.sudo().purchase_line_ids.filtered(
+            lambda pol: pol.state not in RFQ_STATES + ("cancel",)
+        )
+        for purchase in purchase_lines.order_id:
+            sale_lines = (purchase.order_line & purchase_lines).sale_line_id
+            purchase._activity_schedule_with_view(
+                "mail.mail_activity_data_warning",
+                user_id=purchase.user_id.id or self.env.uid,
+                views_or_xmlid="sale_purchase.exception_purchase_on_sale_quantity_decreased",
+                render_context={
+                    "sale_lines": sale_lines,
+                    "sale_orders": sale_lines.order_id,
+                    "origin_values": {line.id: qty for line, qty in decreased.items()},
+                },
+            )
+
+    # ------------------------------------------------------------------
+    # Billing
+    # ------------------------------------------------------------------
+    @api.depends(
+        "order_id.type_id.third_party_invoice_trigger",
+        "purchase_line_ids.invoice_lines.move_id.state",
+        "purchase_line_ids.invoice_lines.quantity",
+    )
+    def _compute_qty_to_invoice(self):
+        res = super()._compute_qty_to_invoice()
+        for line in self:
+            if line.state != "sale" or not line._sop_third_party_is_dropship():
+                continue
+            trigger = line.order_id.type_id.third_party_invoice_trigger
+            if trigger == "delivery":
+                line.qty_to_invoice = line.qty_delivered - line.qty_invoiced
+            elif trigger == "vendor_bill":
+                line.qty_to_invoice = (
+                    line._sop_third_party_vendor_billed_qty() - line.qty_invoiced
+                )
+        return res
+
+    def _sop_third_party_vendor_billed_qty(self):
+        """Quantity on posted vendor bills (minus refunds), in the line's unit."""
+        self.ensure_one()
+        qty = 0.0
+        for aml in self.sudo().purchase_line_ids.invoice_lines:
+            if aml.move_id.state != "posted":
+                continue
+            billed = aml.product_uom_id._compute_quantity(
+                aml.quantity, self.product_uom
+            )
+            qty += -billed if aml.move_id.move_type == "in_refund" else billed
+        return qty
+
+
+class PurchaseOrder(models.Model):
+    _inherit = "purchase.order"
+
+    def _sop_third_party_auto_confirm(self):
+        """Confirm the new purchase orders whose lines all ask for it (rule, else
+        order type)."""
+        for purchase in self.filtered(lambda po: po.state in ("draft", "sent")):
+            sale_lines = purchase.order_line.sale_line_id
+            if sale_lines and all(
+                line._sop_third_party_wants_auto_confirm() for line in sale_lines
+            ):
+                purchase.button_confirm()
+
+    def _activity_cancel_on_sale(self):
+        if self.env.context.get("sop_third_party_cancelling"):
+            return None
+        return super()._activity_cancel_on_sale()
+
+
+class PurchaseOrderLine(models.Model):
+    _inherit = "purchase.order.line"
+
+    @api.model
+    def _prepare_purchase_order_line_from_procurement(
+        self,
+        product_id,
+        product_qty,
+        product_uom,
+        location_dest_id,
+        name,
+        origin,
+        company_id,
+        values,
+        po,
+    ):
+        res = super()._prepare_purchase_order_line_from_procurement(
+            product_id,
+            product_qty,
+            product_uom,
+            location_dest_id,
+            name,
+            origin,
+            company_id,
+            values,
+            po,
+        )
+        supplier = values.get("supplier")
+        if supplier and not supplier.id and not res.get("price_unit"):
+            # A rule's vendor without price for the product: let the line compute
+            # the product cost, as a purchase line without vendor price does.
+            res.pop("price_unit", None)
+        return res
+
+
+class StockPicking(models.Model):
+    _inherit = "stock.picking"
+
+    def _action_done(self):
+        res = super()._action_done()
+        orders = self.filtered(
+            lambda p: p.state == "done" and p.is_dropship
+        ).move_ids.sale_line_id.order_id.filtered(
+            lambda o: o.type_kind == "third_party"
+            and o.type_id.third_party_invoice_trigger == "delivery"
+        )
+        orders._sop_third_party_invoice()
+        return res
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    def _post(self, soft=True):
+        posted = super()._post(soft=soft)
+        bills = posted.filtered(lambda m: m.move_type == "in_invoice")
+        if bills:
+            orders = (
+                bills.sudo().invoice_line_ids.purchase_line_id.sale_line_id.order_id
+            )
+            orders.filtered(
+                lambda o: o.type_kind == "third_party"
+                and o.type_id.third_party_invoice_trigger == "vendor_bill"
+            )._sop_third_party_invoice()
+        return posted
