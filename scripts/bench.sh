@@ -17,6 +17,6 @@ fi
 # Install or update the add-on (no demo data: the cases make their own).
 odoo_bin -d "$BENCH_DB" "${init[@]}" --without-demo=all --stop-after-init \
     --log-level=warn --max-cron-threads=0
-"$PY" "$ROOT/bench/run.py" --addons-path="$ADDONS_PATH" --db_host="$PGHOST" \
+"$PY" "$ROOT/bench/run.py" --addons-path="$ADDONS_PATH" --data-dir="$DATA_DIR" --db_host="$PGHOST" \
     --db_port="$PGPORT" --db_user=odoo --db_password=odoo -d "$BENCH_DB" \
     --log-level=warn -- ${BENCH_FILTER:-}

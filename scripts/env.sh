@@ -13,13 +13,16 @@ _key=$(printf '%s' "$ROOT" | cksum | cut -d' ' -f1)
 PGDIR=${PGDIR:-${TMPDIR:-/tmp}/sales_order_plus-pg-$_key}
 PGPORT=${PGPORT:-$((55000 + _key % 4000))}
 PGHOST=$PGDIR/socket
+# Odoo's filestore and sessions, per checkout too: two checkouts using the same database
+# name must not share (and garbage-collect) each other's attachments.
+DATA_DIR=${DATA_DIR:-${TMPDIR:-/tmp}/sales_order_plus-data-$_key}
 PGUSER_ODOO=odoo
 DB_NAME=${DB_NAME:-sales_order_plus}
 HTTP_PORT=${HTTP_PORT:-8069}
 # Tests serve HTTP for the browser tours: one port per checkout, so checkouts test side by side.
 TEST_HTTP_PORT=${TEST_HTTP_PORT:-$((9000 + _key % 1000))}
 ADDONS_PATH=$ROOT,$ODOO_SRC/addons,$ODOO_SRC/odoo/addons
-export ROOT ODOO_SRC VENV PY PGDIR PGPORT PGHOST DB_NAME HTTP_PORT TEST_HTTP_PORT ADDONS_PATH
+export ROOT ODOO_SRC VENV PY DATA_DIR PGDIR PGPORT PGHOST DB_NAME HTTP_PORT TEST_HTTP_PORT ADDONS_PATH
 
 as_postgres() {
     if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
@@ -27,6 +30,6 @@ as_postgres() {
 
 odoo_bin() {
     "$PY" "$ODOO_SRC/odoo-bin" --addons-path="$ADDONS_PATH" \
-        --db_host="$PGHOST" --db_port="$PGPORT" --db_user="$PGUSER_ODOO" --db_password=odoo \
+        --db_host="$PGHOST" --db_port="$PGPORT" --db_user="$PGUSER_ODOO" --db_password=odoo --data-dir="$DATA_DIR" \
         "$@"
 }

@@ -24,7 +24,7 @@ odoo_bin -d "$SCREENSHOT_DB" -i sales_order_plus --stop-after-init \
     --max-cron-threads=0 >"$LOG" 2>&1
 
 echo "== Serving it on http://127.0.0.1:$SCREENSHOT_PORT for the screenshots"
-"$PY" "$ODOO_SRC/odoo-bin" --addons-path="$ADDONS_PATH" --db_host="$PGHOST" \
+"$PY" "$ODOO_SRC/odoo-bin" --addons-path="$ADDONS_PATH" --data-dir="$DATA_DIR" --db_host="$PGHOST" \
     --db_port="$PGPORT" --db_user=odoo --db_password=odoo -d "$SCREENSHOT_DB" \
     --db-filter="^$SCREENSHOT_DB\$" --http-interface=127.0.0.1 \
     --http-port="$SCREENSHOT_PORT" --max-cron-threads=0 >>"$LOG" 2>&1 &
