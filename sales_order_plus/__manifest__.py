@@ -23,10 +23,17 @@
         "views/sale_order_views.xml",
         "views/stock_picking_views.xml",
         "views/account_move_views.xml",
+        "report/sale_order_schedule_report.xml",
+        "views/kind_schedule_views.xml",
+        "data/kind_schedule_cron.xml",
     ],
     "demo": [
         "demo/sale_order_demo.xml",
+        "demo/kind_schedule_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["sales_order_plus/static/tests/tours/*"],
+    },
     "installable": True,
     "application": False,
 }
