@@ -1,1 +1,2 @@
 from . import test_sale_order_type
+from . import test_kind_schedule
