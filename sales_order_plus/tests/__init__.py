@@ -1,2 +1,3 @@
 from . import test_sale_order_type
 from . import test_kind_schedule
+from . import test_kind_schedule_release
