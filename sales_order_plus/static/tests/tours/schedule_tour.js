@@ -31,6 +31,15 @@ function addScheduleLine(date, quantity) {
             trigger: `${row} div[name=product_uom_qty] input`,
             run: `edit ${quantity}`,
         },
+        {
+            content: "Leave the row",
+            trigger: "a[name=sop_schedule]",
+            run: "click",
+        },
+        {
+            content: "The schedule line is kept",
+            trigger: `div[name=schedule_line_ids] .o_data_row:not(.o_selected_row):contains(${date})`,
+        },
     ];
 }
 
