@@ -11,9 +11,9 @@ How it hangs together:
   in a procurement group per (order, due date, shipping address): Odoo's own stock rules
   then build the moves and group them into one picking per date. Each move carries its
   ``schedule_line_id``.
-* A daily scheduled action releases the lines that come into the horizon. Releasing locks
-  the lines (``FOR UPDATE SKIP LOCKED``) and re-checks their state, so two runs never
-  release a line twice.
+* A daily scheduled action releases the lines that come into the horizon. Releasing
+  locks the lines (``FOR UPDATE SKIP LOCKED``) and re-checks their state, so two runs
+  never release a line twice.
 * Changes to the schedule of a confirmed order (revisions) move, resize or cancel the
   pending moves, keep the sales line's quantity equal to its schedule and are logged in
   the order's chatter with a revision number.
@@ -25,8 +25,7 @@ from datetime import datetime, time, timedelta
 
 import psycopg2
 import pytz
-from markupsafe import Markup, escape
-
+from markupsafe import Markup
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, float_compare, float_is_zero, format_date
@@ -75,7 +74,9 @@ class SaleOrder(models.Model):
         today = fields.Date.context_today(self)
         problems = []
         for order in self:
-            for line in order.order_line.filtered(lambda sl: sl._sop_schedule_is_scheduled()):
+            for line in order.order_line.filtered(
+                lambda sl: sl._sop_schedule_is_scheduled()
+            ):
                 active = line.schedule_line_ids.filtered(lambda s: not s.cancelled)
                 rounding = line.product_uom.rounding
                 reasons = []
@@ -188,10 +189,14 @@ class SaleOrder(models.Model):
         {product: {scheduled, released, delivered, invoiced, open}}."""
         self.ensure_one()
         figures = {}
-        for line in self.order_line.filtered(lambda sl: sl._sop_schedule_is_scheduled()):
+        for line in self.order_line.filtered(
+            lambda sl: sl._sop_schedule_is_scheduled()
+        ):
             row = figures.setdefault(
                 line.product_id,
-                dict.fromkeys(("scheduled", "released", "delivered", "invoiced", "open"), 0.0),
+                dict.fromkeys(
+                    ("scheduled", "released", "delivered", "invoiced", "open"), 0.0
+                ),
             )
             row["scheduled"] += line.schedule_qty
             row["released"] += line.schedule_qty_released
@@ -226,7 +231,10 @@ class SaleOrder(models.Model):
             "sales_order_plus.action_sale_order_schedule_line"
         )
         action["domain"] = [("order_id", "=", self.id)]
-        action["context"] = {"default_order_id": self.id, "search_default_group_product": 1}
+        action["context"] = {
+            "default_order_id": self.id,
+            "search_default_group_product": 1,
+        }
         return action
 
     def action_sop_schedule_import(self):
@@ -359,30 +367,47 @@ class SaleOrderLine(models.Model):
         # (its creation releases and procures it).
         unscheduled = lines.filtered(
             lambda sl: not sl.schedule_line_ids
-            and not float_is_zero(sl.product_uom_qty, precision_rounding=sl.product_uom.rounding)
+            and not float_is_zero(
+                sl.product_uom_qty, precision_rounding=sl.product_uom.rounding
+            )
         )
         if unscheduled:
             today = fields.Date.context_today(self)
             self.env["sale.order.schedule.line"].create(
                 [
-                    {"order_line_id": sl.id, "date": today, "product_uom_qty": sl.product_uom_qty}
+                    {
+                        "order_line_id": sl.id,
+                        "date": today,
+                        "product_uom_qty": sl.product_uom_qty,
+                    }
                     for sl in unscheduled
                 ]
             )
         schedule = lines.schedule_line_ids
-        due = schedule.filtered(lambda s: s.state == "planned" and s._sop_schedule_is_due())
+        due = schedule.filtered(
+            lambda s: s.state == "planned" and s._sop_schedule_is_due()
+        )
         due._sop_schedule_lock_planned().write({"released": True})
-        schedule.filtered(lambda s: s.released and not s.cancelled)._sop_schedule_procure()
+        schedule.filtered(
+            lambda s: s.released and not s.cancelled
+        )._sop_schedule_procure()
 
     def _sop_schedule_sync_quantity(self):
         """A confirmed schedule line's ordered quantity is the sum of its schedule."""
         for line in self.filtered(lambda sl: sl.state == "sale"):
-            total = sum(line.schedule_line_ids.filtered(lambda s: not s.cancelled).mapped("product_uom_qty"))
-            if float_compare(total, line.product_uom_qty, precision_rounding=line.product_uom.rounding):
+            total = sum(
+                line.schedule_line_ids.filtered(lambda s: not s.cancelled).mapped(
+                    "product_uom_qty"
+                )
+            )
+            if float_compare(
+                total,
+                line.product_uom_qty,
+                precision_rounding=line.product_uom.rounding,
+            ):
                 line.with_context(sop_schedule_sync=True, skip_procurement=True).write(
                     {"product_uom_qty": total}
                 )
-
 
     def _sop_schedule_procurement_values(self, group):
         values = self._prepare_procurement_values(group_id=group)
@@ -414,7 +439,8 @@ class SaleOrderScheduleLine(models.Model):
             return self
         self.flush_recordset()
         query = SQL(
-            "SELECT id FROM sale_order_schedule_line WHERE id IN %s AND state = 'planned'"
+            "SELECT id FROM sale_order_schedule_line"
+            " WHERE id IN %s AND state = 'planned'"
             " ORDER BY id FOR UPDATE SKIP LOCKED",
             tuple(self.ids),
         )
@@ -504,8 +530,12 @@ class SaleOrderScheduleLine(models.Model):
             ]
         )
         for group in existing:
-            groups.setdefault((group.sale_id, group.sop_schedule_date, group.partner_id), group)
-        missing = sorted((k for k in keys if k not in groups), key=lambda k: (k[0].id, k[1]))
+            groups.setdefault(
+                (group.sale_id, group.sop_schedule_date, group.partner_id), group
+            )
+        missing = sorted(
+            (k for k in keys if k not in groups), key=lambda k: (k[0].id, k[1])
+        )
         if missing:
             vals_list = []
             for order, date, _partner in missing:
@@ -526,9 +556,14 @@ class SaleOrderScheduleLine(models.Model):
             outgoing, incoming = sale_line._get_outgoing_incoming_moves(strict=False)
             for moves, sign in ((outgoing, 1), (incoming, -1)):
                 for move in moves:
-                    qty = move.quantity if move.state == "done" else move.product_uom_qty
-                    procured[move.schedule_line_id.id] += sign * move.product_uom._compute_quantity(
-                        qty, sale_line.product_uom, rounding_method="HALF-UP"
+                    qty = (
+                        move.quantity if move.state == "done" else move.product_uom_qty
+                    )
+                    procured[move.schedule_line_id.id] += (
+                        sign
+                        * move.product_uom._compute_quantity(
+                            qty, sale_line.product_uom, rounding_method="HALF-UP"
+                        )
                     )
         return procured
 
@@ -559,9 +594,13 @@ class SaleOrderScheduleLine(models.Model):
             if sale_line not in base_values:
                 # Computed once per sales line (the description, routes... are the
                 # same for each of its dates); group and dates differ per date.
-                base_values[sale_line] = sale_line._sop_schedule_procurement_values(group)
+                base_values[sale_line] = sale_line._sop_schedule_procurement_values(
+                    group
+                )
             values = dict(base_values[sale_line])
-            values.update(sched._sop_schedule_dates(), group_id=group, schedule_line_id=sched.id)
+            values.update(
+                sched._sop_schedule_dates(), group_id=group, schedule_line_id=sched.id
+            )
             qty, uom = sale_line.product_uom._adjust_uom_quantities(
                 sched.product_uom_qty - procured[sched.id], sale_line.product_id.uom_id
             )
@@ -574,7 +613,9 @@ class SaleOrderScheduleLine(models.Model):
         self.env["procurement.group"].run(procurements)
         # As sale_stock does after procuring: confirm the pickings, which triggers the
         # scheduler for moves that lack stock.
-        pickings = todo.move_ids.picking_id.filtered(lambda p: p.state not in ("cancel", "done"))
+        pickings = todo.move_ids.picking_id.filtered(
+            lambda p: p.state not in ("cancel", "done")
+        )
         if pickings:
             pickings.action_confirm()
 
@@ -639,7 +680,9 @@ class SaleOrderScheduleLine(models.Model):
                 _(
                     "Released schedule lines cannot be deleted: cancel them instead "
                     "(%(lines)s).",
-                    lines=", ".join(confirmed.filtered("released").mapped("display_name")),
+                    lines=", ".join(
+                        confirmed.filtered("released").mapped("display_name")
+                    ),
                 )
             )
         entries = defaultdict(list)
@@ -674,7 +717,10 @@ class SaleOrderScheduleLine(models.Model):
                 problems.append(_("%(line)s is already delivered.", line=name))
             if "order_line_id" in vals and line.released:
                 problems.append(
-                    _("%(line)s is released: it cannot move to another line.", line=name)
+                    _(
+                        "%(line)s is released: it cannot move to another line.",
+                        line=name,
+                    )
                 )
             if vals.get("cancelled") and not float_is_zero(
                 line.qty_delivered, precision_digits=6
@@ -687,15 +733,19 @@ class SaleOrderScheduleLine(models.Model):
                         qty=line.qty_delivered,
                     )
                 )
-            if "product_uom_qty" in vals and float_compare(
-                vals["product_uom_qty"],
-                line.qty_delivered,
-                precision_rounding=line.order_line_id.product_uom.rounding,
-            ) < 0:
+            if (
+                "product_uom_qty" in vals
+                and float_compare(
+                    vals["product_uom_qty"],
+                    line.qty_delivered,
+                    precision_rounding=line.order_line_id.product_uom.rounding,
+                )
+                < 0
+            ):
                 raise ValidationError(
                     _(
-                        "The quantity of %(line)s cannot drop below the %(qty)s already "
-                        "delivered.",
+                        "The quantity of %(line)s cannot drop below the %(qty)s "
+                        "already delivered.",
                         line=name,
                         qty=line.qty_delivered,
                     )
@@ -740,7 +790,9 @@ class SaleOrderScheduleLine(models.Model):
                 )
             )
         if float_compare(
-            old_qty, self.product_uom_qty, precision_rounding=self.product_uom.rounding or 0.001
+            old_qty,
+            self.product_uom_qty,
+            precision_rounding=self.product_uom.rounding or 0.001,
         ):
             texts.append(
                 _(
@@ -762,7 +814,9 @@ class SaleOrderScheduleLine(models.Model):
         )
         pending_states = ("done", "cancel")
         cancelled = self.filtered(lambda s: s.cancelled)
-        cancelled.move_ids.filtered(lambda m: m.state not in pending_states)._action_cancel()
+        cancelled.move_ids.filtered(
+            lambda m: m.state not in pending_states
+        )._action_cancel()
         # Moved dates: the pending moves go to the picking of their new date.
         redated = (self - cancelled).filtered(
             lambda s: s.released and s in old and old[s][0] != s.date
@@ -782,13 +836,17 @@ class SaleOrderScheduleLine(models.Model):
                     {
                         "date": dates["date_planned"],
                         "date_deadline": dates["date_deadline"],
-                        "group_id": groups[(order, line.date, order.partner_shipping_id)].id,
+                        "group_id": groups[
+                            (order, line.date, order.partner_shipping_id)
+                        ].id,
                         "picking_id": False,
                     }
                 )
                 moves._assign_picking()
                 moves._action_assign()
-            old_pickings.filtered(lambda p: not p.move_ids and p.state == "draft").unlink()
+            old_pickings.filtered(
+                lambda p: not p.move_ids and p.state == "draft"
+            ).unlink()
         # Changed quantities: resize the pending move, or procure what is missing.
         resized = (self - cancelled).filtered(lambda s: s.released)
         if resized:
@@ -808,8 +866,10 @@ class SaleOrderScheduleLine(models.Model):
                         missing |= line
                         continue
                     move = moves[-1]
-                    move.product_uom_qty += line.order_line_id.product_uom._compute_quantity(
-                        delta, move.product_uom
+                    move.product_uom_qty += (
+                        line.order_line_id.product_uom._compute_quantity(
+                            delta, move.product_uom
+                        )
                     )
                     move._action_assign()
                     continue
@@ -821,10 +881,15 @@ class SaleOrderScheduleLine(models.Model):
                         ),
                     )
                     delta += reduce
-                    left = move.product_uom_qty - line.order_line_id.product_uom._compute_quantity(
-                        reduce, move.product_uom
+                    left = (
+                        move.product_uom_qty
+                        - line.order_line_id.product_uom._compute_quantity(
+                            reduce, move.product_uom
+                        )
                     )
-                    if float_is_zero(left, precision_rounding=move.product_uom.rounding):
+                    if float_is_zero(
+                        left, precision_rounding=move.product_uom.rounding
+                    ):
                         move._action_cancel()
                     else:
                         move.product_uom_qty = left

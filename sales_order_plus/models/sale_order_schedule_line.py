@@ -112,16 +112,25 @@ class SaleOrderScheduleLine(models.Model):
             rounding = line.order_line_id.product_uom.rounding or 0.001
             if line.cancelled:
                 line.state = "cancelled"
-            elif line.released and float_compare(
-                line.qty_delivered, line.product_uom_qty, precision_rounding=rounding
-            ) >= 0 and not float_is_zero(line.product_uom_qty, precision_rounding=rounding):
+            elif (
+                line.released
+                and float_compare(
+                    line.qty_delivered,
+                    line.product_uom_qty,
+                    precision_rounding=rounding,
+                )
+                >= 0
+                and not float_is_zero(line.product_uom_qty, precision_rounding=rounding)
+            ):
                 line.state = "delivered"
             elif line.released:
                 line.state = "released"
             else:
                 line.state = "planned"
             active = not line.cancelled
-            line.qty_released = line.product_uom_qty if active and line.released else 0.0
+            line.qty_released = (
+                line.product_uom_qty if active and line.released else 0.0
+            )
             line.qty_open = (
                 max(line.product_uom_qty - line.qty_delivered, 0.0) if active else 0.0
             )
@@ -142,8 +151,11 @@ class SaleOrderScheduleLine(models.Model):
             uom = sale_line.product_uom
             for moves, sign in ((outgoing, 1), (incoming, -1)):
                 for move in moves.filtered(lambda m: m.state == "done"):
-                    delivered[move.schedule_line_id.id] += sign * move.product_uom._compute_quantity(
-                        move.quantity, uom, rounding_method="HALF-UP"
+                    delivered[move.schedule_line_id.id] += (
+                        sign
+                        * move.product_uom._compute_quantity(
+                            move.quantity, uom, rounding_method="HALF-UP"
+                        )
                     )
         for line in self:
             line.qty_delivered = delivered.get(line._origin.id or line.id, 0.0)
@@ -187,9 +199,13 @@ class SaleOrderScheduleLine(models.Model):
     def _check_quantity(self):
         for line in self:
             rounding = line.order_line_id.product_uom.rounding or 0.001
-            if not line.cancelled and float_compare(
-                line.product_uom_qty, 0.0, precision_rounding=rounding
-            ) <= 0:
+            if (
+                not line.cancelled
+                and float_compare(
+                    line.product_uom_qty, 0.0, precision_rounding=rounding
+                )
+                <= 0
+            ):
                 raise ValidationError(
                     _(
                         "The quantity of the schedule line %(line)s must be positive; "
@@ -197,9 +213,14 @@ class SaleOrderScheduleLine(models.Model):
                         line=line.display_name,
                     )
                 )
-            if float_compare(
-                line.product_uom_qty, line.qty_delivered, precision_rounding=rounding
-            ) < 0:
+            if (
+                float_compare(
+                    line.product_uom_qty,
+                    line.qty_delivered,
+                    precision_rounding=rounding,
+                )
+                < 0
+            ):
                 raise ValidationError(
                     _(
                         "The quantity of the schedule line %(line)s cannot drop below "
@@ -221,10 +242,12 @@ class SaleOrderScheduleLine(models.Model):
             if duplicates:
                 raise ValidationError(
                     _(
-                        "%(product)s is scheduled twice on %(dates)s: change the quantity "
-                        "of the existing schedule line instead.",
+                        "%(product)s is scheduled twice on %(dates)s: change the "
+                        "quantity of the existing schedule line instead.",
                         product=sale_line.product_id.display_name,
-                        dates=", ".join(fields.Date.to_string(d) for d in sorted(duplicates)),
+                        dates=", ".join(
+                            fields.Date.to_string(d) for d in sorted(duplicates)
+                        ),
                     )
                 )
 

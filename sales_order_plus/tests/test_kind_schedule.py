@@ -5,7 +5,6 @@ import io
 from datetime import date
 
 from freezegun import freeze_time
-
 from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
@@ -48,7 +47,8 @@ class ScheduleCase(SalesOrderPlusCase):
                     "product_id": product.id,
                     "product_uom_qty": sum(qty for _d, qty in dates),
                     "schedule_line_ids": [
-                        Command.create({"date": d, "product_uom_qty": qty}) for d, qty in dates
+                        Command.create({"date": d, "product_uom_qty": qty})
+                        for d, qty in dates
                     ],
                 }
             )
@@ -70,20 +70,31 @@ class ScheduleCase(SalesOrderPlusCase):
         """Validate ``picking`` with ``quantities`` ({product: qty}, default: all),
         keeping a backorder for the rest."""
         for move in picking.move_ids:
-            move.quantity = (quantities or {}).get(move.product_id, move.product_uom_qty)
+            move.quantity = (quantities or {}).get(
+                move.product_id, move.product_uom_qty
+            )
         picking.move_ids.picked = True
         res = picking.button_validate()
-        if isinstance(res, dict) and res.get("res_model") == "stock.backorder.confirmation":
-            Form(self.env[res["res_model"]].with_context(res["context"])).save().process()
+        if (
+            isinstance(res, dict)
+            and res.get("res_model") == "stock.backorder.confirmation"
+        ):
+            Form(
+                self.env[res["res_model"]].with_context(res["context"])
+            ).save().process()
         self.assertEqual(picking.state, "done")
 
     def _return(self, picking, product, qty):
         wizard = Form(
             self.env["stock.return.picking"].with_context(
-                active_ids=picking.ids, active_id=picking.id, active_model="stock.picking"
+                active_ids=picking.ids,
+                active_id=picking.id,
+                active_model="stock.picking",
             )
         ).save()
-        wizard.product_return_moves.filtered(lambda r: r.product_id == product).quantity = qty
+        wizard.product_return_moves.filtered(
+            lambda r: r.product_id == product
+        ).quantity = qty
         wizard.product_return_moves.filtered(lambda r: r.product_id != product).unlink()
         res = wizard.action_create_returns()
         returned = self.env["stock.picking"].browse(res["res_id"])
@@ -128,7 +139,9 @@ class TestKindSchedule(ScheduleCase):
             )
             for move in picking.move_ids:
                 self.assertEqual(move.date_deadline.date(), day)
-                self.assertEqual(move.schedule_line_id, self._line(order, move.product_id, day))
+                self.assertEqual(
+                    move.schedule_line_id, self._line(order, move.product_id, day)
+                )
                 self.assertEqual(move.sale_line_id, move.schedule_line_id.order_line_id)
         self.assertEqual(set(order.schedule_line_ids.mapped("state")), {"released"})
         self.assertEqual(
@@ -191,11 +204,14 @@ class TestKindSchedule(ScheduleCase):
         cron = self.env.ref("sales_order_plus.ir_cron_schedule_release")
         d1, d2, d3 = date(2030, 1, 5), date(2030, 1, 20), date(2030, 2, 20)
         with freeze_time("2030-01-01"):
-            order = self._schedule_order({self.product: [(d1, 1.0), (d2, 2.0), (d3, 3.0)]})
+            order = self._schedule_order(
+                {self.product: [(d1, 1.0), (d2, 2.0), (d3, 3.0)]}
+            )
             order.action_confirm()
             self.assertEqual(order.picking_ids.move_ids.product_uom_qty, 1.0)
             self.assertEqual(
-                order.schedule_line_ids.mapped("state"), ["released", "planned", "planned"]
+                order.schedule_line_ids.mapped("state"),
+                ["released", "planned", "planned"],
             )
             cron.method_direct_trigger()  # nothing new is due
             self.assertEqual(len(order.picking_ids), 1)
@@ -209,9 +225,7 @@ class TestKindSchedule(ScheduleCase):
         with freeze_time("2030-02-10"):
             cron.method_direct_trigger()
         self.assertEqual(len(order.picking_ids), 3)
-        self.assertEqual(
-            [len(s.move_ids) for s in order.schedule_line_ids], [1, 1, 1]
-        )
+        self.assertEqual([len(s.move_ids) for s in order.schedule_line_ids], [1, 1, 1])
         self.assertEqual(order.order_line.schedule_qty_released, 6.0)
 
     @freeze_time("2030-01-01")
@@ -239,7 +253,10 @@ class TestKindSchedule(ScheduleCase):
         d1, d2 = date(2030, 1, 10), date(2030, 2, 10)
         order = self._schedule_order({self.product: [(d1, 4.0), (d2, 6.0)]})
         order.action_confirm()
-        first, second = self._line(order, self.product, d1), self._line(order, self.product, d2)
+        first, second = (
+            self._line(order, self.product, d1),
+            self._line(order, self.product, d2),
+        )
         picking = self._picking(order, d1)
         self._deliver(picking, {self.product: 3.0})
         self.assertEqual(first.qty_delivered, 3.0)
@@ -266,7 +283,13 @@ class TestKindSchedule(ScheduleCase):
         figures = order._sop_schedule_figures_by_product()[self.product]
         self.assertEqual(
             figures,
-            {"scheduled": 10.0, "released": 10.0, "delivered": 8.0, "invoiced": 0.0, "open": 2.0},
+            {
+                "scheduled": 10.0,
+                "released": 10.0,
+                "delivered": 8.0,
+                "invoiced": 0.0,
+                "open": 2.0,
+            },
         )
 
     @freeze_time("2030-01-01")
@@ -378,7 +401,11 @@ class TestKindSchedule(ScheduleCase):
         # A planned line (beyond the horizon) is deleted without a trace in stock.
         self.type_schedule.schedule_release_horizon = 30
         planned = self.Schedule.create(
-            {"order_line_id": order.order_line.id, "date": date(2030, 6, 1), "product_uom_qty": 1.0}
+            {
+                "order_line_id": order.order_line.id,
+                "date": date(2030, 6, 1),
+                "product_uom_qty": 1.0,
+            }
         )
         self.assertEqual(planned.state, "planned")
         self.assertEqual(order.order_line.product_uom_qty, 6.0)
@@ -391,7 +418,9 @@ class TestKindSchedule(ScheduleCase):
     @freeze_time("2030-01-01")
     def test_revision_never_below_delivered(self):
         d1 = date(2030, 1, 10)
-        order = self._schedule_order({self.product: [(d1, 5.0), (date(2030, 2, 1), 1.0)]})
+        order = self._schedule_order(
+            {self.product: [(d1, 5.0), (date(2030, 2, 1), 1.0)]}
+        )
         order.action_confirm()
         sched = self._line(order, self.product, d1)
         self._deliver(self._picking(order, d1), {self.product: 3.0})
@@ -428,7 +457,11 @@ class TestKindSchedule(ScheduleCase):
         self.assertEqual(order.message_ids[0].author_id, self.env.user.partner_id)
         self.assertEqual(order.order_line.product_uom_qty, 5.0)
         self.assertEqual(
-            sorted(order.picking_ids.mapped(lambda p: (p.scheduled_date.date(), p.move_ids.product_uom_qty))),
+            sorted(
+                order.picking_ids.mapped(
+                    lambda p: (p.scheduled_date.date(), p.move_ids.product_uom_qty)
+                )
+            ),
             [(d1, 3.0), (date(2030, 2, 20), 2.0)],
         )
 
@@ -436,7 +469,9 @@ class TestKindSchedule(ScheduleCase):
     def test_line_added_to_confirmed_order(self):
         order = self._schedule_order({self.product: [(date(2030, 2, 1), 1.0)]})
         order.action_confirm()
-        order.order_line = [Command.create({"product_id": self.product_b.id, "product_uom_qty": 7.0})]
+        order.order_line = [
+            Command.create({"product_id": self.product_b.id, "product_uom_qty": 7.0})
+        ]
         new_line = order.order_line.filtered(lambda sl: sl.product_id == self.product_b)
         self.assertEqual(new_line.schedule_line_ids.date, date(2030, 1, 1))
         self.assertEqual(new_line.schedule_line_ids.state, "released")
@@ -445,7 +480,9 @@ class TestKindSchedule(ScheduleCase):
 
     @freeze_time("2030-01-01")
     def test_cancel_and_reconfirm(self):
-        order = self._schedule_order({self.product: [(date(2030, 1, 10), 1.0), (date(2030, 2, 1), 2.0)]})
+        order = self._schedule_order(
+            {self.product: [(date(2030, 1, 10), 1.0), (date(2030, 2, 1), 2.0)]}
+        )
         order.action_confirm()
         order._action_cancel()
         self.assertEqual(set(order.picking_ids.mapped("state")), {"cancel"})
@@ -458,7 +495,9 @@ class TestKindSchedule(ScheduleCase):
 
     @freeze_time("2030-01-01")
     def test_copy_keeps_active_schedule(self):
-        order = self._schedule_order({self.product: [(date(2030, 1, 10), 1.0), (date(2030, 2, 1), 2.0)]})
+        order = self._schedule_order(
+            {self.product: [(date(2030, 1, 10), 1.0), (date(2030, 2, 1), 2.0)]}
+        )
         order.action_confirm()
         self._line(order, self.product, date(2030, 2, 1)).action_cancel()
         copy = order.copy()
@@ -472,7 +511,11 @@ class TestKindSchedule(ScheduleCase):
     # ------------------------------------------------------------------
     def _import(self, order, content, filename):
         wizard = self.env["sale.order.schedule.import"].create(
-            {"order_id": order.id, "file": base64.b64encode(content), "filename": filename}
+            {
+                "order_id": order.id,
+                "file": base64.b64encode(content),
+                "filename": filename,
+            }
         )
         return wizard.action_import()
 
@@ -492,15 +535,22 @@ class TestKindSchedule(ScheduleCase):
             self.type_schedule, lines=[(self.product, 1.0), (self.product_b, 1.0)]
         )
         content = (
-            "Internal Reference,Date,Quantity\n"
-            "SOP-STORE,2030-01-15,3\n"
-            "4006381333931,2030-01-15,10.5\n"  # barcode
-            "SOP-STORE,2030-02-15,7\n"
-        ).encode()
+            b"Internal Reference,Date,Quantity\n"
+            b"SOP-STORE,2030-01-15,3\n"
+            b"4006381333931,2030-01-15,10.5\n"  # barcode
+            b"SOP-STORE,2030-02-15,7\n"
+        )
         self._import(order, content, "schedule.csv")
         self.assertEqual(
-            sorted((s.product_id.default_code, str(s.date), s.product_uom_qty) for s in order.schedule_line_ids),
-            [("SOP-BOLT", "2030-01-15", 10.5), ("SOP-STORE", "2030-01-15", 3.0), ("SOP-STORE", "2030-02-15", 7.0)],
+            sorted(
+                (s.product_id.default_code, str(s.date), s.product_uom_qty)
+                for s in order.schedule_line_ids
+            ),
+            [
+                ("SOP-BOLT", "2030-01-15", 10.5),
+                ("SOP-STORE", "2030-01-15", 3.0),
+                ("SOP-STORE", "2030-02-15", 7.0),
+            ],
         )
         self.assertEqual(order.order_line.mapped("product_uom_qty"), [10.0, 10.5])
         before = order.schedule_line_ids
@@ -532,7 +582,9 @@ class TestKindSchedule(ScheduleCase):
         )
         self.assertEqual(order.order_line.product_uom_qty, 6.5)
         self.assertEqual(order.schedule_revision, 1)  # one import, one revision
-        self.assertEqual(sorted(order.picking_ids.move_ids.mapped("product_uom_qty")), [2.5, 4.0])
+        self.assertEqual(
+            sorted(order.picking_ids.move_ids.mapped("product_uom_qty")), [2.5, 4.0]
+        )
         self._import(order, content, "lieferplan.xlsx")
         self.assertEqual(order.schedule_revision, 1)
 
@@ -540,14 +592,14 @@ class TestKindSchedule(ScheduleCase):
     def test_import_bad_rows_import_nothing(self):
         order = self._create_order(self.type_schedule, lines=[(self.product, 1.0)])
         content = (
-            "Produkt;Datum;Menge\n"
-            "SOP-STORE;15.01.2030;3\n"  # good
-            "NOPE;15.01.2030;3\n"
-            "SOP-STORE;31.02.2030;3\n"
-            "SOP-STORE;2029-12-01;abc\n"
-            "SOP-BOLT;2030-01-20;1\n"  # not on the order
-            "SOP-STORE;2030-01-15;2\n"  # duplicate of row 2
-        ).encode()
+            b"Produkt;Datum;Menge\n"
+            b"SOP-STORE;15.01.2030;3\n"  # good
+            b"NOPE;15.01.2030;3\n"
+            b"SOP-STORE;31.02.2030;3\n"
+            b"SOP-STORE;2029-12-01;abc\n"
+            b"SOP-BOLT;2030-01-20;1\n"  # not on the order
+            b"SOP-STORE;2030-01-15;2\n"  # duplicate of row 2
+        )
         with self.assertRaises(UserError) as error:
             self._import(order, content, "schedule.csv")
         message = str(error.exception)
@@ -575,9 +627,13 @@ class TestKindSchedule(ScheduleCase):
         )
         rows = order._sop_schedule_report_rows()
         self.assertEqual([r["cumulative"] for r in rows], [2.0, 5.0])
-        html = self.env["ir.actions.report"]._render_qweb_html(
-            "sales_order_plus.action_report_delivery_schedule", order.ids
-        )[0].decode()
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html(
+                "sales_order_plus.action_report_delivery_schedule", order.ids
+            )[0]
+            .decode()
+        )
         self.assertIn("Delivery Schedule", html)
         self.assertIn("5.00", html)
         self.assertIn("SOP Storable", html)
@@ -595,7 +651,7 @@ class TestKindSchedule(ScheduleCase):
         self.assertEqual(sched.move_ids.product_uom_qty, 4.0)
         self.assertEqual(order.message_ids[0].author_id, self.salesman.partner_id)
         self.assertTrue(
-            self.env["sale.order.schedule.line"].with_user(self.salesman).search(
-                [("order_id", "=", order.id)]
-            )
+            self.env["sale.order.schedule.line"]
+            .with_user(self.salesman)
+            .search([("order_id", "=", order.id)])
         )

@@ -4,7 +4,6 @@ from contextlib import closing
 from datetime import date, timedelta
 
 from freezegun import freeze_time
-
 from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.tests import tagged
 from odoo.tests.common import TransactionCase
@@ -28,10 +27,16 @@ class TestKindScheduleConcurrentRelease(TransactionCase):
         with closing(self.registry.cursor()) as cr:
             env = self._env(cr)
             order_type = env["sale.order.type"].create(
-                {"name": "SOP concurrency", "kind": "schedule", "schedule_release_horizon": 1}
+                {
+                    "name": "SOP concurrency",
+                    "kind": "schedule",
+                    "schedule_release_horizon": 1,
+                }
             )
             partner = env["res.partner"].create({"name": "SOP concurrency customer"})
-            product = env["product.product"].create({"name": "SOP concurrency", "type": "consu"})
+            product = env["product.product"].create(
+                {"name": "SOP concurrency", "type": "consu"}
+            )
             today = fields.Date.context_today(env.user)
             order = env["sale.order"].create(
                 {
@@ -44,10 +49,16 @@ class TestKindScheduleConcurrentRelease(TransactionCase):
                                 "product_uom_qty": 3.0,
                                 "schedule_line_ids": [
                                     Command.create(
-                                        {"date": today + timedelta(days=30), "product_uom_qty": 1.0}
+                                        {
+                                            "date": today + timedelta(days=30),
+                                            "product_uom_qty": 1.0,
+                                        }
                                     ),
                                     Command.create(
-                                        {"date": today + timedelta(days=60), "product_uom_qty": 2.0}
+                                        {
+                                            "date": today + timedelta(days=60),
+                                            "product_uom_qty": 2.0,
+                                        }
                                     ),
                                 ],
                             }
@@ -101,8 +112,8 @@ class TestKindScheduleConcurrentRelease(TransactionCase):
                 # Worker 2 skips the locked lines instead of waiting or releasing them.
                 self.assertFalse(lines2._sop_schedule_release())
                 cr1.commit()
-                # Worker 1 committed after worker 2's snapshot: still nothing for worker 2
-                # (the lock attempt fails to serialize and the lines are skipped).
+                # Worker 1 committed after worker 2's snapshot: still nothing for
+                # worker 2 (the lock attempt fails to serialize, the lines are skipped).
                 lines2.invalidate_recordset()
                 self.assertFalse(lines2._sop_schedule_release())
                 self.assertFalse(lines2.move_ids)
@@ -148,7 +159,9 @@ class TestKindScheduleMultiStep(ScheduleCase):
         first = lines[0]
         pick = first.move_ids.picking_id
         self._deliver(pick)
-        ship = first.move_ids.filtered(lambda m: m.state not in ("done", "cancel")).picking_id
+        ship = first.move_ids.filtered(
+            lambda m: m.state not in ("done", "cancel")
+        ).picking_id
         self.assertEqual(ship.picking_type_id, self.warehouse.out_type_id)
         self._deliver(ship)
         self.assertEqual(first.qty_delivered, 2.0)

@@ -10,7 +10,12 @@ class TestKindScheduleTour(HttpCase):
     def test_schedule_tour(self):
         customer = self.env["res.partner"].create({"name": "SOP Tour Customer"})
         product = self.env["product.product"].create(
-            {"name": "SOP Tour Product", "type": "consu", "is_storable": True, "list_price": 5}
+            {
+                "name": "SOP Tour Product",
+                "type": "consu",
+                "is_storable": True,
+                "list_price": 5,
+            }
         )
         warehouse = self.env["stock.warehouse"].search(
             [("company_id", "=", self.env.company.id)], limit=1
@@ -18,7 +23,9 @@ class TestKindScheduleTour(HttpCase):
         self.env["stock.quant"]._update_available_quantity(
             product, warehouse.lot_stock_id, 100.0
         )
-        self.env.ref("sales_order_plus.type_delivery_schedule").schedule_release_horizon = 0
+        self.env.ref(
+            "sales_order_plus.type_delivery_schedule"
+        ).schedule_release_horizon = 0
         self.start_tour("/odoo/sales", "sop_schedule_tour", login="admin")
         order = self.env["sale.order"].search([("partner_id", "=", customer.id)])
         self.assertEqual(order.state, "sale")

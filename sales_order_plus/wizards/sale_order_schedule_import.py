@@ -23,7 +23,14 @@ _HEADERS = {
         "interne referenz",
         "referenz",
     },
-    "date": {"date", "delivery date", "due date", "datum", "liefertermin", "lieferdatum"},
+    "date": {
+        "date",
+        "delivery date",
+        "due date",
+        "datum",
+        "liefertermin",
+        "lieferdatum",
+    },
     "quantity": {"quantity", "qty", "menge", "anzahl"},
 }
 _DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y")
@@ -66,10 +73,15 @@ class SaleOrderScheduleImport(models.TransientModel):
         import openpyxl  # shipped with Odoo's requirements
 
         try:
-            book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+            book = openpyxl.load_workbook(
+                io.BytesIO(content), read_only=True, data_only=True
+            )
         except Exception as error:
             raise UserError(
-                _("The file cannot be read as an Excel workbook: %(error)s", error=error)
+                _(
+                    "The file cannot be read as an Excel workbook: %(error)s",
+                    error=error,
+                )
             ) from error
         sheet = book.worksheets[0]
         return [
@@ -90,7 +102,9 @@ class SaleOrderScheduleImport(models.TransientModel):
             dialect = csv.excel
         return [
             (number, row)
-            for number, row in enumerate(csv.reader(io.StringIO(text), dialect), start=1)
+            for number, row in enumerate(
+                csv.reader(io.StringIO(text), dialect), start=1
+            )
         ]
 
     @api.model
@@ -100,7 +114,9 @@ class SaleOrderScheduleImport(models.TransientModel):
         if isinstance(value, date):
             return value
         text = str(value or "").strip()
-        lang_format = self.env["res.lang"]._get_data(code=self.env.user.lang).date_format
+        lang_format = (
+            self.env["res.lang"]._get_data(code=self.env.user.lang).date_format
+        )
         for fmt in (*_DATE_FORMATS, lang_format):
             try:
                 return datetime.strptime(text, fmt).date()
@@ -153,7 +169,9 @@ class SaleOrderScheduleImport(models.TransientModel):
         listing every wrong row."""
         self.ensure_one()
         order = self.order_id
-        rows = [(n, r) for n, r in self._read_rows() if any(str(c or "").strip() for c in r)]
+        rows = [
+            (n, r) for n, r in self._read_rows() if any(str(c or "").strip() for c in r)
+        ]
         if not rows:
             raise UserError(_("The file is empty."))
         columns = self._columns(rows[0][1])
@@ -170,7 +188,9 @@ class SaleOrderScheduleImport(models.TransientModel):
             for code in {product.default_code, product.barcode} & codes:
                 by_code.setdefault(code, self.env["product.product"])
                 by_code[code] |= product
-        goods_lines = order.order_line.filtered(lambda sl: sl._sop_schedule_is_scheduled())
+        goods_lines = order.order_line.filtered(
+            lambda sl: sl._sop_schedule_is_scheduled()
+        )
         today = fields.Date.context_today(self)
         errors, parsed, seen = [], [], {}
         for number, row in rows:
@@ -184,7 +204,9 @@ class SaleOrderScheduleImport(models.TransientModel):
             elif len(by_code[code]) > 1:
                 reasons.append(_("%(code)s matches several products", code=code))
             else:
-                lines = goods_lines.filtered(lambda sl, p=by_code[code]: sl.product_id == p)
+                lines = goods_lines.filtered(
+                    lambda sl, p=by_code[code]: sl.product_id == p
+                )
                 if not lines:
                     reasons.append(
                         _("%(code)s is not a goods line of this order", code=code)
@@ -197,7 +219,9 @@ class SaleOrderScheduleImport(models.TransientModel):
                     line = lines
             due = self._parse_date(cell(row, "date"))
             if not due:
-                reasons.append(_("invalid date %(value)s", value=cell(row, "date") or ""))
+                reasons.append(
+                    _("invalid date %(value)s", value=cell(row, "date") or "")
+                )
             elif due < today:
                 reasons.append(_("date %(date)s is in the past", date=due))
             qty = self._parse_quantity(cell(row, "quantity"))
@@ -210,13 +234,21 @@ class SaleOrderScheduleImport(models.TransientModel):
             if line and due:
                 key = (line.id, due)
                 if key in seen:
-                    reasons.append(_("same product and date as row %(row)s", row=seen[key]))
+                    reasons.append(
+                        _("same product and date as row %(row)s", row=seen[key])
+                    )
                 seen.setdefault(key, number)
                 existing = line.schedule_line_ids.filtered(
                     lambda s, d=due: s.date == d and not s.cancelled
                 )
-                if existing and qty and float_compare(
-                    existing.product_uom_qty, qty, precision_rounding=line.product_uom.rounding
+                if (
+                    existing
+                    and qty
+                    and float_compare(
+                        existing.product_uom_qty,
+                        qty,
+                        precision_rounding=line.product_uom.rounding,
+                    )
                 ):
                     if existing.state == "delivered":
                         reasons.append(_("this date is already delivered"))
@@ -229,7 +261,11 @@ class SaleOrderScheduleImport(models.TransientModel):
                         )
             if reasons:
                 errors.append(
-                    _("Row %(row)s: %(reasons)s", row=number, reasons="; ".join(reasons))
+                    _(
+                        "Row %(row)s: %(reasons)s",
+                        row=number,
+                        reasons="; ".join(reasons),
+                    )
                 )
             else:
                 parsed.append((number, line, due, qty))
@@ -247,7 +283,11 @@ class SaleOrderScheduleImport(models.TransientModel):
     def action_import(self):
         self.ensure_one()
         order = self.order_id
-        if order.type_kind != "schedule" or order.state not in ("draft", "sent", "sale"):
+        if order.type_kind != "schedule" or order.state not in (
+            "draft",
+            "sent",
+            "sale",
+        ):
             raise UserError(
                 _("Only open delivery schedule orders take an imported schedule.")
             )
@@ -261,9 +301,13 @@ class SaleOrderScheduleImport(models.TransientModel):
                     lambda s, d=due: s.date == d and not s.cancelled
                 )
                 if not existing:
-                    to_create.append({"order_line_id": line.id, "date": due, "product_uom_qty": qty})
+                    to_create.append(
+                        {"order_line_id": line.id, "date": due, "product_uom_qty": qty}
+                    )
                 elif float_compare(
-                    existing.product_uom_qty, qty, precision_rounding=line.product_uom.rounding
+                    existing.product_uom_qty,
+                    qty,
+                    precision_rounding=line.product_uom.rounding,
                 ):
                     existing.with_env(order.env).write({"product_uom_qty": qty})
                     updated += 1
@@ -273,12 +317,14 @@ class SaleOrderScheduleImport(models.TransientModel):
             if self.set_quantities and order.state in ("draft", "sent"):
                 for line in {line for _n, line, _d, _q in parsed}:
                     total = sum(
-                        line.schedule_line_ids.filtered(lambda s: not s.cancelled).mapped(
-                            "product_uom_qty"
-                        )
+                        line.schedule_line_ids.filtered(
+                            lambda s: not s.cancelled
+                        ).mapped("product_uom_qty")
                     )
                     if float_compare(
-                        total, line.product_uom_qty, precision_rounding=line.product_uom.rounding
+                        total,
+                        line.product_uom_qty,
+                        precision_rounding=line.product_uom.rounding,
                     ):
                         line.product_uom_qty = total
         return {
