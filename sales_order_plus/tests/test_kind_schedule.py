@@ -641,14 +641,24 @@ class TestKindSchedule(ScheduleCase):
     @freeze_time("2030-01-01")
     def test_salesman_schedules_confirms_and_revises(self):
         order = self._schedule_order(
-            {self.product: [(date(2030, 1, 10), 2.0), (date(2030, 2, 10), 3.0)]},
+            {
+                self.product: [(date(2030, 1, 10), 2.0)],
+                self.product_b: [(date(2030, 2, 10), 3.0)],
+            },
             user_id=self.salesman.id,
         ).with_user(self.salesman)
         order.action_confirm()
         self.assertEqual(len(order.picking_ids), 2)
-        sched = order.schedule_line_ids[1]
+        sched = order.schedule_line_ids.filtered(
+            lambda s: s.product_id == self.product_b
+        )
         sched.product_uom_qty = 4.0
         self.assertEqual(sched.move_ids.product_uom_qty, 4.0)
+        sched.date = date(2030, 1, 10)  # joins the first delivery, the second goes
+        self.assertEqual(len(order.picking_ids), 1)
+        self.assertEqual(
+            order.picking_ids.move_ids.mapped("product_uom_qty"), [2.0, 4.0]
+        )
         self.assertEqual(order.message_ids[0].author_id, self.salesman.partner_id)
         self.assertTrue(
             self.env["sale.order.schedule.line"]
