@@ -24,9 +24,13 @@
         "views/stock_picking_views.xml",
         "views/account_move_views.xml",
         "views/kind_third_party_views.xml",
+        "report/sale_order_schedule_report.xml",
+        "views/kind_schedule_views.xml",
+        "data/kind_schedule_cron.xml",
     ],
     "demo": [
         "demo/sale_order_demo.xml",
+        "demo/kind_schedule_demo.xml",
     ],
     "assets": {
         "web.assets_tests": ["sales_order_plus/static/tests/tours/*"],

@@ -48,6 +48,14 @@ class SaleOrderType(models.Model):
     # ------------------------------------------------------------------
     # Delivery schedule settings
     # ------------------------------------------------------------------
+    schedule_release_horizon = fields.Integer(
+        string="Release Horizon (days)",
+        default=0,
+        help="Schedule lines due within this many days from today are released to the "
+        "warehouse (a delivery is created for them); a daily scheduled action releases "
+        "the others as they come into the horizon. 0 releases every schedule line at "
+        "confirmation.",
+    )
 
     # ------------------------------------------------------------------
     # Third-party order settings

@@ -1,6 +1,6 @@
 # Copyright 2026 sales_order_plus developers
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import fields
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 from odoo.tests.common import new_test_user
@@ -78,8 +78,12 @@ class TestSaleOrderType(SalesOrderPlusCase):
         self.assertEqual(order.type_kind, "cash")
 
     def test_non_standard_kind_behaves_like_standard_order(self):
-        """Until a kind defines behaviour, confirming it is plain Odoo."""
+        """Until a kind defines behaviour, confirming it is plain Odoo (a delivery
+        schedule with a single date delivers like a standard order)."""
         order = self._create_order(self.type_schedule, lines=[(self.product, 4.0)])
+        order.order_line.schedule_line_ids = [
+            Command.create({"date": fields.Date.today(), "product_uom_qty": 4.0})
+        ]
         order.action_confirm()
         self.assertEqual(order.state, "sale")
         self.assertEqual(len(order.picking_ids), 1)

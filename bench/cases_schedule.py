@@ -1,0 +1,69 @@
+"""Delivery schedule: confirming an order of 20 lines x N weekly dates (one picking per
+date), against plain Odoo confirming 20 lines (one picking), and how it grows with N."""
+
+from datetime import timedelta
+
+from odoo import Command
+
+LINES = 20
+
+
+def _schedule_order(b, order_type, products, dates):
+    return b.env["sale.order"].create(
+        {
+            "partner_id": b.customer().id,
+            "type_id": order_type.id,
+            "order_line": [
+                Command.create(
+                    {
+                        "product_id": product.id,
+                        "product_uom_qty": float(len(dates)),
+                        "schedule_line_ids": [
+                            Command.create({"date": day, "product_uom_qty": 1.0})
+                            for day in dates
+                        ],
+                    }
+                )
+                for product in products
+            ],
+        }
+    )
+
+
+def case_schedule_confirm(b):
+    standard = b.ref("sale_order_type.normal_sale_type")
+    schedule = b.ref("sales_order_plus.type_delivery_schedule")
+    schedule.schedule_release_horizon = 0  # release every date at confirmation
+    products = b.products(LINES, stock=100000.0)
+    baseline = f"standard order: confirm ({LINES} lines, 1 picking)"
+    b.measure(
+        baseline,
+        lambda: b.order(standard, products, qty=52.0),
+        lambda order: order.action_confirm(),
+    )
+    start = b.today() + timedelta(days=7)
+    for weeks in (13, 26, 52):
+        dates = [start + timedelta(weeks=w) for w in range(weeks)]
+
+        def check(order, weeks=weeks):
+            order.action_confirm()
+            assert len(order.picking_ids) == weeks, len(order.picking_ids)
+            assert len(order.picking_ids.move_ids) == LINES * weeks
+
+        b.measure(
+            f"schedule: confirm {LINES} lines x {weeks} dates ({weeks} pickings)",
+            lambda dates=dates: _schedule_order(b, schedule, products, dates),
+            check,
+            baseline=baseline,
+            repeat=3 if weeks < 52 else 2,
+        )
+    # The same 1,040 moves in plain Odoo: 52 standard orders of 20 lines.
+    b.measure(
+        f"standard: 52 orders x {LINES} lines confirmed (52 pickings)",
+        lambda: b.env["sale.order"].concat(
+            *(b.order(standard, products, qty=1.0) for _i in range(52))
+        ),
+        lambda orders: orders.action_confirm(),
+        baseline=baseline,
+        repeat=2,
+    )

@@ -1,0 +1,945 @@
+# Copyright 2026 sales_order_plus developers
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Delivery schedule (Lieferplan): schedule lines, one delivery per due date, releases
+and revisions.
+
+How it hangs together:
+
+* ``sale.order.line._action_launch_stock_rule`` (sale_stock) is where Odoo procures a
+  confirmed line. For schedule orders it releases the schedule lines due within the
+  type's horizon and launches one procurement per released schedule line, dated on it,
+  in a procurement group per (order, due date, shipping address): Odoo's own stock rules
+  then build the moves and group them into one picking per date. Each move carries its
+  ``schedule_line_id``.
+* A daily scheduled action releases the lines that come into the horizon. Releasing
+  locks the lines (``FOR UPDATE SKIP LOCKED``) and re-checks their state, so two runs
+  never release a line twice.
+* Changes to the schedule of a confirmed order (revisions) move, resize or cancel the
+  pending moves, keep the sales line's quantity equal to its schedule and are logged in
+  the order's chatter with a revision number.
+"""
+
+import contextlib
+from collections import defaultdict
+from datetime import datetime, time, timedelta
+
+import psycopg2
+import pytz
+from markupsafe import Markup
+from odoo import Command, _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL, float_compare, float_is_zero, format_date
+
+# Fields of a schedule line whose change on a confirmed order is a revision.
+_REVISION_FIELDS = {"date", "product_uom_qty", "cancelled", "order_line_id"}
+_REVISION_LOG = "sop_schedule_revision_log"
+
+
+class _RevisionLog:
+    """Collects revision entries per order while one user action runs, so that saving
+    a form with several changed schedule lines gives one revision, not one per line.
+    (A plain object: context values must stay hashable.)"""
+
+    def __init__(self):
+        self.entries = defaultdict(list)
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    schedule_line_ids = fields.One2many(
+        comodel_name="sale.order.schedule.line",
+        inverse_name="order_id",
+        string="Delivery Schedule",
+        copy=False,  # copied with their sales lines
+    )
+    schedule_revision = fields.Integer(
+        readonly=True,
+        copy=False,
+        default=0,
+        help="Raised by every change to the delivery schedule after confirmation.",
+    )
+    schedule_line_count = fields.Integer(compute="_compute_schedule_line_count")
+
+    @api.depends("schedule_line_ids")
+    def _compute_schedule_line_count(self):
+        for order in self:
+            order.schedule_line_count = len(order.schedule_line_ids)
+
+    # ------------------------------------------------------------------
+    # Confirmation
+    # ------------------------------------------------------------------
+    def _sop_check_confirm_schedule(self):
+        """Every goods line is fully scheduled, on dates not in the past."""
+        today = fields.Date.context_today(self)
+        problems = []
+        for order in self:
+            for line in order.order_line.filtered(
+                lambda sl: sl._sop_schedule_is_scheduled()
+            ):
+                active = line.schedule_line_ids.filtered(lambda s: not s.cancelled)
+                rounding = line.product_uom.rounding
+                reasons = []
+                if not active and not float_is_zero(
+                    line.product_uom_qty, precision_rounding=rounding
+                ):
+                    reasons.append(_("no schedule lines"))
+                elif active:
+                    total = sum(active.mapped("product_uom_qty"))
+                    if float_compare(
+                        total, line.product_uom_qty, precision_rounding=rounding
+                    ):
+                        reasons.append(
+                            _(
+                                "scheduled %(scheduled)s, ordered %(ordered)s",
+                                scheduled=total,
+                                ordered=line.product_uom_qty,
+                            )
+                        )
+                    past = active.filtered(lambda s: s.date < today)
+                    if past:
+                        reasons.append(
+                            _(
+                                "dates in the past: %(dates)s",
+                                dates=", ".join(
+                                    format_date(self.env, d)
+                                    for d in sorted(set(past.mapped("date")))
+                                ),
+                            )
+                        )
+                if reasons:
+                    problems.append(
+                        _(
+                            "%(order)s, %(product)s: %(reasons)s",
+                            order=order.name,
+                            product=line.product_id.display_name,
+                            reasons="; ".join(reasons),
+                        )
+                    )
+        if problems:
+            raise UserError(
+                _("The delivery schedule is incomplete:") + "\n" + "\n".join(problems)
+            )
+
+    def _action_cancel(self):
+        res = super()._action_cancel()
+        # Cancelled pickings took the releases with them: confirming again releases
+        # by the horizon again.
+        self.schedule_line_ids.filtered(
+            lambda s: s.released and float_is_zero(s.qty_delivered, precision_digits=6)
+        ).write({"released": False})
+        return res
+
+    # ------------------------------------------------------------------
+    # Revisions
+    # ------------------------------------------------------------------
+    def write(self, vals):
+        if "schedule_line_ids" in vals:
+            with self._sop_schedule_revision_batch() as orders:
+                return super(SaleOrder, orders).write(vals)
+        return super().write(vals)
+
+    @contextlib.contextmanager
+    def _sop_schedule_revision_batch(self):
+        """Collect the revisions made inside the block and log one per order."""
+        if self.env.context.get(_REVISION_LOG):
+            yield self
+            return
+        log = _RevisionLog()
+        yield self.with_context(**{_REVISION_LOG: log})
+        self._sop_schedule_post_revisions(log)
+
+    def _sop_schedule_log_revision(self, entries):
+        """Record ``entries`` (lists of texts per order) as a revision of each order."""
+        log = self.env.context.get(_REVISION_LOG)
+        if log:
+            for order, texts in entries.items():
+                log.entries[order.id].extend(texts)
+            return
+        log = _RevisionLog()
+        for order, texts in entries.items():
+            log.entries[order.id].extend(texts)
+        self._sop_schedule_post_revisions(log)
+
+    def _sop_schedule_post_revisions(self, log):
+        for order_id, texts in log.entries.items():
+            if not texts:
+                continue
+            order = self.env["sale.order"].browse(order_id)
+            order.schedule_revision += 1
+            items = Markup("").join(Markup("<li>%s</li>") % text for text in texts)
+            order.message_post(
+                body=Markup("<p>%s</p><ul>%s</ul>")
+                % (
+                    _(
+                        "Delivery schedule revision %(revision)s by %(user)s",
+                        revision=order.schedule_revision,
+                        user=self.env.user.name,
+                    ),
+                    items,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+
+    # ------------------------------------------------------------------
+    # Figures and actions
+    # ------------------------------------------------------------------
+    def _sop_schedule_figures_by_product(self):
+        """Cumulative figures of the order per product, in the sales unit:
+        {product: {scheduled, released, delivered, invoiced, open}}."""
+        self.ensure_one()
+        figures = {}
+        for line in self.order_line.filtered(
+            lambda sl: sl._sop_schedule_is_scheduled()
+        ):
+            row = figures.setdefault(
+                line.product_id,
+                dict.fromkeys(
+                    ("scheduled", "released", "delivered", "invoiced", "open"), 0.0
+                ),
+            )
+            row["scheduled"] += line.schedule_qty
+            row["released"] += line.schedule_qty_released
+            row["delivered"] += line.qty_delivered
+            row["invoiced"] += line.qty_invoiced
+            row["open"] += line.schedule_qty_open
+        return figures
+
+    def _sop_schedule_report_rows(self):
+        """Schedule lines by date with the running total per product (printed)."""
+        self.ensure_one()
+        cumulative = defaultdict(float)
+        delivered = defaultdict(float)
+        rows = []
+        for line in self.schedule_line_ids.filtered(lambda s: not s.cancelled).sorted(
+            lambda s: (s.date, s.order_line_id.sequence, s.id)
+        ):
+            cumulative[line.order_line_id] += line.product_uom_qty
+            delivered[line.order_line_id] += line.qty_delivered
+            rows.append(
+                {
+                    "line": line,
+                    "cumulative": cumulative[line.order_line_id],
+                    "cumulative_delivered": delivered[line.order_line_id],
+                }
+            )
+        return rows
+
+    def action_sop_schedule_lines(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sales_order_plus.action_sale_order_schedule_line"
+        )
+        action["domain"] = [("order_id", "=", self.id)]
+        action["context"] = {
+            "default_order_id": self.id,
+            "search_default_group_product": 1,
+        }
+        return action
+
+    def action_sop_schedule_import(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Import Delivery Schedule"),
+            "res_model": "sale.order.schedule.import",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_order_id": self.id},
+        }
+
+
+class SaleOrderLine(models.Model):
+    _inherit = "sale.order.line"
+
+    schedule_line_ids = fields.One2many(
+        comodel_name="sale.order.schedule.line",
+        inverse_name="order_line_id",
+        string="Schedule Lines",
+        copy=False,  # see copy_data: cancelled lines are not copied
+    )
+    schedule_qty = fields.Float(
+        string="Scheduled",
+        compute="_compute_schedule_qty",
+        store=True,
+        digits="Product Unit of Measure",
+    )
+    schedule_qty_released = fields.Float(
+        string="Released",
+        compute="_compute_schedule_qty",
+        store=True,
+        digits="Product Unit of Measure",
+    )
+    schedule_qty_open = fields.Float(
+        string="Open",
+        compute="_compute_schedule_qty",
+        store=True,
+        digits="Product Unit of Measure",
+        help="Scheduled but not delivered yet.",
+    )
+
+    @api.depends(
+        "schedule_line_ids.product_uom_qty",
+        "schedule_line_ids.qty_released",
+        "schedule_line_ids.cancelled",
+        "qty_delivered",
+    )
+    def _compute_schedule_qty(self):
+        for line in self:
+            active = line.schedule_line_ids.filtered(lambda s: not s.cancelled)
+            line.schedule_qty = sum(active.mapped("product_uom_qty"))
+            line.schedule_qty_released = sum(active.mapped("qty_released"))
+            line.schedule_qty_open = max(line.schedule_qty - line.qty_delivered, 0.0)
+
+    @api.depends_context("sop_schedule_short_name")
+    def _compute_display_name(self):
+        # In the schedule tab the order is known: the product names the line.
+        if not self.env.context.get("sop_schedule_short_name"):
+            return super()._compute_display_name()
+        for line in self:
+            line.display_name = line.product_id.display_name or line.name
+
+    def copy_data(self, default=None):
+        vals_list = super().copy_data(default=default)
+        if default and "schedule_line_ids" in default:
+            return vals_list
+        for line, vals in zip(self, vals_list, strict=True):
+            vals["schedule_line_ids"] = [
+                Command.create({"date": s.date, "product_uom_qty": s.product_uom_qty})
+                for s in line.schedule_line_ids
+                if not s.cancelled
+            ]
+        return vals_list
+
+    def _sop_schedule_is_scheduled(self):
+        """Goods line of a delivery schedule order: delivered by schedule lines."""
+        self.ensure_one()
+        return (
+            self.order_id.type_kind == "schedule"
+            and not self.display_type
+            and self.product_id.type == "consu"
+            and not self.is_expense
+        )
+
+    def write(self, vals):
+        if "product_uom_qty" in vals and not self.env.context.get("sop_schedule_sync"):
+            scheduled = self.filtered(
+                lambda sl: sl.state == "sale"
+                and sl.schedule_line_ids
+                and sl._sop_schedule_is_scheduled()
+                and float_compare(
+                    sl.product_uom_qty,
+                    vals["product_uom_qty"],
+                    precision_rounding=sl.product_uom.rounding,
+                )
+            )
+            if scheduled:
+                raise UserError(
+                    _(
+                        "The quantity of %(products)s follows its delivery schedule: "
+                        "change the schedule lines instead.",
+                        products=", ".join(scheduled.product_id.mapped("display_name")),
+                    )
+                )
+        return super().write(vals)
+
+    # ------------------------------------------------------------------
+    # Procurement
+    # ------------------------------------------------------------------
+    def _action_launch_stock_rule(self, previous_product_uom_qty=False):
+        if self.env.context.get("skip_procurement"):
+            return super()._action_launch_stock_rule(previous_product_uom_qty)
+        scheduled = self.filtered(lambda sl: sl._sop_schedule_is_scheduled())
+        res = super(SaleOrderLine, self - scheduled)._action_launch_stock_rule(
+            previous_product_uom_qty
+        )
+        scheduled._sop_schedule_launch()
+        return res
+
+    def _sop_schedule_launch(self):
+        """Release what is due and procure every released schedule line that still
+        lacks moves: at confirmation, and whenever Odoo relaunches a line's
+        procurement (only the missing quantity is procured)."""
+        lines = self.filtered(lambda sl: sl.state == "sale" and not sl.order_id.locked)
+        if not lines:
+            return
+        # A goods line added to a confirmed order gets one schedule line for today
+        # (its creation releases and procures it).
+        unscheduled = lines.filtered(
+            lambda sl: not sl.schedule_line_ids
+            and not float_is_zero(
+                sl.product_uom_qty, precision_rounding=sl.product_uom.rounding
+            )
+        )
+        if unscheduled:
+            today = fields.Date.context_today(self)
+            self.env["sale.order.schedule.line"].create(
+                [
+                    {
+                        "order_line_id": sl.id,
+                        "date": today,
+                        "product_uom_qty": sl.product_uom_qty,
+                    }
+                    for sl in unscheduled
+                ]
+            )
+        schedule = lines.schedule_line_ids
+        due = schedule.filtered(
+            lambda s: s.state == "planned" and s._sop_schedule_is_due()
+        )
+        due._sop_schedule_lock_planned().write({"released": True})
+        schedule.filtered(
+            lambda s: s.released and not s.cancelled
+        )._sop_schedule_procure()
+
+    def _sop_schedule_sync_quantity(self):
+        """A confirmed schedule line's ordered quantity is the sum of its schedule."""
+        for line in self.filtered(lambda sl: sl.state == "sale"):
+            total = sum(
+                line.schedule_line_ids.filtered(lambda s: not s.cancelled).mapped(
+                    "product_uom_qty"
+                )
+            )
+            if float_compare(
+                total,
+                line.product_uom_qty,
+                precision_rounding=line.product_uom.rounding,
+            ):
+                line.with_context(sop_schedule_sync=True, skip_procurement=True).write(
+                    {"product_uom_qty": total}
+                )
+
+    def _sop_schedule_procurement_values(self, group):
+        values = self._prepare_procurement_values(group_id=group)
+        return values
+
+
+class SaleOrderScheduleLine(models.Model):
+    _inherit = "sale.order.schedule.line"
+
+    # ------------------------------------------------------------------
+    # Release
+    # ------------------------------------------------------------------
+    def _sop_schedule_is_due(self, today=None):
+        self.ensure_one()
+        today = today or fields.Date.context_today(self)
+        horizon = self.order_id.type_id.schedule_release_horizon or 0
+        return horizon <= 0 or self.date <= today + timedelta(days=horizon)
+
+    def _sop_schedule_lock_planned(self):
+        """Lock the planned lines among ``self`` for this transaction and return them.
+
+        Lines locked by another transaction (another cron worker releasing them right
+        now) are skipped; lines another transaction changed since ours started raise a
+        serialization failure on locking, and are skipped as well: in both cases the
+        other transaction does the release. Whatever is returned is planned, locked,
+        and ours to release.
+        """
+        if not self:
+            return self
+        self.flush_recordset()
+        query = SQL(
+            "SELECT id FROM sale_order_schedule_line"
+            " WHERE id IN %s AND state = 'planned'"
+            " ORDER BY id FOR UPDATE SKIP LOCKED",
+            tuple(self.ids),
+        )
+        try:
+            with self.env.cr.savepoint():
+                self.env.cr.execute(query, log_exceptions=False)
+                ids = [row[0] for row in self.env.cr.fetchall()]
+        except psycopg2.errors.SerializationFailure:
+            ids = []
+            for line_id in self.ids:
+                try:
+                    with self.env.cr.savepoint():
+                        self.env.cr.execute(
+                            SQL(
+                                "SELECT id FROM sale_order_schedule_line WHERE id = %s"
+                                " AND state = 'planned' FOR UPDATE SKIP LOCKED",
+                                line_id,
+                            ),
+                            log_exceptions=False,
+                        )
+                        ids += [row[0] for row in self.env.cr.fetchall()]
+                except psycopg2.errors.SerializationFailure:
+                    continue
+        locked = self.browse(ids)
+        # Re-read under the lock: the cache may predate another transaction's release.
+        locked.invalidate_recordset(["released", "cancelled", "state"])
+        return locked.filtered(lambda s: s.state == "planned")
+
+    def _sop_schedule_release(self):
+        """Release the planned lines among ``self``: lock, mark, procure. Returns the
+        lines this call released (never one another call released)."""
+        lines = self._sop_schedule_lock_planned()
+        if lines:
+            lines.write({"released": True})
+            lines._sop_schedule_procure()
+        return lines
+
+    @api.model
+    def _cron_sop_schedule_release(self):
+        """Daily: release the schedule lines of confirmed orders that came into their
+        type's release horizon."""
+        today = fields.Date.context_today(self)
+        horizons = (
+            self.env["sale.order.type"]
+            .search([("kind", "=", "schedule")])
+            .mapped("schedule_release_horizon")
+        ) or [0]
+        domain = [("state", "=", "planned"), ("order_id.state", "=", "sale")]
+        if min(horizons) > 0:
+            domain.append(("date", "<=", today + timedelta(days=max(horizons))))
+        candidates = self.search(domain)
+        due = candidates.filtered(lambda s: s._sop_schedule_is_due(today))
+        for company, lines in due.grouped("company_id").items():
+            lines.with_company(company)._sop_schedule_release()
+        return True
+
+    # ------------------------------------------------------------------
+    # Procurement
+    # ------------------------------------------------------------------
+    def _sop_schedule_dates(self):
+        """date_planned and date_deadline of the moves: the due date at noon in the
+        salesperson's time zone, planned earlier by the company's security lead time
+        as Odoo does for commitment dates."""
+        self.ensure_one()
+        order = self.order_id
+        tz = pytz.timezone(order.user_id.tz or self.env.user.tz or "UTC")
+        deadline = (
+            tz.localize(datetime.combine(self.date, time(12, 0)))
+            .astimezone(pytz.utc)
+            .replace(tzinfo=None)
+        )
+        planned = deadline - timedelta(days=order.company_id.security_lead)
+        return {"date_planned": planned, "date_deadline": deadline}
+
+    def _sop_schedule_groups(self):
+        """One procurement group per (order, due date, shipping address): stock rules
+        put the moves of one group in one picking per picking type."""
+        groups = {}
+        key = lambda s: (s.order_id, s.date, s.order_id.partner_shipping_id)  # noqa: E731
+        keys = {key(s) for s in self}
+        if not keys:
+            return groups
+        existing = self.env["procurement.group"].search(
+            [
+                ("sale_id", "in", list({k[0].id for k in keys})),
+                ("sop_schedule_date", "in", list({k[1] for k in keys})),
+            ]
+        )
+        for group in existing:
+            groups.setdefault(
+                (group.sale_id, group.sop_schedule_date, group.partner_id), group
+            )
+        missing = sorted(
+            (k for k in keys if k not in groups), key=lambda k: (k[0].id, k[1])
+        )
+        if missing:
+            vals_list = []
+            for order, date, _partner in missing:
+                vals = order.order_line[:1]._prepare_procurement_group_vals()
+                vals.update(name=f"{order.name}/{date}", sop_schedule_date=date)
+                vals_list.append(vals)
+            for k, group in zip(
+                missing, self.env["procurement.group"].create(vals_list), strict=True
+            ):
+                groups[k] = group
+        return groups
+
+    def _sop_schedule_qty_procured(self):
+        """Quantity already procured per schedule line, by Odoo's rule for a sales line
+        (``_get_qty_procurement``: moves of the first rule, minus refunded returns)."""
+        procured = defaultdict(float)
+        for sale_line in self.order_line_id:
+            outgoing, incoming = sale_line._get_outgoing_incoming_moves(strict=False)
+            for moves, sign in ((outgoing, 1), (incoming, -1)):
+                for move in moves:
+                    qty = (
+                        move.quantity if move.state == "done" else move.product_uom_qty
+                    )
+                    procured[move.schedule_line_id.id] += (
+                        sign
+                        * move.product_uom._compute_quantity(
+                            qty, sale_line.product_uom, rounding_method="HALF-UP"
+                        )
+                    )
+        return procured
+
+    def _sop_schedule_procure(self):
+        """Launch one procurement per schedule line for what it still lacks, all in one
+        ``procurement.group.run``."""
+        lines = self.filtered(lambda s: s.released and not s.cancelled)
+        if not lines:
+            return
+        procured = lines._sop_schedule_qty_procured()
+        todo = lines.filtered(
+            lambda s: float_compare(
+                s.product_uom_qty - procured[s.id],
+                0.0,
+                precision_rounding=s.order_line_id.product_uom.rounding,
+            )
+            > 0
+        )
+        if not todo:
+            return
+        groups = todo._sop_schedule_groups()
+        procurements = []
+        base_values = {}
+        for sched in todo:
+            sale_line = sched.order_line_id.with_company(sched.company_id)
+            order = sale_line.order_id
+            group = groups[(order, sched.date, order.partner_shipping_id)]
+            if sale_line not in base_values:
+                # Computed once per sales line (the description, routes... are the
+                # same for each of its dates); group and dates differ per date.
+                base_values[sale_line] = sale_line._sop_schedule_procurement_values(
+                    group
+                )
+            values = dict(base_values[sale_line])
+            values.update(
+                sched._sop_schedule_dates(), group_id=group, schedule_line_id=sched.id
+            )
+            qty, uom = sale_line.product_uom._adjust_uom_quantities(
+                sched.product_uom_qty - procured[sched.id], sale_line.product_id.uom_id
+            )
+            origin = (
+                f"{order.name} - {order.client_order_ref}"
+                if order.client_order_ref
+                else order.name
+            )
+            procurements += sale_line._create_procurements(qty, uom, origin, values)
+        self.env["procurement.group"].run(procurements)
+        # As sale_stock does after procuring: confirm the pickings, which triggers the
+        # scheduler for moves that lack stock.
+        pickings = todo.move_ids.picking_id.filtered(
+            lambda p: p.state not in ("cancel", "done")
+        )
+        if pickings:
+            pickings.action_confirm()
+
+    # ------------------------------------------------------------------
+    # Revisions
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        confirmed = lines.filtered(lambda s: s.order_id.state == "sale")
+        if confirmed:
+            for line in confirmed:
+                line._sop_schedule_check_revision({"date": line.date})
+            entries = defaultdict(list)
+            for line in confirmed:
+                entries[line.order_id].append(
+                    _(
+                        "Added: %(product)s, %(date)s, %(qty)s",
+                        product=line.product_id.display_name,
+                        date=format_date(self.env, line.date),
+                        qty=line.product_uom_qty,
+                    )
+                )
+            confirmed._sop_schedule_apply()
+            self.env["sale.order"]._sop_schedule_log_revision(entries)
+        return lines
+
+    def write(self, vals):
+        confirmed = self.filtered(lambda s: s.order_id.state == "sale")
+        if not confirmed or not _REVISION_FIELDS & vals.keys():
+            return super().write(vals)
+        old = {
+            line: (line.date, line.product_uom_qty, line.cancelled, line.order_line_id)
+            for line in confirmed
+        }
+        changed = confirmed.filtered(
+            lambda s: ("date" in vals and fields.Date.to_date(vals["date"]) != s.date)
+            or (
+                "product_uom_qty" in vals
+                and float_compare(
+                    vals["product_uom_qty"],
+                    s.product_uom_qty,
+                    precision_rounding=s.order_line_id.product_uom.rounding,
+                )
+            )
+            or ("cancelled" in vals and bool(vals["cancelled"]) != s.cancelled)
+            or ("order_line_id" in vals and vals["order_line_id"] != s.order_line_id.id)
+        )
+        changed._sop_schedule_check_revision(vals)
+        res = super().write(vals)
+        entries = defaultdict(list)
+        for line in changed:
+            entries[line.order_id] += line._sop_schedule_describe_change(old[line])
+        changed._sop_schedule_apply(old)
+        self.env["sale.order"]._sop_schedule_log_revision(entries)
+        return res
+
+    def unlink(self):
+        confirmed = self.filtered(lambda s: s.order_id.state == "sale")
+        if confirmed.filtered("released"):
+            raise UserError(
+                _(
+                    "Released schedule lines cannot be deleted: cancel them instead "
+                    "(%(lines)s).",
+                    lines=", ".join(
+                        confirmed.filtered("released").mapped("display_name")
+                    ),
+                )
+            )
+        entries = defaultdict(list)
+        for line in confirmed:
+            entries[line.order_id].append(
+                _(
+                    "Removed: %(product)s, %(date)s, %(qty)s",
+                    product=line.product_id.display_name,
+                    date=format_date(self.env, line.date),
+                    qty=line.product_uom_qty,
+                )
+            )
+        sale_lines = confirmed.order_line_id
+        res = super().unlink()
+        sale_lines._sop_schedule_sync_quantity()
+        self.env["sale.order"]._sop_schedule_log_revision(entries)
+        return res
+
+    def action_cancel(self):
+        self.filtered(lambda s: not s.cancelled).write({"cancelled": True})
+        return True
+
+    def _sop_schedule_check_revision(self, vals):
+        """Before anything is written: what a confirmed order's schedule may not do."""
+        today = fields.Date.context_today(self)
+        problems = []
+        for line in self:
+            name = line.display_name
+            if line.cancelled:
+                problems.append(_("%(line)s is cancelled.", line=name))
+            elif line.state == "delivered":
+                problems.append(_("%(line)s is already delivered.", line=name))
+            if "order_line_id" in vals and line.released:
+                problems.append(
+                    _(
+                        "%(line)s is released: it cannot move to another line.",
+                        line=name,
+                    )
+                )
+            if vals.get("cancelled") and not float_is_zero(
+                line.qty_delivered, precision_digits=6
+            ):
+                problems.append(
+                    _(
+                        "%(line)s is partly delivered: reduce its quantity to the "
+                        "delivered %(qty)s instead of cancelling it.",
+                        line=name,
+                        qty=line.qty_delivered,
+                    )
+                )
+            if (
+                "product_uom_qty" in vals
+                and float_compare(
+                    vals["product_uom_qty"],
+                    line.qty_delivered,
+                    precision_rounding=line.order_line_id.product_uom.rounding,
+                )
+                < 0
+            ):
+                raise ValidationError(
+                    _(
+                        "The quantity of %(line)s cannot drop below the %(qty)s "
+                        "already delivered.",
+                        line=name,
+                        qty=line.qty_delivered,
+                    )
+                )
+            date = fields.Date.to_date(vals.get("date")) or line.date
+            if "date" in vals and date < today:
+                problems.append(
+                    _(
+                        "%(line)s: the date %(date)s is in the past.",
+                        line=name,
+                        date=format_date(self.env, date),
+                    )
+                )
+        if problems:
+            raise UserError(
+                _("This change of the delivery schedule is not possible:")
+                + "\n"
+                + "\n".join(problems)
+            )
+
+    def _sop_schedule_describe_change(self, old):
+        self.ensure_one()
+        old_date, old_qty, old_cancelled, _old_line = old
+        product = self.product_id.display_name
+        texts = []
+        if self.cancelled and not old_cancelled:
+            return [
+                _(
+                    "Cancelled: %(product)s, %(date)s, %(qty)s",
+                    product=product,
+                    date=format_date(self.env, old_date),
+                    qty=old_qty,
+                )
+            ]
+        if old_date != self.date:
+            texts.append(
+                _(
+                    "%(product)s: date %(old)s → %(new)s",
+                    product=product,
+                    old=format_date(self.env, old_date),
+                    new=format_date(self.env, self.date),
+                )
+            )
+        if float_compare(
+            old_qty,
+            self.product_uom_qty,
+            precision_rounding=self.product_uom.rounding or 0.001,
+        ):
+            texts.append(
+                _(
+                    "%(product)s, %(date)s: quantity %(old)s → %(new)s",
+                    product=product,
+                    date=format_date(self.env, self.date),
+                    old=old_qty,
+                    new=self.product_uom_qty,
+                )
+            )
+        return texts
+
+    def _sop_schedule_apply(self, old=None):
+        """Bring the stock moves and the sales lines in line with the changed schedule
+        lines ``self`` (``old``: their values before the change)."""
+        old = old or {}
+        sale_lines = self.order_line_id | self.env["sale.order.line"].concat(
+            *(values[3] for values in old.values())
+        )
+        pending_states = ("done", "cancel")
+        cancelled = self.filtered(lambda s: s.cancelled)
+        cancelled.move_ids.filtered(
+            lambda m: m.state not in pending_states
+        )._action_cancel()
+        # Moved dates: the pending moves go to the picking of their new date.
+        redated = (self - cancelled).filtered(
+            lambda s: s.released and s in old and old[s][0] != s.date
+        )
+        if redated:
+            groups = redated._sop_schedule_groups()
+            old_pickings = self.env["stock.picking"]
+            for line in redated:
+                moves = line.move_ids.filtered(lambda m: m.state not in pending_states)
+                if not moves:
+                    continue
+                old_pickings |= moves.picking_id
+                moves._do_unreserve()
+                order = line.order_id
+                dates = line._sop_schedule_dates()
+                moves.write(
+                    {
+                        "date": dates["date_planned"],
+                        "date_deadline": dates["date_deadline"],
+                        "group_id": groups[
+                            (order, line.date, order.partner_shipping_id)
+                        ].id,
+                        "picking_id": False,
+                    }
+                )
+                moves._assign_picking()
+                moves._action_assign()
+            # A delivery emptied by the revision is removed; sudo: salespeople revise
+            # schedules but may not delete transfers in general.
+            old_pickings.filtered(
+                lambda p: not p.move_ids and p.state == "draft"
+            ).sudo().unlink()
+        # Changed quantities: resize the pending move, or procure what is missing.
+        resized = (self - cancelled).filtered(lambda s: s.released)
+        if resized:
+            procured = resized._sop_schedule_qty_procured()
+            missing = self.browse()
+            for line in resized:
+                rounding = line.order_line_id.product_uom.rounding
+                delta = line.product_uom_qty - procured[line.id]
+                if float_is_zero(delta, precision_rounding=rounding):
+                    continue
+                moves = line.move_ids.filtered(
+                    lambda m: m.state not in pending_states
+                    and (m.location_final_id or m.location_dest_id)._is_outgoing()
+                ).sorted("id")
+                if delta > 0:
+                    if not moves:
+                        missing |= line
+                        continue
+                    move = moves[-1]
+                    move.product_uom_qty += (
+                        line.order_line_id.product_uom._compute_quantity(
+                            delta, move.product_uom
+                        )
+                    )
+                    move._action_assign()
+                    continue
+                for move in moves:
+                    reduce = min(
+                        -delta,
+                        move.product_uom._compute_quantity(
+                            move.product_uom_qty, line.order_line_id.product_uom
+                        ),
+                    )
+                    delta += reduce
+                    left = (
+                        move.product_uom_qty
+                        - line.order_line_id.product_uom._compute_quantity(
+                            reduce, move.product_uom
+                        )
+                    )
+                    if float_is_zero(
+                        left, precision_rounding=move.product_uom.rounding
+                    ):
+                        move._action_cancel()
+                    else:
+                        move.product_uom_qty = left
+                        move._action_assign()
+                    if float_is_zero(delta, precision_rounding=rounding):
+                        break
+            missing._sop_schedule_procure()
+        # Planned lines that now fall into the horizon are released.
+        due = (self - cancelled).filtered(
+            lambda s: s.state == "planned" and s._sop_schedule_is_due()
+        )
+        due._sop_schedule_release()
+        sale_lines._sop_schedule_sync_quantity()
+
+
+class ProcurementGroup(models.Model):
+    _inherit = "procurement.group"
+
+    sop_schedule_date = fields.Date(
+        string="Schedule Date",
+        index="btree_not_null",
+        help="Due date of the delivery schedule lines procured in this group.",
+    )
+
+
+class StockRule(models.Model):
+    _inherit = "stock.rule"
+
+    def _get_custom_move_fields(self):
+        return super()._get_custom_move_fields() + ["schedule_line_id"]
+
+
+class StockMove(models.Model):
+    _inherit = "stock.move"
+
+    # Copied on purpose: backorders and returns stay on their schedule line.
+    schedule_line_id = fields.Many2one(
+        comodel_name="sale.order.schedule.line",
+        string="Schedule Line",
+        index="btree_not_null",
+        ondelete="set null",
+    )
+
+    def _prepare_merge_moves_distinct_fields(self):
+        return super()._prepare_merge_moves_distinct_fields() + ["schedule_line_id"]
+
+    def _prepare_procurement_values(self):
+        # Chained (pull) moves keep the link to the schedule line too.
+        values = super()._prepare_procurement_values()
+        values["schedule_line_id"] = self.schedule_line_id.id
+        return values

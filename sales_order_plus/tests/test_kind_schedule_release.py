@@ -1,0 +1,170 @@
+# Copyright 2026 sales_order_plus developers
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from contextlib import closing
+from datetime import date, timedelta
+
+from freezegun import freeze_time
+from odoo import SUPERUSER_ID, Command, api, fields
+from odoo.tests import tagged
+from odoo.tests.common import TransactionCase
+
+from .test_kind_schedule import ScheduleCase
+
+
+@tagged("post_install", "-at_install")
+class TestKindScheduleConcurrentRelease(TransactionCase):
+    """Two workers release the same schedule lines at the same time.
+
+    The test transaction cannot be seen by other connections, so this test commits its
+    own data through real cursors of the registry and deletes it at the end."""
+
+    def _env(self, cr):
+        # A lock held too long by the test fails the test instead of hanging it.
+        cr.execute("SET LOCAL lock_timeout = '20s'")
+        return api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+
+    def _setup_committed_order(self):
+        with closing(self.registry.cursor()) as cr:
+            env = self._env(cr)
+            order_type = env["sale.order.type"].create(
+                {
+                    "name": "SOP concurrency",
+                    "kind": "schedule",
+                    "schedule_release_horizon": 1,
+                }
+            )
+            partner = env["res.partner"].create({"name": "SOP concurrency customer"})
+            product = env["product.product"].create(
+                {"name": "SOP concurrency", "type": "consu"}
+            )
+            today = fields.Date.context_today(env.user)
+            order = env["sale.order"].create(
+                {
+                    "partner_id": partner.id,
+                    "type_id": order_type.id,
+                    "order_line": [
+                        Command.create(
+                            {
+                                "product_id": product.id,
+                                "product_uom_qty": 3.0,
+                                "schedule_line_ids": [
+                                    Command.create(
+                                        {
+                                            "date": today + timedelta(days=30),
+                                            "product_uom_qty": 1.0,
+                                        }
+                                    ),
+                                    Command.create(
+                                        {
+                                            "date": today + timedelta(days=60),
+                                            "product_uom_qty": 2.0,
+                                        }
+                                    ),
+                                ],
+                            }
+                        )
+                    ],
+                }
+            )
+            order.action_confirm()
+            ids = {
+                "order": order.id,
+                "type": order_type.id,
+                "partner": partner.id,
+                "product": product.id,
+                "lines": order.schedule_line_ids.ids,
+            }
+            cr.commit()
+        return ids
+
+    def _cleanup(self, ids):
+        with closing(self.registry.cursor()) as cr:
+            env = self._env(cr)
+            order = env["sale.order"].browse(ids["order"])
+            order._action_cancel()
+            groups = env["procurement.group"].search([("sale_id", "=", order.id)])
+            order.picking_ids.unlink()
+            groups.unlink()
+            order.unlink()
+            product = env["product.product"].browse(ids["product"])
+            template = product.product_tmpl_id
+            product.unlink()
+            template.unlink()
+            env["res.partner"].browse(ids["partner"]).unlink()
+            env["sale.order.type"].browse(ids["type"]).unlink()
+            cr.commit()
+
+    def test_two_workers_release_once(self):
+        ids = self._setup_committed_order()
+        try:
+            with (
+                closing(self.registry.cursor()) as cr1,
+                closing(self.registry.cursor()) as cr2,
+            ):
+                lines1 = self._env(cr1)["sale.order.schedule.line"].browse(ids["lines"])
+                lines2 = self._env(cr2)["sale.order.schedule.line"].browse(ids["lines"])
+                # Both transactions see the lines planned (their snapshots start here).
+                self.assertEqual(lines1.mapped("state"), ["planned", "planned"])
+                self.assertEqual(lines2.mapped("state"), ["planned", "planned"])
+                # Worker 1 releases and holds the row locks until it commits.
+                self.assertEqual(lines1._sop_schedule_release(), lines1)
+                self.assertEqual(len(lines1.move_ids), 2)
+                # Worker 2 skips the locked lines instead of waiting or releasing them.
+                self.assertFalse(lines2._sop_schedule_release())
+                cr1.commit()
+                # Worker 1 committed after worker 2's snapshot: still nothing for
+                # worker 2 (the lock attempt fails to serialize, the lines are skipped).
+                lines2.invalidate_recordset()
+                self.assertFalse(lines2._sop_schedule_release())
+                self.assertFalse(lines2.move_ids)
+                cr2.rollback()
+            with closing(self.registry.cursor()) as cr3:
+                env = self._env(cr3)
+                lines = env["sale.order.schedule.line"].browse(ids["lines"])
+                self.assertFalse(lines._sop_schedule_release())  # a later run
+                env["sale.order.schedule.line"]._cron_sop_schedule_release()
+                self.assertEqual(lines.mapped("state"), ["released", "released"])
+                self.assertEqual([len(line.move_ids) for line in lines], [1, 1])
+                self.assertEqual(
+                    sorted(lines.move_ids.mapped("product_uom_qty")), [1.0, 2.0]
+                )
+                self.assertEqual(
+                    len(env["sale.order"].browse(ids["order"]).picking_ids), 2
+                )
+                cr3.rollback()
+        finally:
+            self._cleanup(ids)
+
+
+@tagged("post_install", "-at_install")
+class TestKindScheduleMultiStep(ScheduleCase):
+    @freeze_time("2030-01-01")
+    def test_pick_ship_one_picking_per_date_and_step(self):
+        self.warehouse.delivery_steps = "pick_ship"
+        d1, d2 = date(2030, 1, 10), date(2030, 2, 10)
+        order = self._schedule_order({self.product: [(d1, 2.0), (d2, 3.0)]})
+        order.action_confirm()
+        lines = order.schedule_line_ids
+        procured = lines._sop_schedule_qty_procured()
+        self.assertEqual([procured[line.id] for line in lines], [2.0, 3.0])
+        moves = lines.move_ids
+        picks = moves.picking_id.filtered(
+            lambda p: p.picking_type_id == self.warehouse.pick_type_id
+        )
+        self.assertEqual(len(picks), 2)
+        self.assertEqual(sorted(p.scheduled_date.date() for p in picks), [d1, d2])
+        order.order_line._action_launch_stock_rule()
+        self.assertEqual(lines.move_ids, moves)  # nothing procured twice
+        # Pick, then ship the first date: it is delivered.
+        first = lines[0]
+        pick = first.move_ids.picking_id
+        self._deliver(pick)
+        ship = first.move_ids.filtered(
+            lambda m: m.state not in ("done", "cancel")
+        ).picking_id
+        self.assertEqual(ship.picking_type_id, self.warehouse.out_type_id)
+        self._deliver(ship)
+        self.assertEqual(first.qty_delivered, 2.0)
+        self.assertEqual(first.state, "delivered")
+        self.assertEqual(lines[1].qty_delivered, 0.0)
+        self.assertEqual(order.order_line.qty_delivered, 2.0)
