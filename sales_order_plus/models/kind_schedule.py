@@ -26,6 +26,7 @@ from datetime import datetime, time, timedelta
 import psycopg2
 import pytz
 from markupsafe import Markup
+
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, float_compare, float_is_zero, format_date

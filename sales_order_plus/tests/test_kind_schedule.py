@@ -5,6 +5,7 @@ import io
 from datetime import date
 
 from freezegun import freeze_time
+
 from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
@@ -80,7 +81,7 @@ class ScheduleCase(SalesOrderPlusCase):
             and res.get("res_model") == "stock.backorder.confirmation"
         ):
             Form(
-                self.env[res["res_model"]].with_context(res["context"])
+                self.env[res["res_model"]].with_context(**res["context"])
             ).save().process()
         self.assertEqual(picking.state, "done")
 

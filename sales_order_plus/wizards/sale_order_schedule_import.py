@@ -48,7 +48,7 @@ class SaleOrderScheduleImport(models.TransientModel):
     _description = "Import Delivery Schedule"
 
     order_id = fields.Many2one("sale.order", required=True, ondelete="cascade")
-    file = fields.Binary(string="File", required=True)
+    file = fields.Binary(required=True)
     filename = fields.Char()
     set_quantities = fields.Boolean(
         string="Set ordered quantities",
@@ -164,6 +164,23 @@ class SaleOrderScheduleImport(models.TransientModel):
             )
         return columns
 
+    @api.model
+    def _row_order_line(self, code, by_code, goods_lines):
+        """The order line a row's product code designates, or the reasons why none."""
+        if not code:
+            return None, [_("no product")]
+        products = by_code.get(code)
+        if not products:
+            return None, [_("product %(code)s not found", code=code)]
+        if len(products) > 1:
+            return None, [_("%(code)s matches several products", code=code)]
+        lines = goods_lines.filtered(lambda sl: sl.product_id == products)
+        if not lines:
+            return None, [_("%(code)s is not a goods line of this order", code=code)]
+        if len(lines) > 1:
+            return None, [_("%(code)s is on several lines of this order", code=code)]
+        return lines, []
+
     def _check_rows(self):
         """Parsed rows [(row number, sales line, date, quantity)], or UserError
         listing every wrong row."""
@@ -194,29 +211,8 @@ class SaleOrderScheduleImport(models.TransientModel):
         today = fields.Date.context_today(self)
         errors, parsed, seen = [], [], {}
         for number, row in rows:
-            reasons = []
             code = str(cell(row, "product") or "").strip()
-            line = None
-            if not code:
-                reasons.append(_("no product"))
-            elif not by_code.get(code):
-                reasons.append(_("product %(code)s not found", code=code))
-            elif len(by_code[code]) > 1:
-                reasons.append(_("%(code)s matches several products", code=code))
-            else:
-                lines = goods_lines.filtered(
-                    lambda sl, p=by_code[code]: sl.product_id == p
-                )
-                if not lines:
-                    reasons.append(
-                        _("%(code)s is not a goods line of this order", code=code)
-                    )
-                elif len(lines) > 1:
-                    reasons.append(
-                        _("%(code)s is on several lines of this order", code=code)
-                    )
-                else:
-                    line = lines
+            line, reasons = self._row_order_line(code, by_code, goods_lines)
             due = self._parse_date(cell(row, "date"))
             if not due:
                 reasons.append(
