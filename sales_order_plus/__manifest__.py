@@ -23,10 +23,17 @@
         "views/sale_order_views.xml",
         "views/stock_picking_views.xml",
         "views/account_move_views.xml",
+        "views/order_management_views.xml",
+        "views/sale_demand_trend_views.xml",
+        "views/sale_product_mover_views.xml",
+        "views/sale_consistency_check_views.xml",
+        "views/order_management_menus.xml",
+        "data/sale_consistency_data.xml",
     ],
     "demo": [
         "demo/sale_order_demo.xml",
     ],
+    "pre_init_hook": "pre_init_hook",
     "installable": True,
     "application": False,
 }
