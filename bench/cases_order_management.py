@@ -59,7 +59,7 @@ def _generate(b):
     }
 
     def run(query):
-        cr.execute(SQL(query, **params))
+        cr.execute(query, params)  # psycopg2's own %(name)s parameters
 
     env.flush_all()
     # Orders over the last two years; one in twenty is still a quotation.
@@ -140,9 +140,10 @@ def _generate(b):
             product_uom_qty, product_qty, quantity, location_id, location_dest_id,
             procure_method, date, state, sale_line_id, warehouse_id, picked,
             create_uid, write_uid, create_date, write_date)
-        SELECT 'Bench delivery', %(company)s, l.product_id, %(unit)s, qty, qty, qty,
-               %(stock)s, %(customer)s, 'make_to_stock', o.date_order, state, l.id,
-               %(warehouse)s, state = 'done', %(uid)s, %(uid)s, now(), now()
+        SELECT 'Bench delivery', %(company)s, l.product_id, %(unit)s, m.qty, m.qty,
+               m.qty,
+               %(stock)s, %(customer)s, 'make_to_stock', o.date_order, m.state, l.id,
+               %(warehouse)s, m.state = 'done', %(uid)s, %(uid)s, now(), now()
           FROM sale_order_line l
           JOIN sale_order o ON o.id = l.order_id
           CROSS JOIN LATERAL (
