@@ -133,6 +133,7 @@ def _generate(b):
          WHERE t.order_id = o.id AND o.name LIKE 'BENCH/%%'
         """
     )
+    cr.execute("ANALYZE sale_order, sale_order_line")
     # Done deliveries, then the open ones (backorders and lines not delivered yet).
     run(
         """
