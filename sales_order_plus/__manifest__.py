@@ -27,6 +27,12 @@
         "report/sale_order_schedule_report.xml",
         "views/kind_schedule_views.xml",
         "data/kind_schedule_cron.xml",
+        "views/order_management_views.xml",
+        "views/sale_demand_trend_views.xml",
+        "views/sale_product_mover_views.xml",
+        "views/sale_consistency_check_views.xml",
+        "views/order_management_menus.xml",
+        "data/sale_consistency_data.xml",
     ],
     "demo": [
         "demo/sale_order_demo.xml",
@@ -35,6 +41,7 @@
     "assets": {
         "web.assets_tests": ["sales_order_plus/static/tests/tours/*"],
     },
+    "pre_init_hook": "pre_init_hook",
     "installable": True,
     "application": False,
 }

@@ -92,6 +92,10 @@ class SaleOrder(models.Model):
         self._sop_dispatch("after_confirm")
         return res
 
+    def _should_be_locked(self):
+        # Orders of a contract type are locked once confirmed, as an agreement is.
+        return self.type_id.is_contract or super()._should_be_locked()
+
     def _sop_check_confirm(self):
         self._sop_check_required_fields()
         self._sop_dispatch("check_confirm")

@@ -89,6 +89,16 @@ class SaleOrderType(models.Model):
     )
 
     # ------------------------------------------------------------------
+    # Order management settings
+    # ------------------------------------------------------------------
+    is_contract = fields.Boolean(
+        string="Contract",
+        help="Confirmed orders of this type are locked (Odoo's lock): prices, "
+        "quantities and products agreed with the customer can no longer change. "
+        "A sales administrator can unlock an order.",
+    )
+
+    # ------------------------------------------------------------------
     # Rules
     # ------------------------------------------------------------------
     def write(self, vals):

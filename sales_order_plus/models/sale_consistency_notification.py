@@ -1,0 +1,121 @@
+# Copyright 2026 sales_order_plus developers
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from markupsafe import Markup
+from odoo import api, fields, models
+from odoo.tools import format_list
+
+from ..report.sale_consistency_check import PROBLEMS
+
+# Problems listed one by one in a summary; the rest are counted.
+SUMMARY_MAX_ROWS = 50
+
+
+class SaleConsistencyNotification(models.Model):
+    """A consistency problem the sales managers were told about, so that the summary
+    of the scheduled check never reports it twice. The key holds the order (line), the
+    problem and the difference: a difference that changes is a new problem."""
+
+    _name = "sale.consistency.notification"
+    _description = "Notified Sales Consistency Problem"
+    _order = "id desc"
+    _rec_name = "problem_key"
+
+    problem_key = fields.Char(required=True, readonly=True, index=True)
+    problem = fields.Selection(selection=PROBLEMS, readonly=True)
+    order_id = fields.Many2one(
+        "sale.order", string="Order", readonly=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one("res.company", string="Company", readonly=True)
+    message_id = fields.Many2one(
+        "mail.message", string="Summary", readonly=True, ondelete="set null"
+    )
+
+    _sql_constraints = [
+        (
+            "problem_key_unique",
+            "UNIQUE(problem_key)",
+            "A consistency problem is notified only once.",
+        )
+    ]
+
+    @api.model
+    def _sop_notify_new_problems(self):
+        """Send the sales managers of each company a summary of the problems they
+        were not told about yet (scheduled action and server action). Returns the
+        summaries."""
+        problems = self.env["sale.consistency.check"].sudo().search([])
+        known = set(
+            self.sudo()
+            .search([("problem_key", "in", problems.mapped("problem_key"))])
+            .mapped("problem_key")
+        )
+        new_problems = problems.filtered(lambda p: p.problem_key not in known)
+        managers = self.env.ref("sales_team.group_sale_manager").sudo().users
+        messages = self.env["mail.message"]
+        for company, company_problems in new_problems.grouped("company_id").items():
+            recipients = managers.filtered(
+                lambda user, company=company: company in user.company_ids
+                and not user.share
+            )
+            if not recipients:
+                continue  # kept as new until someone can read it
+            message = (
+                self.env["mail.thread"]
+                .sudo()
+                .message_notify(
+                    partner_ids=recipients.partner_id.ids,
+                    subject=self.env._(
+                        "%(company)s: %(count)s new sales inconsistencies",
+                        company=company.name,
+                        count=len(company_problems),
+                    ),
+                    body=self._sop_summary_body(company_problems),
+                )
+            )
+            messages |= message
+            self.sudo().create(
+                [
+                    {
+                        "problem_key": problem.problem_key,
+                        "problem": problem.problem,
+                        "order_id": problem.order_id.id,
+                        "company_id": company.id,
+                        "message_id": message.id,
+                    }
+                    for problem in company_problems
+                ]
+            )
+        return messages
+
+    @api.model
+    def _sop_summary_body(self, problems):
+        labels = dict(problems._fields["problem"]._description_selection(self.env))
+        counts = [
+            self.env._(
+                "%(count)s × %(problem)s", count=len(rows), problem=labels[problem]
+            )
+            for problem, rows in problems.grouped("problem").items()
+        ]
+        rows = Markup().join(
+            Markup(
+                "<li><a href='/odoo/sale.order/%(order_id)s'>%(order)s</a>: "
+                "%(problem)s%(product)s, %(difference)s</li>"
+            )
+            % {
+                "order_id": problem.order_id.id,
+                "order": problem.order_id.name,
+                "problem": labels[problem.problem],
+                "product": f" ({problem.product_id.display_name})"
+                if problem.product_id
+                else "",
+                "difference": problem._sop_difference_label(),
+            }
+            for problem in problems[:SUMMARY_MAX_ROWS]
+        )
+        body = Markup("<p>%s</p><ul>%s</ul>") % (format_list(self.env, counts), rows)
+        if len(problems) > SUMMARY_MAX_ROWS:
+            body += Markup("<p>%s</p>") % self.env._(
+                "… and %(count)s more: see Sales > Reporting > Consistency Check.",
+                count=len(problems) - SUMMARY_MAX_ROWS,
+            )
+        return body
