@@ -27,6 +27,7 @@
     "demo": [
         "demo/sale_order_demo.xml",
     ],
+    "pre_init_hook": "pre_init_hook",
     "installable": True,
     "application": False,
 }

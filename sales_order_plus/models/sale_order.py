@@ -2,6 +2,9 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import float_compare
+
+from .integrity import lock_nowait, refuse_derived_writes
 
 
 class SaleOrder(models.Model):
@@ -11,7 +14,7 @@ class SaleOrder(models.Model):
     anything, then ``_action_confirm`` (where sale_stock launches procurement) ends with
     the kind's after-confirm step (``_sop_after_confirm_<kind>``). A kind's behaviour is
     therefore found by searching its name; a kind without such a method behaves like a
-    standard order.
+    standard order. ``action_cancel`` likewise runs ``_sop_check_cancel_<kind>``.
     """
 
     _inherit = "sale.order"
@@ -58,6 +61,7 @@ class SaleOrder(models.Model):
         return super(SaleOrder, self - locked)._compute_sale_type_id()
 
     def write(self, vals):
+        refuse_derived_writes(self, vals, ["type_kind"])
         if "type_id" in vals:
             self._check_type_change(vals["type_id"])
         return super().write(vals)
@@ -78,6 +82,16 @@ class SaleOrder(models.Model):
     # Confirmation pipeline
     # ------------------------------------------------------------------
     def action_confirm(self):
+        # Two sessions confirming the same order at once: the second one gets a clear
+        # retryable error at once instead of a duplicate run (or a long wait).
+        lock_nowait(
+            self,
+            _(
+                "%(orders)s is being confirmed by another user or process. "
+                "Please reload the order and try again.",
+                orders=", ".join(self.mapped("name")),
+            ),
+        )
         # Checks first: nothing is written when one fails.
         self.filtered(lambda o: o.state in ("draft", "sent"))._sop_check_confirm()
         return super().action_confirm()
@@ -89,7 +103,87 @@ class SaleOrder(models.Model):
 
     def _sop_check_confirm(self):
         self._sop_check_required_fields()
+        self._sop_check_quantities()
         self._sop_dispatch("check_confirm")
+
+    def _sop_check_quantities(self):
+        """Kinds act on quantities (pay, deliver by date, buy from a vendor): a negative
+        line (which plain Odoo accepts as a return or a discount) or an order with
+        nothing to sell would make them pay back, deliver or buy nonsense. Standard
+        orders keep Odoo's behaviour."""
+        problems = []
+        for order in self.filtered(lambda o: o.type_kind and o.type_kind != "standard"):
+            lines = order.order_line.filtered(
+                lambda line: not line.display_type and not line.is_downpayment
+            )
+            negative = lines.filtered(
+                lambda line: float_compare(
+                    line.product_uom_qty, 0.0, precision_rounding=line.product_uom.rounding
+                )
+                < 0
+            )
+            if negative:
+                problems.append(
+                    _(
+                        "%(order)s: negative quantity on %(products)s",
+                        order=order.name,
+                        products=", ".join(negative.product_id.mapped("display_name")),
+                    )
+                )
+            elif not any(
+                float_compare(
+                    line.product_uom_qty, 0.0, precision_rounding=line.product_uom.rounding
+                )
+                > 0
+                for line in lines
+            ):
+                problems.append(
+                    _("%(order)s: no line with a quantity to sell", order=order.name)
+                )
+        if problems:
+            raise UserError(
+                _(
+                    "These orders cannot be confirmed: orders of this type need "
+                    "positive quantities (record returns and discounts on a standard "
+                    "order or a credit note)."
+                )
+                + "\n"
+                + "\n".join(problems)
+            )
+
+    # ------------------------------------------------------------------
+    # Cancellation
+    # ------------------------------------------------------------------
+    def action_cancel(self):
+        # Before Odoo's cancel wizard: the user learns at once what blocks the cancel.
+        self._sop_check_cancel()
+        return super().action_cancel()
+
+    def _sop_check_cancel(self):
+        """A kind's order whose goods have left (and not come back) cannot be cancelled:
+        stock would be out with nothing to invoice. Standard orders keep Odoo's
+        behaviour (cancel allowed, done transfers stay, the cancel wizard warns)."""
+        delivered = self.filtered(
+            lambda o: o.state == "sale"
+            and o.type_kind
+            and o.type_kind != "standard"
+            and any(
+                float_compare(
+                    line.qty_delivered, 0.0, precision_rounding=line.product_uom.rounding
+                )
+                > 0
+                for line in o.order_line
+            )
+        )
+        if delivered:
+            raise UserError(
+                _(
+                    "Goods of these orders have already been delivered: %(orders)s. "
+                    "Return them first, or keep the order and issue a credit note.",
+                    orders=", ".join(delivered.mapped("name")),
+                )
+            )
+        self._sop_dispatch("check_cancel")
 
     def _sop_dispatch(self, step):
         """Call ``_sop_<step>_<kind>`` on the orders of each kind that defines it."""
