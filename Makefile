@@ -8,6 +8,9 @@ help:
 	@echo "make test-addon  the add-on's own tests only (daily work)"
 	@echo "make setup       install everything (venv, Odoo, OCA add-ons, chromium); make run/test do it too"
 	@echo "make bench        ms and SQL queries per confirmed order, each kind against plain Odoo"
+	@echo "make lifecycle   install into a database with orders, update twice, uninstall: figures unchanged"
+	@echo "make load        ORDERS=500 CLIENTS=4 orders over XML-RPC against --workers=2, checked"
+	@echo "make concurrency the same call from two sessions at once: one wins, the other a clean error"
 	@echo "make stop        stop this checkout's PostgreSQL cluster"
 
 setup:
@@ -20,12 +23,21 @@ test:
 	bash scripts/test.sh
 
 test-addon:
-	TEST_TAGS=/sales_order_plus bash scripts/test.sh
+	TEST_TAGS=/sales_order_plus LIFECYCLE=0 bash scripts/test.sh
 
 bench:
 	bash scripts/bench.sh
 
+lifecycle:
+	bash scripts/lifecycle_check.sh
+
+load:
+	bash scripts/load.sh load.py
+
+concurrency:
+	bash scripts/load.sh concurrency_check.py
+
 stop:
 	bash scripts/pg.sh stop
 
-.PHONY: help setup run test test-addon bench stop
+.PHONY: help setup run test test-addon bench lifecycle load concurrency stop

@@ -7,8 +7,9 @@
 #                                   # stock_dropshipping, sale_order_type suites
 #   TEST_TAGS=/sales_order_plus scripts/test.sh     # the add-on's tests only
 #
-# The last line is "N passed, N failed"; the exit code is non-zero on any failed or
-# erroring test, any skipped browser tour and any ERROR/CRITICAL log line.
+# Then the install / upgrade / uninstall check (scripts/lifecycle_check.sh) runs as one
+# more test. The last line is "N passed, N failed"; the exit code is non-zero on any
+# failed or erroring test, any skipped browser tour and any ERROR/CRITICAL log line.
 source "$(dirname "$0")/env.sh"
 
 MODULES=${MODULES:-sales_order_plus}
@@ -37,4 +38,13 @@ elapsed=$(( $(date +%s) - start ))
 # Show what matters: problems and the per-run summaries.
 grep -E ' (WARNING|ERROR|CRITICAL) |odoo\.tests\.(result|stats)|: skipped ' "$LOG" \
     | grep -v -E 'odoo.tests.stats: .* tests [0-9.]+s' | cut -c1-400 || true
-python3 "$ROOT/scripts/test_summary.py" "$LOG" "$rc" "$elapsed"
+# The install / upgrade / uninstall check counts as one more test (LIFECYCLE=0 skips
+# it, as `make test-addon` does).
+extra=()
+if [ "${LIFECYCLE:-1}" != 0 ]; then
+    set +e
+    SKIP_SETUP=1 bash "$ROOT/scripts/lifecycle_check.sh"
+    extra=("lifecycle=$?")
+    set -e
+fi
+python3 "$ROOT/scripts/test_summary.py" "$LOG" "$rc" "$elapsed" "${extra[@]}"

@@ -8,6 +8,8 @@ import re
 import sys
 
 log_path, odoo_rc, elapsed = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+# Further checks run by test.sh, each counted as one test: "name=exit code".
+extra_checks = [arg.split("=", 1) for arg in sys.argv[4:]]
 total = failed = errors = 0
 skipped, tour_skips, error_lines = [], [], []
 result_re = re.compile(r"odoo\.tests\.result: (\d+) failed, (\d+) error\(s\) of (\d+) tests")
@@ -39,8 +41,12 @@ if error_lines:
 for line in tour_skips:
     print("SKIPPED TOUR:", line)
 passed = total - failed - errors - len(skipped)
+extra_failed = [name for name, code in extra_checks if code != "0"]
+passed += len(extra_checks) - len(extra_failed)
+for name in extra_failed:
+    problems.append(f"{name} check failed")
 print(f"== {total} tests in {elapsed}s: {failed} failed, {errors} errors, {len(skipped)} skipped")
 for problem in problems:
     print("FAIL:", problem)
-print(f"{passed} passed, {failed + errors + len(tour_skips)} failed")
+print(f"{passed} passed, {failed + errors + len(tour_skips) + len(extra_failed)} failed")
 sys.exit(1 if (failed or errors or problems) else 0)
