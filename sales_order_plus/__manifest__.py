@@ -28,6 +28,7 @@
         "demo/sale_order_demo.xml",
     ],
     "pre_init_hook": "pre_init_hook",
+    "uninstall_hook": "uninstall_hook",
     "installable": True,
     "application": False,
 }

@@ -33,3 +33,32 @@ def pre_init_hook(env):
         _logger.info(
             "Order type set on %s existing orders without one", env.cr.rowcount
         )
+
+
+def uninstall_hook(env):
+    """Keep the shipped order types that orders or invoices use.
+
+    Odoo deletes a module's records on uninstall; a type still referenced by orders
+    cannot go (the orders keep their type, ``ondelete="restrict"``) and the failed
+    deletion is logged as an error. Detaching such types from the add-on leaves them as
+    plain OCA types, with their names, on the same orders.
+    """
+    data = env["ir.model.data"].search(
+        [("module", "=", "sales_order_plus"), ("model", "=", "sale.order.type")]
+    )
+    type_ids = tuple(data.mapped("res_id")) or (0,)
+    env.cr.execute(
+        """
+        SELECT type_id FROM sale_order WHERE type_id IN %(ids)s
+         UNION
+        SELECT sale_type_id FROM account_move WHERE sale_type_id IN %(ids)s
+        """,
+        {"ids": type_ids},
+    )
+    used = {row[0] for row in env.cr.fetchall()}
+    kept = data.filtered(lambda d: d.res_id in used)
+    if kept:
+        _logger.info(
+            "Order types kept after uninstall: %s", ", ".join(kept.mapped("name"))
+        )
+        kept.unlink()

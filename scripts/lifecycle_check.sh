@@ -43,7 +43,13 @@ odoo_update() {
         --stop-after-init
 }
 
-run "database with $BASE_MODULES, demo data, no add-on" odoo_update -i "$BASE_MODULES"
+if [ -n "${LIFECYCLE_TEMPLATE:-}" ]; then
+    # Development shortcut: a copy of a database made by an earlier first step.
+    run "database copied from $LIFECYCLE_TEMPLATE" \
+        createdb -h "$PGHOST" -p "$PGPORT" -U odoo -T "$LIFECYCLE_TEMPLATE" "$DB"
+else
+    run "database with $BASE_MODULES, demo data, no add-on" odoo_update -i "$BASE_MODULES"
+fi
 run "orders, deliveries, invoices, payment, credit note" odoo_step setup
 run "install sales_order_plus" odoo_update -i sales_order_plus
 run "check types and figures after install" odoo_step check
