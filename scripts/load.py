@@ -219,7 +219,7 @@ def main():
             ref: kind for ref, kind, order_id, error, _s in results if not error
         }
         found, wrong, lost = check_orders(admin, run_id, expected)
-        server_errors = server.error_lines()
+        server_errors, conflicts = server.error_lines()
 
     errors = [(ref, kind, error) for ref, kind, _id, error, _s in results if error]
     # An order the client never heard of but that exists is not lost; one it was told
@@ -242,7 +242,8 @@ def main():
     print(f"orders not as expected: {len(wrong)}")
     for line in wrong[:10]:
         print(f"   {line}")
-    print(f"server ERROR log lines: {len(server_errors)}")
+    print(f"serialization conflicts retried by Odoo: {conflicts}")
+    print(f"other server ERROR log lines: {len(server_errors)}")
     for line in server_errors[:10]:
         print(f"   {line}")
     ok = not (errors or lost or wrong or server_errors) and found == created
