@@ -112,16 +112,9 @@ class SaleOrder(models.Model):
         nothing to sell would make them pay back, deliver or buy nonsense. Standard
         orders keep Odoo's behaviour."""
         problems = []
-        for order in self.filtered(lambda o: o.type_kind and o.type_kind != "standard"):
-            lines = order.order_line.filtered(
-                lambda line: not line.display_type and not line.is_downpayment
-            )
-            negative = lines.filtered(
-                lambda line: float_compare(
-                    line.product_uom_qty, 0.0, precision_rounding=line.product_uom.rounding
-                )
-                < 0
-            )
+        for order in self._sop_of_a_kind():
+            lines = order._sop_product_lines()
+            negative = lines.filtered(lambda ln: ln._sop_sign("product_uom_qty") < 0)
             if negative:
                 problems.append(
                     _(
@@ -130,13 +123,7 @@ class SaleOrder(models.Model):
                         products=", ".join(negative.product_id.mapped("display_name")),
                     )
                 )
-            elif not any(
-                float_compare(
-                    line.product_uom_qty, 0.0, precision_rounding=line.product_uom.rounding
-                )
-                > 0
-                for line in lines
-            ):
+            elif not any(line._sop_sign("product_uom_qty") > 0 for line in lines):
                 problems.append(
                     _("%(order)s: no line with a quantity to sell", order=order.name)
                 )
@@ -163,17 +150,9 @@ class SaleOrder(models.Model):
         """A kind's order whose goods have left (and not come back) cannot be cancelled:
         stock would be out with nothing to invoice. Standard orders keep Odoo's
         behaviour (cancel allowed, done transfers stay, the cancel wizard warns)."""
-        delivered = self.filtered(
+        delivered = self._sop_of_a_kind().filtered(
             lambda o: o.state == "sale"
-            and o.type_kind
-            and o.type_kind != "standard"
-            and any(
-                float_compare(
-                    line.qty_delivered, 0.0, precision_rounding=line.product_uom.rounding
-                )
-                > 0
-                for line in o.order_line
-            )
+            and any(ln._sop_sign("qty_delivered") > 0 for ln in o._sop_product_lines())
         )
         if delivered:
             raise UserError(
@@ -184,6 +163,15 @@ class SaleOrder(models.Model):
                 )
             )
         self._sop_dispatch("check_cancel")
+
+    def _sop_of_a_kind(self):
+        """The orders whose type has a kind other than standard."""
+        return self.filtered(lambda o: o.type_kind and o.type_kind != "standard")
+
+    def _sop_product_lines(self):
+        return self.order_line.filtered(
+            lambda line: not line.display_type and not line.is_downpayment
+        )
 
     def _sop_dispatch(self, step):
         """Call ``_sop_<step>_<kind>`` on the orders of each kind that defines it."""
@@ -215,3 +203,14 @@ class SaleOrder(models.Model):
                 + "\n"
                 + "\n".join(problems)
             )
+
+
+class SaleOrderLine(models.Model):
+    _inherit = "sale.order.line"
+
+    def _sop_sign(self, field_name):
+        """-1, 0 or 1: the sign of a quantity field, at the line's unit rounding."""
+        self.ensure_one()
+        return float_compare(
+            self[field_name], 0.0, precision_rounding=self.product_uom.rounding or 0.01
+        )

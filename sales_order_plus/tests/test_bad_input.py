@@ -25,6 +25,7 @@ and its models to ``WATCHED_MODELS`` (a model not installed yet is skipped).
 from collections import namedtuple
 from contextlib import closing
 
+from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -301,3 +302,22 @@ class TestBadInput(SalesOrderPlusCase):
         self.assertEqual(order.order_line.qty_delivered, 0.0)
         order.with_context(disable_cancel_warning=True).action_cancel()
         self.assertEqual(order.state, "cancel")
+
+    def test_section_and_note_lines_are_not_quantities(self):
+        """Sections and notes (no product, no unit) neither count as lines to sell nor
+        break the delivered check on cancel."""
+        order = self.order("rush")
+        order.order_line = [
+            Command.create({"display_type": "line_section", "name": "Section"}),
+            Command.create({"display_type": "line_note", "name": "Note"}),
+        ]
+        order.action_confirm()
+        self.deliver(order)
+        with self.assertRaisesRegex(UserError, "already been delivered"):
+            order.action_cancel()
+        only_notes = self.order("cash", lines=[(self.product, 0.0)])
+        only_notes.order_line = [
+            Command.create({"display_type": "line_note", "name": "Note"})
+        ]
+        with self.assertRaisesRegex(UserError, "no line with a quantity to sell"):
+            only_notes.action_confirm()
