@@ -12,6 +12,9 @@ help:
 	@echo "make wheel       build the add-on's wheel odoo-addon-sales_order_plus into dist/ (whool)"
 	@echo "make screenshots PNGs of the key screens into docs/ (serves the demo database meanwhile)"
 	@echo "make i18n        regenerate i18n/sales_order_plus.pot and merge it into the .po files"
+	@echo "make lifecycle   install into a database with orders, update twice, uninstall: figures unchanged"
+	@echo "make load        ORDERS=500 CLIENTS=4 orders over XML-RPC against --workers=2, checked"
+	@echo "make concurrency the same call from two sessions at once: one wins, the other a clean error"
 	@echo "make stop        stop this checkout's PostgreSQL cluster"
 
 setup:
@@ -24,7 +27,7 @@ test:
 	bash scripts/test.sh
 
 test-addon:
-	TEST_TAGS=/sales_order_plus bash scripts/test.sh
+	TEST_TAGS=/sales_order_plus LIFECYCLE=0 bash scripts/test.sh
 
 bench:
 	bash scripts/bench.sh
@@ -41,7 +44,16 @@ screenshots:
 i18n:
 	bash scripts/i18n.sh
 
+lifecycle:
+	bash scripts/lifecycle_check.sh
+
+load:
+	bash scripts/load.sh load.py
+
+concurrency:
+	bash scripts/load.sh concurrency_check.py
+
 stop:
 	bash scripts/pg.sh stop
 
-.PHONY: help setup run test test-addon bench lint wheel screenshots i18n stop
+.PHONY: help setup run test test-addon bench lint wheel screenshots i18n lifecycle load concurrency stop

@@ -42,6 +42,7 @@
         "web.assets_tests": ["sales_order_plus/static/tests/tours/*"],
     },
     "pre_init_hook": "pre_init_hook",
+    "uninstall_hook": "uninstall_hook",
     "installable": True,
     "application": False,
 }

@@ -7,9 +7,11 @@
 #                                   # stock_dropshipping, sale_order_type suites
 #   TEST_TAGS=/sales_order_plus scripts/test.sh     # the add-on's tests only
 #
-# The last line is "N passed, N failed"; the exit code is non-zero on any failed or
-# erroring test, any skipped browser tour, any ERROR/CRITICAL log line and any lint
-# error (scripts/lint.sh runs first; LINT=0 skips it).
+# Lint (scripts/lint.sh; LINT=0 skips it) runs first and the install / upgrade /
+# uninstall check (scripts/lifecycle_check.sh; LIFECYCLE=0 skips it) last, each counted
+# as one more test. The last line is "N passed, N failed"; the exit code is non-zero on
+# any failed or erroring test, any skipped browser tour, any ERROR/CRITICAL log line and
+# any failed lint or lifecycle check.
 source "$(dirname "$0")/env.sh"
 
 MODULES=${MODULES:-sales_order_plus}
@@ -20,11 +22,13 @@ mkdir -p "$LOG_DIR"
 LOG=$LOG_DIR/test-$(date +%Y%m%d-%H%M%S).log
 
 bash "$ROOT/scripts/setup.sh"
-lint_rc=0
+extra=()
 if [ "${LINT:-1}" != 0 ]; then
     # Lint first (half a minute), but run the tests anyway: the verdict comes at the end.
     # The optional pylint checks never fail the lint: not worth their half minute here.
+    lint_rc=0
     SKIP=${SKIP:-pylint_odoo_optional} bash "$ROOT/scripts/lint.sh" || lint_rc=$?
+    extra+=("lint=$lint_rc")
 fi
 bash "$ROOT/scripts/pg.sh" start
 dropdb -h "$PGHOST" -p "$PGPORT" -U odoo --if-exists "$DB"
@@ -44,4 +48,12 @@ elapsed=$(( $(date +%s) - start ))
 # Show what matters: problems and the per-run summaries.
 grep -E ' (WARNING|ERROR|CRITICAL) |odoo\.tests\.(result|stats)|: skipped ' "$LOG" \
     | grep -v -E 'odoo.tests.stats: .* tests [0-9.]+s' | cut -c1-400 || true
-python3 "$ROOT/scripts/test_summary.py" "$LOG" "$rc" "$elapsed" "$lint_rc"
+# The install / upgrade / uninstall check counts as one more test (LIFECYCLE=0 skips
+# it, as `make test-addon` does).
+if [ "${LIFECYCLE:-1}" != 0 ]; then
+    set +e
+    SKIP_SETUP=1 bash "$ROOT/scripts/lifecycle_check.sh"
+    extra+=("lifecycle=$?")
+    set -e
+fi
+python3 "$ROOT/scripts/test_summary.py" "$LOG" "$rc" "$elapsed" "${extra[@]}"

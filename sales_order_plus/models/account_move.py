@@ -2,6 +2,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import fields, models
 
+from .integrity import refuse_derived_writes
+
 
 class AccountMove(models.Model):
     _inherit = "account.move"
@@ -13,3 +15,7 @@ class AccountMove(models.Model):
         related="sale_type_id.kind",
         store=True,
     )
+
+    def write(self, vals):
+        refuse_derived_writes(self, vals, ["sale_type_kind"])
+        return super().write(vals)

@@ -2,16 +2,19 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import float_compare
+
+from .integrity import lock_nowait, refuse_derived_writes
 
 
 class SaleOrder(models.Model):
     """The confirmation pipeline shared by every kind.
 
-    ``action_confirm`` runs the checks (``_sop_check_confirm_<kind>``) before Odoo
-    writes anything, then ``_action_confirm`` (where sale_stock launches procurement)
-    ends with the kind's after-confirm step (``_sop_after_confirm_<kind>``). A kind's
-    behaviour is therefore found by searching its name; a kind without such a method
-    behaves like a standard order.
+    ``action_confirm`` runs the checks (``_sop_check_confirm_<kind>``) before Odoo writes
+    anything, then ``_action_confirm`` (where sale_stock launches procurement) ends with
+    the kind's after-confirm step (``_sop_after_confirm_<kind>``). A kind's behaviour is
+    therefore found by searching its name; a kind without such a method behaves like a
+    standard order. ``action_cancel`` likewise runs ``_sop_check_cancel_<kind>``.
     """
 
     _inherit = "sale.order"
@@ -62,6 +65,7 @@ class SaleOrder(models.Model):
         return super(SaleOrder, self - locked)._compute_sale_type_id()
 
     def write(self, vals):
+        refuse_derived_writes(self, vals, ["type_kind"])
         if "type_id" in vals:
             self._check_type_change(vals["type_id"])
         return super().write(vals)
@@ -83,6 +87,16 @@ class SaleOrder(models.Model):
     # Confirmation pipeline
     # ------------------------------------------------------------------
     def action_confirm(self):
+        # Two sessions confirming the same order at once: the second one gets a clear
+        # retryable error at once instead of a duplicate run (or a long wait).
+        lock_nowait(
+            self,
+            _(
+                "%(orders)s is being confirmed by another user or process. "
+                "Please reload the order and try again.",
+                orders=", ".join(self.mapped("name")),
+            ),
+        )
         # Checks first: nothing is written when one fails.
         self.filtered(lambda o: o.state in ("draft", "sent"))._sop_check_confirm()
         return super().action_confirm()
@@ -98,7 +112,75 @@ class SaleOrder(models.Model):
 
     def _sop_check_confirm(self):
         self._sop_check_required_fields()
+        self._sop_check_quantities()
         self._sop_dispatch("check_confirm")
+
+    def _sop_check_quantities(self):
+        """Kinds act on quantities (pay, deliver by date, buy from a vendor): a negative
+        line (which plain Odoo accepts as a return or a discount) or an order with
+        nothing to sell would make them pay back, deliver or buy nonsense. Standard
+        orders keep Odoo's behaviour."""
+        problems = []
+        for order in self._sop_of_a_kind():
+            lines = order._sop_product_lines()
+            negative = lines.filtered(lambda ln: ln._sop_sign("product_uom_qty") < 0)
+            if negative:
+                problems.append(
+                    _(
+                        "%(order)s: negative quantity on %(products)s",
+                        order=order.name,
+                        products=", ".join(negative.product_id.mapped("display_name")),
+                    )
+                )
+            elif not any(line._sop_sign("product_uom_qty") > 0 for line in lines):
+                problems.append(
+                    _("%(order)s: no line with a quantity to sell", order=order.name)
+                )
+        if problems:
+            raise UserError(
+                _(
+                    "These orders cannot be confirmed: orders of this type need "
+                    "positive quantities (record returns and discounts on a standard "
+                    "order or a credit note)."
+                )
+                + "\n"
+                + "\n".join(problems)
+            )
+
+    # ------------------------------------------------------------------
+    # Cancellation
+    # ------------------------------------------------------------------
+    def action_cancel(self):
+        # Before Odoo's cancel wizard: the user learns at once what blocks the cancel.
+        self._sop_check_cancel()
+        return super().action_cancel()
+
+    def _sop_check_cancel(self):
+        """A kind's order whose goods have left (and not come back) cannot be cancelled:
+        stock would be out with nothing to invoice. Standard orders keep Odoo's
+        behaviour (cancel allowed, done transfers stay, the cancel wizard warns)."""
+        delivered = self._sop_of_a_kind().filtered(
+            lambda o: o.state == "sale"
+            and any(ln._sop_sign("qty_delivered") > 0 for ln in o._sop_product_lines())
+        )
+        if delivered:
+            raise UserError(
+                _(
+                    "Goods of these orders have already been delivered: %(orders)s. "
+                    "Return them first, or keep the order and issue a credit note.",
+                    orders=", ".join(delivered.mapped("name")),
+                )
+            )
+        self._sop_dispatch("check_cancel")
+
+    def _sop_of_a_kind(self):
+        """The orders whose type has a kind other than standard."""
+        return self.filtered(lambda o: o.type_kind and o.type_kind != "standard")
+
+    def _sop_product_lines(self):
+        return self.order_line.filtered(
+            lambda line: not line.display_type and not line.is_downpayment
+        )
 
     def _sop_dispatch(self, step):
         """Call ``_sop_<step>_<kind>`` on the orders of each kind that defines it."""
@@ -134,3 +216,14 @@ class SaleOrder(models.Model):
                 + "\n"
                 + "\n".join(problems)
             )
+
+
+class SaleOrderLine(models.Model):
+    _inherit = "sale.order.line"
+
+    def _sop_sign(self, field_name):
+        """-1, 0 or 1: the sign of a quantity field, at the line's unit rounding."""
+        self.ensure_one()
+        return float_compare(
+            self[field_name], 0.0, precision_rounding=self.product_uom.rounding or 0.01
+        )

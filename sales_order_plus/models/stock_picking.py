@@ -2,6 +2,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import fields, models
 
+from .integrity import refuse_derived_writes
+
 
 class StockPicking(models.Model):
     _inherit = "stock.picking"
@@ -19,3 +21,7 @@ class StockPicking(models.Model):
         related="sale_id.type_id.kind",
         store=True,
     )
+
+    def write(self, vals):
+        refuse_derived_writes(self, vals, ["sale_type_id", "sale_type_kind"])
+        return super().write(vals)

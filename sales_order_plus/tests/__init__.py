@@ -5,3 +5,5 @@ from . import test_kind_schedule_release
 from . import test_kind_schedule_tour
 from . import test_order_management
 from . import test_consistency_check
+from . import test_access_matrix
+from . import test_bad_input

@@ -1,0 +1,72 @@
+# Copyright 2026 sales_order_plus developers
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Integrity helpers shared by the kinds.
+
+* ``lock_nowait``: row locks for steps that must not run twice at once (confirmation,
+  schedule releases, bill postings): the second caller gets a clear, retryable error at
+  once instead of doing the work twice or waiting for the first one's transaction.
+* ``refuse_derived_writes``: the type and kind stored on transfers, invoices and orders
+  are copies kept by Odoo's recomputation; a direct write would make a transfer claim
+  another kind than its order (and the kinds act on it).
+"""
+
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+from psycopg2 import errors as pg_errors
+
+
+def lock_nowait(records, message=None):
+    """Lock the rows of ``records`` until the end of the transaction, or raise a
+    UserError if another transaction holds them.
+
+    The lock is taken in a savepoint so that a refusal leaves the cursor usable, and
+    without logging the failed query (it is an expected outcome, not a fault).
+    """
+    if not records.ids:
+        return
+    cr = records.env.cr
+    try:
+        with cr.savepoint(flush=False):
+            cr.execute(
+                SQL(
+                    "SELECT id FROM %s WHERE id IN %s FOR UPDATE NOWAIT",
+                    SQL.identifier(records._table),
+                    tuple(records.ids),
+                ),
+                log_exceptions=False,
+            )
+    except pg_errors.LockNotAvailable:
+        raise UserError(
+            message
+            or records.env._(
+                "%(records)s is being processed by another user or process. "
+                "Please try again in a moment.",
+                records=", ".join(records.mapped("display_name")),
+            )
+        ) from None
+
+
+def refuse_derived_writes(records, vals, field_names):
+    """Raise when ``vals`` changes one of ``field_names`` (stored related fields) on
+    ``records``. Rewriting the current value (an import, a form saving every field) is
+    harmless; recomputation writes below ``write`` and is not affected."""
+    changed = [
+        name
+        for name in field_names
+        if name in vals
+        and any(
+            records._fields[name].convert_to_write(record[name], record) != vals[name]
+            for record in records
+        )
+    ]
+    if changed:
+        # Whoever may not write the record at all gets Odoo's access error first.
+        records.check_access("write")
+        raise UserError(
+            records.env._(
+                "%(fields)s of %(model)s follow the sales order and its type; change "
+                "the order's type instead.",
+                fields=", ".join(records._fields[name].string for name in changed),
+                model=records._description,
+            )
+        )
