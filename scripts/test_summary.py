@@ -51,9 +51,16 @@ passed = total - failed - errors - len(skipped) + len(extra_checks) - len(extra_
 print(
     f"== {total} tests in {elapsed}s: {failed} failed, {errors} errors, "
     f"{len(skipped)} skipped; further checks: "
-    + (", ".join(f"{name} {'ok' if code == '0' else 'FAILED'}" for name, code in extra_checks) or "none")
+    + (
+        ", ".join(
+            f"{name} {'ok' if code == '0' else 'FAILED'}" for name, code in extra_checks
+        )
+        or "none"
+    )
 )
 for problem in problems:
     print("FAIL:", problem)
-print(f"{passed} passed, {failed + errors + len(tour_skips) + len(extra_failed)} failed")
+print(
+    f"{passed} passed, {failed + errors + len(tour_skips) + len(extra_failed)} failed"
+)
 sys.exit(1 if (failed or errors or problems) else 0)

@@ -10,9 +10,10 @@
   another kind than its order (and the kinds act on it).
 """
 
+from psycopg2 import errors as pg_errors
+
 from odoo.exceptions import UserError
 from odoo.tools import SQL
-from psycopg2 import errors as pg_errors
 
 
 def lock_nowait(records, message=None):

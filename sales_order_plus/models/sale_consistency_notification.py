@@ -1,6 +1,7 @@
 # Copyright 2026 sales_order_plus developers
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.tools import format_list
 

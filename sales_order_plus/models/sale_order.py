@@ -10,11 +10,12 @@ from .integrity import lock_nowait, refuse_derived_writes
 class SaleOrder(models.Model):
     """The confirmation pipeline shared by every kind.
 
-    ``action_confirm`` runs the checks (``_sop_check_confirm_<kind>``) before Odoo writes
-    anything, then ``_action_confirm`` (where sale_stock launches procurement) ends with
-    the kind's after-confirm step (``_sop_after_confirm_<kind>``). A kind's behaviour is
-    therefore found by searching its name; a kind without such a method behaves like a
-    standard order. ``action_cancel`` likewise runs ``_sop_check_cancel_<kind>``.
+    ``action_confirm`` runs the checks (``_sop_check_confirm_<kind>``) before Odoo
+    writes anything, then ``_action_confirm`` (where sale_stock launches procurement)
+    ends with the kind's after-confirm step (``_sop_after_confirm_<kind>``). A kind's
+    behaviour is therefore found by searching its name; a kind without such a method
+    behaves like a standard order. ``action_cancel`` likewise runs
+    ``_sop_check_cancel_<kind>``.
     """
 
     _inherit = "sale.order"

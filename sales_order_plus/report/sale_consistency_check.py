@@ -126,7 +126,6 @@ class SaleConsistencyCheck(models.Model):
     amount_expected = fields.Monetary(string="Expected Amount", readonly=True)
     amount_actual = fields.Monetary(string="Actual Amount", readonly=True)
     amount_difference = fields.Monetary(
-        string="Amount Difference",
         readonly=True,
         help="Untaxed value of the difference in the order's currency (quantity "
         "differences at the line's net unit price).",

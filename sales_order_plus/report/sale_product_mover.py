@@ -68,7 +68,6 @@ class SaleProductMover(models.Model):
         "days. Empty without sales.",
     )
     stock_value = fields.Float(
-        string="Stock Value",
         readonly=True,
         help="Stock on hand at the product's cost in the current company.",
     )
