@@ -23,10 +23,18 @@
         "views/sale_order_views.xml",
         "views/stock_picking_views.xml",
         "views/account_move_views.xml",
+        "report/cash_receipt.xml",
+        "views/kind_cash_views.xml",
+        "data/kind_cash_actions.xml",
+        "views/kind_rush_views.xml",
+        "data/kind_rush_actions.xml",
     ],
     "demo": [
         "demo/sale_order_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["sales_order_plus/static/tests/tours/*"],
+    },
     "installable": True,
     "application": False,
 }
