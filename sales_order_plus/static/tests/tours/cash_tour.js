@@ -55,7 +55,7 @@ registry.category("web_tour.tours").add("sop_cash_tour", {
             run: "click",
         },
         {
-            trigger: ".o_field_widget[name=amount_total]:contains(75.00)",
+            trigger: ".o_field_widget[name=tax_totals]:contains(75.00)",
         },
         {
             content: "Confirm: invoice, payment and hand-over",
