@@ -7,11 +7,10 @@ Everything of the kind is here: the checks before confirmation, the chain after 
 (invoice, payment, delivery), the invoicing rule of its lines and the server action.
 """
 
-from psycopg2.errors import LockNotAvailable, SerializationFailure
-
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare, mute_logger
+from psycopg2.errors import LockNotAvailable, SerializationFailure
 
 
 class SaleOrder(models.Model):
@@ -26,7 +25,8 @@ class SaleOrder(models.Model):
         # All or nothing even when the caller catches the error and goes on (an
         # automation, a loop over orders): the savepoint takes back the order's
         # confirmation, invoice, payment and delivery together.
-        return super().action_confirm()
+        with self.env.cr.savepoint():
+            return super().action_confirm()
 
     def _sop_check_confirm_cash(self):
         self._sop_cash_lock()
@@ -86,7 +86,7 @@ class SaleOrder(models.Model):
         try:
             with self.env.cr.savepoint(flush=False), mute_logger("odoo.sql_db"):
                 self.env.cr.execute(
-                    "SELECT id FROM sale_order WHERE id IN %s FOR NO KEY UPDATE SKIP LOCKED",
+                    "SELECT id FROM sale_order WHERE id IN %s FOR NO KEY UPDATE NOWAIT",
                     [tuple(self.ids)],
                 )
         except (LockNotAvailable, SerializationFailure) as error:
@@ -121,7 +121,9 @@ class SaleOrder(models.Model):
             product = line.product_id
             if line.display_type or not product.is_storable:
                 continue
-            qty = line.product_uom._compute_quantity(line.product_uom_qty, product.uom_id)
+            qty = line.product_uom._compute_quantity(
+                line.product_uom_qty, product.uom_id
+            )
             needed[product] = needed.get(product, 0.0) + qty
         if not needed:
             return []
@@ -192,7 +194,9 @@ class SaleOrder(models.Model):
             moves = ready.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
             short = moves.filtered(
                 lambda m: float_compare(
-                    m.quantity, m.product_uom_qty, precision_rounding=m.product_uom.rounding
+                    m.quantity,
+                    m.product_uom_qty,
+                    precision_rounding=m.product_uom.rounding,
                 )
                 < 0
             )

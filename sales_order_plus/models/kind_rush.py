@@ -12,7 +12,6 @@ delivery and the server action.
 from datetime import datetime, time, timedelta
 
 import pytz
-
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
@@ -122,7 +121,9 @@ class SaleOrder(models.Model):
             # Validating the delivery is the warehouse's job; the invoice it triggers
             # does not need accounting rights.
             order = order.sudo().with_company(order.company_id)
-            if not any(not line.display_type for line in order._get_invoiceable_lines()):
+            if not any(
+                not line.display_type for line in order._get_invoiceable_lines()
+            ):
                 continue
             invoice = order._create_invoices(grouped=True, final=True)
             invoice.action_post()

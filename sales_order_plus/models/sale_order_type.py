@@ -69,8 +69,8 @@ class SaleOrderType(models.Model):
     rush_cutoff_time = fields.Float(
         string="Cutoff Time",
         default=14.0,
-        help="Daily cutoff in the company's time zone: a rush order confirmed before it "
-        "is delivered the same working day, after it the next working day of the "
+        help="Daily cutoff in the company's time zone: a rush order confirmed before "
+        "it is delivered the same working day, after it the next working day of the "
         "company's calendar.",
     )
     rush_fee_product_id = fields.Many2one(

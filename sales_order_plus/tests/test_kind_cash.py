@@ -32,7 +32,12 @@ class TestKindCash(SalesOrderPlusCase):
             }
         )
         cls.short_product = cls.env["product.product"].create(
-            {"name": "SOP Short", "type": "consu", "is_storable": True, "list_price": 5.0}
+            {
+                "name": "SOP Short",
+                "type": "consu",
+                "is_storable": True,
+                "list_price": 5.0,
+            }
         )
         cls.env["stock.quant"]._update_available_quantity(
             cls.delivered_product, cls.stock_location, 10.0
@@ -54,7 +59,9 @@ class TestKindCash(SalesOrderPlusCase):
             ],
             limit=1,
         )
-        cls.type_cash.write({"cash_payment_journal_id": False, "cash_handover": "counter"})
+        cls.type_cash.write(
+            {"cash_payment_journal_id": False, "cash_handover": "counter"}
+        )
 
     def _order_documents(self, order):
         """Invoices, payments and transfers that exist for the order in the database."""
@@ -205,7 +212,9 @@ class TestKindCash(SalesOrderPlusCase):
     def test_concurrent_confirmation_is_refused(self):
         """A second request confirming the same order while the first one holds it
         gets a clear error at once instead of paying a second time."""
-        order = self.env.ref("sales_order_plus.demo_order_cash", raise_if_not_found=False)
+        order = self.env.ref(
+            "sales_order_plus.demo_order_cash", raise_if_not_found=False
+        )
         if not order:
             self.skipTest("needs the committed demo quotation")
         self.assertEqual(order.state, "draft")
@@ -283,9 +292,7 @@ class TestKindCash(SalesOrderPlusCase):
     def test_server_action_settles_cash_quotations_only(self):
         orders = self._create_order(self.type_cash) | self._create_order(self.type_cash)
         action = self.env.ref("sales_order_plus.action_server_cash_settle")
-        action.with_context(
-            active_model="sale.order", active_ids=orders.ids
-        ).run()
+        action.with_context(active_model="sale.order", active_ids=orders.ids).run()
         self.assertEqual(orders.mapped("state"), ["sale", "sale"])
         self.assertTrue(
             all(o.invoice_ids.payment_state in ("paid", "in_payment") for o in orders)
