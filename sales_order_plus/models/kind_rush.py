@@ -18,6 +18,7 @@ from odoo.exceptions import UserError
 # How far ahead the company's calendar is searched for the next working day.
 RUSH_CALENDAR_WINDOW = timedelta(days=14)
 RUSH_CALENDAR_WINDOWS = 8
+ONE_DAY = timedelta(days=1)
 
 
 def _sop_rush_tz(company, user):
@@ -73,23 +74,23 @@ class SaleOrder(models.Model):
         today = now_local.date()
         before_cutoff = _sop_rush_hours(now_local) < self.type_id.rush_cutoff_time
         calendar = self.company_id.resource_calendar_id
-        day_start = tz.localize(datetime.combine(today, time.min))
+        today_start = tz.localize(datetime.combine(today, time.min))
+        tomorrow_start = tz.localize(datetime.combine(today + ONE_DAY, time.min))
         if not calendar:
-            if before_cutoff:
-                return now
-            return self._sop_rush_to_utc(day_start + timedelta(days=1))
+            return now if before_cutoff else self._sop_rush_to_utc(tomorrow_start)
+        if (
+            before_cutoff
+            and calendar._work_intervals_batch(today_start, tomorrow_start)[False]
+        ):
+            return now
         for window in range(RUSH_CALENDAR_WINDOWS):
-            start = day_start + RUSH_CALENDAR_WINDOW * window
+            start = tomorrow_start + RUSH_CALENDAR_WINDOW * window
             intervals = calendar._work_intervals_batch(
                 start, start + RUSH_CALENDAR_WINDOW
             )[False]
-            for interval_start, _stop, _meta in intervals:
-                day = interval_start.astimezone(tz).date()
-                if day == today:
-                    if before_cutoff:
-                        return now
-                elif day > today:
-                    return self._sop_rush_to_utc(interval_start)
+            first = next(iter(intervals), None)
+            if first:
+                return self._sop_rush_to_utc(first[0])
         raise UserError(
             _(
                 "%(order)s: the calendar %(calendar)s has no working day in the "
