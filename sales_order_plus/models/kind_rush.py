@@ -38,8 +38,8 @@ class SaleOrder(models.Model):
     # Confirmation
     # ------------------------------------------------------------------
     def _action_confirm(self):
-        # Before sale_stock launches procurement: the transfers take the delivery date
-        # (commitment_date) as their scheduled date, and the fee line is invoiced.
+        # Before sale_stock launches procurement, so that the transfers take the
+        # delivery date (commitment_date) as their scheduled date.
         self.filtered(lambda o: o.type_kind == "rush")._sop_rush_prepare()
         return super()._action_confirm()
 
