@@ -194,7 +194,9 @@ class StockPicking(models.Model):
         "cutoff. Due today: to ship today before the cutoff.",
     )
 
-    @api.depends("scheduled_date", "sale_type_kind", "sale_type_id.rush_cutoff_time")
+    @api.depends(
+        "state", "scheduled_date", "sale_type_kind", "sale_type_id.rush_cutoff_time"
+    )
     def _compute_sop_rush_urgency(self):
         now = fields.Datetime.now()
         for picking in self:
@@ -204,9 +206,9 @@ class StockPicking(models.Model):
             tz = _sop_rush_tz(picking.company_id, self.env.user)
             now_local = pytz.utc.localize(now).astimezone(tz)
             due = pytz.utc.localize(picking.scheduled_date).astimezone(tz).date()
-            cutoff_passed = (
-                _sop_rush_hours(now_local) >= picking.sale_type_id.rush_cutoff_time
-            )
+            # Warehouse users need not read order types.
+            cutoff = picking.sale_type_id.sudo().rush_cutoff_time
+            cutoff_passed = _sop_rush_hours(now_local) >= cutoff
             if due < now_local.date() or (due == now_local.date() and cutoff_passed):
                 picking.sop_rush_urgency = "late"
             elif due == now_local.date():
@@ -216,9 +218,13 @@ class StockPicking(models.Model):
 
     def _action_done(self):
         res = super()._action_done()
-        self.filtered(
+        rush = self.filtered(
             lambda p: p.state == "done"
             and p.picking_type_code == "outgoing"
-            and p.sale_id.type_kind == "rush"
-        ).sale_id._sop_rush_invoice_delivered()
+            and p.sale_type_kind == "rush"
+        )
+        if rush:
+            # Whoever validates may not read the order (a salesperson sees only his
+            # own): the invoice follows the delivery all the same.
+            rush.sudo().sale_id._sop_rush_invoice_delivered()
         return res

@@ -165,15 +165,25 @@ class TestKindRush(SalesOrderPlusCase):
         self.assertEqual(order.invoice_status, "to invoice")
 
     def test_warehouse_user_validates_and_invoice_follows(self):
+        """Neither accounting rights nor read access to the order (a salesperson
+        sees only his own orders) are needed to validate a rush delivery."""
+        groups = self.env.ref("stock.group_stock_user") | self.env.ref(
+            "sales_team.group_sale_salesman"
+        )
         stock_user = self.env["res.users"].create(
             {
                 "name": "SOP Warehouse",
                 "login": "sop_warehouse",
-                "groups_id": [(6, 0, [self.env.ref("stock.group_stock_user").id])],
+                "groups_id": [(6, 0, groups.ids)],
             }
         )
         order = self._confirm(WEDNESDAY_11H_BRUSSELS, lines=[(self.product, 2.0)])
-        self._deliver(order.picking_ids.with_user(stock_user), 2.0)
+        self.assertNotEqual(order.user_id, stock_user)
+        picking = order.picking_ids.with_user(stock_user)
+        self.env.invalidate_all()  # read as the warehouse user, not from the cache
+        with freeze_time(WEDNESDAY_11H_BRUSSELS):
+            self.assertEqual(picking.sop_rush_urgency, "today")
+        self._deliver(picking, 2.0)
         self.assertEqual(order.invoice_ids.state, "posted")
 
     def test_standard_order_not_invoiced_on_delivery(self):
