@@ -6,7 +6,8 @@ def case_rush_confirm(b):
     rush_type = b.ref("sales_order_plus.type_rush_order")
     rush_type.write({"rush_fee_product_id": False, "rush_invoice_on_delivery": True})
     standard_type = b.ref("sale_order_type.normal_sale_type")
-    products = b.products(10)
+    # One set of products per flow, as in cases_cash.
+    products, rush_products = b.products(10), b.products(10)
     baseline = "standard order: confirm (10 lines) [rush baseline]"
     b.measure(
         baseline,
@@ -15,7 +16,7 @@ def case_rush_confirm(b):
     )
     b.measure(
         "rush order: confirm (10 lines)",
-        lambda: b.order(rush_type, products),
+        lambda: b.order(rush_type, rush_products),
         lambda order: order.action_confirm(),
         baseline=baseline,
     )
@@ -25,10 +26,13 @@ def case_rush_deliver(b):
     rush_type = b.ref("sales_order_plus.type_rush_order")
     rush_type.write({"rush_fee_product_id": False, "rush_invoice_on_delivery": True})
     standard_type = b.ref("sale_order_type.normal_sale_type")
-    products = b.products(10, invoice_policy="delivery")
+    products = {
+        order_type: b.products(10, invoice_policy="delivery")
+        for order_type in (standard_type, rush_type)
+    }
 
     def confirmed(order_type):
-        order = b.order(order_type, products)
+        order = b.order(order_type, products[order_type])
         order.action_confirm()
         return order
 
