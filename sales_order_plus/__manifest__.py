@@ -33,6 +33,11 @@
         "views/sale_consistency_check_views.xml",
         "views/order_management_menus.xml",
         "data/sale_consistency_data.xml",
+        "report/cash_receipt.xml",
+        "views/kind_cash_views.xml",
+        "data/kind_cash_actions.xml",
+        "views/kind_rush_views.xml",
+        "data/kind_rush_actions.xml",
     ],
     "demo": [
         "demo/sale_order_demo.xml",

@@ -9,3 +9,5 @@ from . import kind_schedule
 from . import sale_order_line
 from . import account_move_line
 from . import sale_consistency_notification
+from . import kind_cash
+from . import kind_rush

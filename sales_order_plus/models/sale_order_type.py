@@ -1,7 +1,7 @@
 # Copyright 2026 sales_order_plus developers
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import _, fields, models
-from odoo.exceptions import UserError
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
 
 # The kind is the behaviour of a type; everything else on the type is configuration.
 # Each kind's behaviour lives in ``sale.order`` methods named ``_sop_<step>_<kind>``
@@ -40,10 +40,59 @@ class SaleOrderType(models.Model):
     # ------------------------------------------------------------------
     # Cash sale settings
     # ------------------------------------------------------------------
+    # No check_company: a type shared by all companies may name one company's
+    # journal; confirming an order of another company refuses it with a clear error.
+    cash_payment_journal_id = fields.Many2one(
+        comodel_name="account.journal",
+        string="Payment Journal",
+        domain="[('type', 'in', ('cash', 'bank'))]",
+        help="Cash or bank journal that takes the payment of a cash sale. When empty, "
+        "the company's cash journal is used.",
+    )
+    cash_handover = fields.Selection(
+        selection=[
+            ("counter", "At the counter"),
+            ("pickup", "Picked up later"),
+            ("ship", "Shipped"),
+        ],
+        string="Hand-over",
+        default="counter",
+        required=True,
+        help="At the counter: the goods leave with the customer at confirmation (the "
+        "delivery is validated). Picked up later: the delivery waits, ready, until the "
+        "customer collects it. Shipped: normal delivery after payment.",
+    )
 
     # ------------------------------------------------------------------
     # Rush order settings
     # ------------------------------------------------------------------
+    rush_cutoff_time = fields.Float(
+        string="Cutoff Time",
+        default=14.0,
+        help="Daily cutoff in the company's time zone: a rush order confirmed before "
+        "it is delivered the same working day, after it the next working day of the "
+        "company's calendar.",
+    )
+    rush_fee_product_id = fields.Many2one(
+        comodel_name="product.product",
+        string="Rush Fee",
+        domain="[('sale_ok', '=', True)]",
+        help="Added once to a rush order at confirmation when it is not on it yet.",
+    )
+    rush_invoice_on_delivery = fields.Boolean(
+        string="Invoice After Delivery",
+        default=True,
+        help="Create and post the invoice of the delivered quantities as soon as a "
+        "delivery of the rush order is validated.",
+    )
+
+    @api.constrains("rush_cutoff_time")
+    def _check_rush_cutoff_time(self):
+        for order_type in self:
+            if not 0.0 <= order_type.rush_cutoff_time < 24.0:
+                raise ValidationError(
+                    _("The cutoff time must lie between 00:00 and 23:59.")
+                )
 
     # ------------------------------------------------------------------
     # Delivery schedule settings

@@ -7,3 +7,5 @@ from . import test_order_management
 from . import test_consistency_check
 from . import test_access_matrix
 from . import test_bad_input
+from . import test_kind_cash
+from . import test_kind_rush

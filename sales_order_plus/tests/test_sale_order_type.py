@@ -60,7 +60,10 @@ class TestSaleOrderType(SalesOrderPlusCase):
             ),
             picking,
         )
-        invoice = order._create_invoices()
+        # A rush order is invoiced when its delivery is validated (kind_rush).
+        picking.button_validate()
+        invoice = order.invoice_ids
+        self.assertEqual(len(invoice), 1)
         self.assertEqual(invoice.sale_type_id, self.type_rush)
         self.assertEqual(invoice.sale_type_kind, "rush")
 

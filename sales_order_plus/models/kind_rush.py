@@ -1,0 +1,230 @@
+# Copyright 2026 sales_order_plus developers
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Rush order (Eilauftrag): delivered the same working day when confirmed before the
+type's cutoff, the next working day otherwise; urgent transfers; invoiced after
+delivery.
+
+Everything of the kind is here: the delivery date and rush fee at confirmation, the
+procurement values of its lines, the urgency of its transfers, the invoice after
+delivery and the server action.
+"""
+
+from datetime import datetime, time, timedelta
+
+import pytz
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+# How far ahead the company's calendar is searched for the next working day.
+RUSH_CALENDAR_WINDOW = timedelta(days=14)
+RUSH_CALENDAR_WINDOWS = 8
+ONE_DAY = timedelta(days=1)
+
+
+def _sop_rush_tz(company, user):
+    """The company's time zone (its partner's), else the user's, else UTC: the cutoff
+    is a rule of the company, not of whoever confirms."""
+    return pytz.timezone(company.partner_id.tz or user.tz or "UTC")
+
+
+def _sop_rush_hours(dt_local):
+    return dt_local.hour + dt_local.minute / 60 + dt_local.second / 3600
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    # ------------------------------------------------------------------
+    # Confirmation
+    # ------------------------------------------------------------------
+    def _action_confirm(self):
+        # Before sale_stock launches procurement, so that the transfers take the
+        # delivery date (commitment_date) as their scheduled date.
+        self.filtered(lambda o: o.type_kind == "rush")._sop_rush_prepare()
+        return super()._action_confirm()
+
+    def _sop_rush_prepare(self):
+        fee_lines = []
+        for order in self:
+            fee = order.type_id.rush_fee_product_id
+            if fee and fee not in order.order_line.product_id:
+                fee_lines.append(
+                    {
+                        "order_id": order.id,
+                        "product_id": fee.id,
+                        "product_uom_qty": 1.0,
+                        "sequence": max(order.order_line.mapped("sequence"), default=0)
+                        + 1,
+                    }
+                )
+            order.commitment_date = order._sop_rush_delivery_date()
+        if fee_lines:
+            # Part of the confirmation, not an "extra line" added afterwards.
+            self.env["sale.order.line"].with_context(
+                sale_no_log_for_new_lines=True
+            ).create(fee_lines)
+
+    def _sop_rush_delivery_date(self):
+        """Now when confirmed before the cutoff on a working day, else the start of the
+        next working day of the company's calendar (public holidays included)."""
+        self.ensure_one()
+        tz = _sop_rush_tz(self.company_id, self.env.user)
+        now = fields.Datetime.now()
+        now_local = pytz.utc.localize(now).astimezone(tz)
+        today = now_local.date()
+        before_cutoff = _sop_rush_hours(now_local) < self.type_id.rush_cutoff_time
+        calendar = self.company_id.resource_calendar_id
+        today_start = tz.localize(datetime.combine(today, time.min))
+        tomorrow_start = tz.localize(datetime.combine(today + ONE_DAY, time.min))
+        if not calendar:
+            return now if before_cutoff else self._sop_rush_to_utc(tomorrow_start)
+        if (
+            before_cutoff
+            and calendar._work_intervals_batch(today_start, tomorrow_start)[False]
+        ):
+            return now
+        for window in range(RUSH_CALENDAR_WINDOWS):
+            start = tomorrow_start + RUSH_CALENDAR_WINDOW * window
+            intervals = calendar._work_intervals_batch(
+                start, start + RUSH_CALENDAR_WINDOW
+            )[False]
+            first = next(iter(intervals), None)
+            if first:
+                return self._sop_rush_to_utc(first[0])
+        raise UserError(
+            _(
+                "%(order)s: the calendar %(calendar)s has no working day in the "
+                "coming weeks for the delivery.",
+                order=self.name,
+                calendar=calendar.name,
+            )
+        )
+
+    @api.model
+    def _sop_rush_to_utc(self, dt):
+        return dt.astimezone(pytz.utc).replace(tzinfo=None)
+
+    def _sop_after_confirm_rush(self):
+        self.picking_ids.filtered(
+            lambda p: p.state not in ("done", "cancel") and p.priority != "1"
+        ).priority = "1"
+
+    # ------------------------------------------------------------------
+    # Invoice after delivery
+    # ------------------------------------------------------------------
+    def _sop_rush_invoice_delivered(self):
+        """Create and post the invoice of what has been delivered and not invoiced."""
+        orders = self.filtered(
+            lambda o: o.type_id.rush_invoice_on_delivery and o.state == "sale"
+        )
+        invoices = self.env["account.move"]
+        for order in orders:
+            # Validating the delivery is the warehouse's job; the invoice it triggers
+            # does not need accounting rights.
+            order = order.sudo().with_company(order.company_id)
+            if not any(
+                not line.display_type for line in order._get_invoiceable_lines()
+            ):
+                continue
+            invoice = order._create_invoices(grouped=True, final=True)
+            invoice.action_post()
+            invoices |= invoice
+        return invoices
+
+    # ------------------------------------------------------------------
+    # Server action
+    # ------------------------------------------------------------------
+    def action_sop_rush_confirm(self):
+        """Confirm the selected quotations as rush orders (server action)."""
+        wrong = self.filtered(
+            lambda o: o.type_kind != "rush" or o.state not in ("draft", "sent")
+        )
+        if wrong:
+            raise UserError(
+                _(
+                    "Only quotations of a rush order type can be confirmed as rush "
+                    "orders: %(orders)s.",
+                    orders=", ".join(wrong.mapped("name")),
+                )
+            )
+        return self.action_confirm()
+
+
+class SaleOrderLine(models.Model):
+    _inherit = "sale.order.line"
+
+    @api.depends("order_id.type_kind")
+    def _compute_qty_to_invoice(self):
+        # The customer of a rush order pays after delivery: goods are invoiced on
+        # delivered quantities whatever the product's policy (services, such as the
+        # rush fee, keep theirs).
+        res = super()._compute_qty_to_invoice()
+        for line in self:
+            if (
+                line.order_id.type_kind == "rush"
+                and line.state == "sale"
+                and line.qty_delivered_method == "stock_move"
+            ):
+                line.qty_to_invoice = line.qty_delivered - line.qty_invoiced
+        return res
+
+    def _prepare_procurement_values(self, group_id=False):
+        values = super()._prepare_procurement_values(group_id=group_id)
+        order = self.order_id
+        if order.type_kind == "rush":
+            values["priority"] = "1"
+            if order.commitment_date:
+                # Same-day delivery: no security lead time before the delivery date.
+                values["date_planned"] = order.commitment_date
+        return values
+
+
+class StockPicking(models.Model):
+    _inherit = "stock.picking"
+
+    sop_rush_urgency = fields.Selection(
+        selection=[
+            ("late", "Late"),
+            ("today", "Due Today"),
+            ("later", "Later"),
+        ],
+        string="Rush Urgency",
+        compute="_compute_sop_rush_urgency",
+        help="Late: a rush transfer due before today, or due today after today's "
+        "cutoff. Due today: to ship today before the cutoff.",
+    )
+
+    @api.depends(
+        "state", "scheduled_date", "sale_type_kind", "sale_type_id.rush_cutoff_time"
+    )
+    def _compute_sop_rush_urgency(self):
+        now = fields.Datetime.now()
+        for picking in self:
+            if picking.sale_type_kind != "rush" or picking.state in ("done", "cancel"):
+                picking.sop_rush_urgency = False
+                continue
+            tz = _sop_rush_tz(picking.company_id, self.env.user)
+            now_local = pytz.utc.localize(now).astimezone(tz)
+            due = pytz.utc.localize(picking.scheduled_date).astimezone(tz).date()
+            # Warehouse users need not read order types.
+            cutoff = picking.sale_type_id.sudo().rush_cutoff_time
+            cutoff_passed = _sop_rush_hours(now_local) >= cutoff
+            if due < now_local.date() or (due == now_local.date() and cutoff_passed):
+                picking.sop_rush_urgency = "late"
+            elif due == now_local.date():
+                picking.sop_rush_urgency = "today"
+            else:
+                picking.sop_rush_urgency = "later"
+
+    def _action_done(self):
+        res = super()._action_done()
+        rush = self.filtered(
+            lambda p: p.state == "done"
+            and p.picking_type_code == "outgoing"
+            and p.sale_type_kind == "rush"
+        )
+        if rush:
+            # Whoever validates may not read the order (a salesperson sees only his
+            # own): the invoice follows the delivery all the same.
+            rush.sudo().sale_id._sop_rush_invoice_delivered()
+        return res
