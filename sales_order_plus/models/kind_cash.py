@@ -156,7 +156,7 @@ class SaleOrder(models.Model):
             # The salesperson at the counter settles the sale; the invoice, payment and
             # delivery it implies do not need accounting or warehouse rights.
             order = order.sudo().with_company(order.company_id)
-            invoice = order._create_invoices(grouped=True)
+            invoice = order._create_invoices(grouped=True, final=True)
             invoice.action_post()
             order._sop_cash_pay(invoice)
             if order.type_id.cash_handover == "counter":

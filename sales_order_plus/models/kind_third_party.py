@@ -184,7 +184,8 @@ class SaleOrder(models.Model):
         )
         moves = self.env["account.move"].sudo()
         for company, company_orders in invoiceable.grouped("company_id").items():
-            moves |= company_orders.with_company(company)._create_invoices()
+            # final: down payments are deducted, as the consistency check expects.
+            moves |= company_orders.with_company(company)._create_invoices(final=True)
         moves.action_post()
         return moves
 
