@@ -87,16 +87,35 @@ SCREENS = [
         confirm=("sales_order_plus.demo_order_third_party",),
         wait=".o_form_view",
     ),
-    # Views of other branches: set their real action XML ids when they are merged.
     Screen(
         "delivery_schedule.png",
-        "Delivery schedule lines",
+        "Delivery schedule lines across orders (Sales > Orders > Delivery Schedule)",
         "sales_order_plus.action_sale_order_schedule_line",
+        wait=".o_view_controller",
+    ),
+    Screen(
+        "rush_orders.png",
+        "Rush orders still to deliver (Inventory > Operations > Rush Orders)",
+        "sales_order_plus.action_rush_pickings",
+        wait=".o_view_controller",
+    ),
+    Screen(
+        "third_party_rules.png",
+        "Third-party routing rules",
+        "sales_order_plus.sale_third_party_rule_action",
+        wait=".o_view_controller",
+    ),
+    Screen(
+        "demand_trends.png",
+        "Demand trends: quantity sold per product and month, by kind",
+        "sales_order_plus.sale_demand_trend_action",
+        wait=".o_view_controller",
     ),
     Screen(
         "consistency_check.png",
-        "Consistency check",
-        "sales_order_plus.action_sale_order_consistency_check",
+        "Order / delivery / invoice consistency check",
+        "sales_order_plus.sale_consistency_check_action",
+        wait=".o_view_controller",
     ),
 ]
 
