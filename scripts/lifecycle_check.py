@@ -372,6 +372,16 @@ def step_post(env, state):
     """Real references to the add-on's records before uninstalling it."""
     customer = env["res.partner"].search([("name", "=", "LC Customer")], limit=1)
     prods = products(env)
+    # A third-party quotation takes the dropship route: like any dropship line, it
+    # needs a vendor, with or without the add-on.
+    vendor = env["res.partner"].create({"name": "LC Vendor"})
+    env["product.supplierinfo"].create(
+        {
+            "partner_id": vendor.id,
+            "product_tmpl_id": prods["LC-ORDER"].product_tmpl_id.id,
+            "price": 1.0,
+        }
+    )
     quotations = {}
     for xmlid in (
         "type_cash_sale",
