@@ -9,3 +9,4 @@ from . import test_access_matrix
 from . import test_bad_input
 from . import test_kind_cash
 from . import test_kind_rush
+from . import test_i18n
