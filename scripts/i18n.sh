@@ -18,6 +18,8 @@ odoo_bin -d "$DB" --i18n-export="$I18N/sales_order_plus.pot" --modules=sales_ord
 sed -i '/^"POT-Creation-Date: /d; /^"PO-Revision-Date: /d' "$I18N/sales_order_plus.pot"
 for po in "$I18N"/*.po; do
     msgmerge --quiet --no-fuzzy-matching --update --backup=none "$po" "$I18N/sales_order_plus.pot"
+    # Terms gone from the code go from the translations too.
+    msgattrib --no-obsolete -o "$po" "$po"
     printf '%s: ' "$(basename "$po")"
     msgfmt --statistics -o /dev/null "$po"
 done

@@ -67,7 +67,10 @@ def refuse_derived_writes(records, vals, field_names):
             records.env._(
                 "%(fields)s of %(model)s follow the sales order and its type; change "
                 "the order's type instead.",
-                fields=", ".join(records._fields[name].string for name in changed),
-                model=records._description,
+                fields=", ".join(
+                    records._fields[name]._description_string(records.env)
+                    for name in changed
+                ),
+                model=records.env["ir.model"]._get(records._name).name,
             )
         )

@@ -7,11 +7,9 @@ Everything of the kind is here: the checks before confirmation, the chain after 
 (invoice, payment, delivery), the invoicing rule of its lines and the server action.
 """
 
-from psycopg2.errors import LockNotAvailable, SerializationFailure
-
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import float_compare, mute_logger
+from odoo.tools import float_compare
 
 
 class SaleOrder(models.Model):
@@ -30,7 +28,8 @@ class SaleOrder(models.Model):
             return super().action_confirm()
 
     def _sop_check_confirm_cash(self):
-        self._sop_cash_lock()
+        # Two confirmations of the same order at once (double click, retried call) are
+        # stopped by the row lock of sale.order.action_confirm before this check.
         problems = []
         for order in self:
             journal = order._sop_cash_journal()
@@ -79,25 +78,6 @@ class SaleOrder(models.Model):
             raise UserError(
                 _("These cash sales cannot be confirmed:") + "\n" + "\n".join(problems)
             )
-
-    def _sop_cash_lock(self):
-        """Lock the orders' rows so that two confirmations of the same order (double
-        click, retried call, two users) cannot both create an invoice and a payment:
-        the second one waits for nothing and gets a clear error."""
-        try:
-            with self.env.cr.savepoint(flush=False), mute_logger("odoo.sql_db"):
-                self.env.cr.execute(
-                    "SELECT id FROM sale_order WHERE id IN %s FOR NO KEY UPDATE NOWAIT",
-                    [tuple(self.ids)],
-                )
-        except (LockNotAvailable, SerializationFailure) as error:
-            raise UserError(
-                _(
-                    "%(orders)s is being confirmed by another user or request. "
-                    "Reload the order and try again.",
-                    orders=", ".join(self.mapped("name")),
-                )
-            ) from error
 
     def _sop_cash_journal(self):
         """The type's payment journal, or the company's cash journal."""

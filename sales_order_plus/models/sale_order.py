@@ -79,8 +79,9 @@ class SaleOrder(models.Model):
         if locked:
             raise UserError(
                 _(
-                    "The order type cannot be changed once the order is confirmed: %s.",
-                    ", ".join(locked.mapped("name")),
+                    "The order type cannot be changed once the order is confirmed: "
+                    "%(orders)s.",
+                    orders=", ".join(locked.mapped("name")),
                 )
             )
 
