@@ -193,7 +193,7 @@ MATRIX = [
     ("stock_user", "demand_trend", "read", False),
     ("portal", "demand_trend", "read", False),
     ("company_b", "demand_trend", "read", False),
-    # --- sale.product.mover (report, per query): same audience --------------------------
+    # --- sale.product.mover (report, per query): same audience -------------------
     ("salesman", "product_mover", "read", False),
     ("sale_admin", "product_mover", "read", True),
     ("sale_admin", "product_mover", "write", False),
@@ -337,7 +337,11 @@ class TestAccessMatrix(SalesOrderPlusCase):
                 }
             ),
             "tp_rule_shared": rules.create(
-                {"name": "Every company", "vendor_id": cls.vendor.id, "company_id": False}
+                {
+                    "name": "Every company",
+                    "vendor_id": cls.vendor.id,
+                    "company_id": False,
+                }
             ),
             "demand_trend": cls.env["sale.demand.trend"].search(
                 [("product_id", "=", cls.product.id)], limit=1
@@ -449,9 +453,7 @@ class TestAccessMatrix(SalesOrderPlusCase):
                 "product_uom_qty": 1.0,
             },
             "schedule_import_own": self._import_vals(records["schedule_order_own"]),
-            "schedule_import_other": self._import_vals(
-                records["schedule_order_other"]
-            ),
+            "schedule_import_other": self._import_vals(records["schedule_order_other"]),
             "tp_rule": {"name": "New rule", "vendor_id": self.vendor.id},
             "demand_trend": {"product_id": self.product.id},
             "consistency_notification": {"problem_key": "new"},
@@ -531,9 +533,7 @@ class TestAccessMatrix(SalesOrderPlusCase):
         self.env["sale.order.schedule.import"].with_user(self.salesman).create(
             self._create_vals("schedule_import_own")
         ).action_import()
-        self.assertEqual(
-            records["schedule_order_own"].order_line.product_uom_qty, 8.0
-        )
+        self.assertEqual(records["schedule_order_own"].order_line.product_uom_qty, 8.0)
         self.assertIn(
             self.users["portal"].partner_id, records["order_portal"].message_partner_ids
         )
