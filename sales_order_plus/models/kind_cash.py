@@ -7,10 +7,11 @@ Everything of the kind is here: the checks before confirmation, the chain after 
 (invoice, payment, delivery), the invoicing rule of its lines and the server action.
 """
 
+from psycopg2.errors import LockNotAvailable, SerializationFailure
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare, mute_logger
-from psycopg2.errors import LockNotAvailable, SerializationFailure
 
 
 class SaleOrder(models.Model):

@@ -12,6 +12,7 @@ delivery and the server action.
 from datetime import datetime, time, timedelta
 
 import pytz
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 

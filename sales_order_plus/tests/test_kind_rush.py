@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from freezegun import freeze_time
+
 from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, HttpCase, tagged
