@@ -129,16 +129,13 @@ def _schedule_due_later(client, fixtures):
     client.call("sale.order", "action_confirm", [order_id])
     # Now they fall into the horizon (as time would bring them).
     client.call("sale.order.type", "write", [type_id], {"schedule_release_horizon": 90})
-    return {
-        "order": order_id,
-        "action": client.ref("sales_order_plus.ir_cron_schedule_release")
-        and client.call(
-            "ir.cron",
-            "read",
-            [client.ref("sales_order_plus.ir_cron_schedule_release")],
-            fields=["ir_actions_server_id"],
-        )[0]["ir_actions_server_id"][0],
-    }
+    cron = client.call(
+        "ir.cron",
+        "read",
+        [client.ref("sales_order_plus.ir_cron_schedule_release")],
+        fields=["ir_actions_server_id"],
+    )[0]
+    return {"order": order_id, "action": cron["ir_actions_server_id"][0]}
 
 
 def _run_release_job(client, subject, _index=0):

@@ -9,8 +9,8 @@ from odoo.exceptions import ValidationError
 from odoo.tools import float_compare, float_is_zero
 
 # How far ahead a delivery may be scheduled: a date beyond is a typing error (2062 for
-# 2026), not an agreement.
-SCHEDULE_HORIZON_YEARS = 5
+# 2026, 20027), not an agreement. Long framework contracts stay well within.
+SCHEDULE_HORIZON_YEARS = 10
 
 
 class SaleOrderScheduleLine(models.Model):

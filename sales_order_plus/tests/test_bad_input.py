@@ -377,7 +377,7 @@ BAD_INPUTS = [
                 "schedule_line_ids": [
                     Command.create(
                         {
-                            "date": t.today + relativedelta(years=6),
+                            "date": t.today + relativedelta(years=11),
                             "product_uom_qty": 1.0,
                         }
                     )
@@ -385,7 +385,7 @@ BAD_INPUTS = [
             }
         ),
         error=ValidationError,
-        message="more than 5 years ahead",
+        message="more than 10 years ahead",
     ),
     BadInput(
         "schedule line with zero quantity",
@@ -426,9 +426,9 @@ BAD_INPUTS = [
         "revision of a confirmed schedule far beyond the horizon",
         atomic=True,
         prepare=lambda t, kind: _confirmed(t, "schedule").schedule_line_ids,
-        act=lambda t, line: line.write({"date": t.today + relativedelta(years=10)}),
+        act=lambda t, line: line.write({"date": t.today + relativedelta(years=15)}),
         error=ValidationError,
-        message="more than 5 years ahead",
+        message="more than 10 years ahead",
         then=_schedule_unchanged,
     ),
     BadInput(
@@ -455,8 +455,8 @@ BAD_INPUTS = [
     BadInput(
         "import: date far beyond the horizon",
         prepare=_scheduled([]),
-        act=_import(lambda t: [("SOP-STORE", t.today + relativedelta(years=7), 5)]),
-        message="Row 2: date .* is more than 5 years ahead",
+        act=_import(lambda t: [("SOP-STORE", t.today + relativedelta(years=12), 5)]),
+        message="Row 2: date .* is more than 10 years ahead",
         then=lambda t, order, kind: t.assertFalse(order.schedule_line_ids),
     ),
     BadInput(
