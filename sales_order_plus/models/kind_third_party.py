@@ -106,13 +106,15 @@ class SaleOrder(models.Model):
                 )
                 + "\n"
                 + "\n".join(
-                    _(
+                    # self.env._: a generator has no frame Odoo can read the language
+                    # from.
+                    self.env._(
                         "%(order)s: %(product)s → %(vendor)s (%(origin)s)",
                         order=line.order_id.name,
                         product=line.product_id.display_name,
                         vendor=line.sop_vendor_id.display_name,
                         origin=line.sop_third_party_rule_id.name
-                        or _("vendor price list"),
+                        or self.env._("vendor price list"),
                     )
                     for line in archived
                 )
