@@ -19,13 +19,15 @@ import re
 import sys
 import threading
 from collections import Counter, namedtuple
+from datetime import datetime, timedelta, timezone
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import rpc_lab  # noqa: E402
 
-# prepare(client, fixtures) -> subject; fire(client, subject) -> result;
-# verify(client, subject) -> list of problems; successes: how many calls may succeed.
+# prepare(client, fixtures) -> subject; fire(client, subject, index) -> result (index:
+# 0 or 1, which of the two clients); verify(client, subject) -> list of problems;
+# successes: how many calls may succeed.
 Case = namedtuple("Case", "name prepare fire verify successes")
 
 
@@ -50,7 +52,7 @@ def _quotation(type_xmlid):
     return prepare
 
 
-def _confirm(client, order_id):
+def _confirm(client, order_id, _index=0):
     return client.call("sale.order", "action_confirm", [order_id])
 
 
@@ -87,6 +89,214 @@ def _order_documents(pickings=1, invoices=0, payments=0):
     return verify
 
 
+def _today():
+    return datetime.now(timezone.utc).date()
+
+
+# --- delivery schedule: the release job run by both workers at once -------------------
+def _schedule_due_later(client, fixtures):
+    """A confirmed schedule order whose four lines (two products, two dates) were not
+    due at confirmation and are now: the next release job releases them."""
+    type_id = client.call(
+        "sale.order.type",
+        "create",
+        {"name": "Lab schedule", "kind": "schedule", "schedule_release_horizon": 7},
+    )
+    dates = [_today() + timedelta(days=30), _today() + timedelta(days=60)]
+    order_id = client.call(
+        "sale.order",
+        "create",
+        {
+            "partner_id": fixtures["customers"][1],
+            "type_id": type_id,
+            "order_line": [
+                (
+                    0,
+                    0,
+                    {
+                        "product_id": product,
+                        "product_uom_qty": 5,
+                        "schedule_line_ids": [
+                            (0, 0, {"date": day.isoformat(), "product_uom_qty": qty})
+                            for day, qty in zip(dates, (2, 3), strict=True)
+                        ],
+                    },
+                )
+                for product in fixtures["products"][:2]
+            ],
+        },
+    )
+    client.call("sale.order", "action_confirm", [order_id])
+    # Now they fall into the horizon (as time would bring them).
+    client.call("sale.order.type", "write", [type_id], {"schedule_release_horizon": 90})
+    cron = client.call(
+        "ir.cron",
+        "read",
+        [client.ref("sales_order_plus.ir_cron_schedule_release")],
+        fields=["ir_actions_server_id"],
+    )[0]
+    return {"order": order_id, "action": cron["ir_actions_server_id"][0]}
+
+
+def _run_release_job(client, subject, _index=0):
+    # What the scheduled action does (its server action; administrators only).
+    return client.call("ir.actions.server", "run", [subject["action"]])
+
+
+def _released_once(client, subject):
+    order_id = subject["order"]
+    order = client.call("sale.order", "read", [order_id], fields=["picking_ids"])[0]
+    lines = client.call(
+        "sale.order.schedule.line",
+        "search_read",
+        [("order_id", "=", order_id)],
+        fields=["state", "product_uom_qty", "move_ids", "date"],
+    )
+    moves = {
+        m["id"]: m
+        for m in client.call(
+            "stock.move",
+            "read",
+            [m for line in lines for m in line["move_ids"]],
+            fields=["product_uom_qty", "picking_id", "state"],
+        )
+    }
+    problems = []
+    if len(order["picking_ids"]) != 2:
+        problems.append(f"order {order_id}: {len(order['picking_ids'])} transfers != 2")
+    for line in lines:
+        line_moves = [moves[m] for m in line["move_ids"]]
+        if line["state"] != "released" or len(line_moves) != 1:
+            problems.append(
+                f"order {order_id} line {line['date']}: {line['state']}, "
+                f"{len(line_moves)} moves"
+            )
+        elif line_moves[0]["product_uom_qty"] != line["product_uom_qty"]:
+            problems.append(f"order {order_id} line {line['date']}: moved quantity")
+    pickings_by_date = {}
+    for line in lines:
+        for move_id in line["move_ids"]:
+            pickings_by_date.setdefault(line["date"], set()).add(
+                moves[move_id]["picking_id"][0]
+            )
+    if any(len(p) != 1 for p in pickings_by_date.values()):
+        problems.append(f"order {order_id}: transfers by date {pickings_by_date}")
+    return problems
+
+
+# --- third-party order billed on the vendor bill --------------------------------------
+def _third_party_billed(parts):
+    """A confirmed third-party order (2 units) whose confirmed purchase order has draft
+    vendor bills of ``parts`` units each; the type invoices the customer when a vendor
+    bill is posted."""
+
+    def prepare(client, fixtures):
+        type_id = client.call(
+            "sale.order.type",
+            "create",
+            {
+                "name": "Lab third-party on vendor bill",
+                "kind": "third_party",
+                "third_party_auto_confirm": True,
+                "third_party_invoice_trigger": "vendor_bill",
+            },
+        )
+        order_id = client.call(
+            "sale.order",
+            "create",
+            {
+                "partner_id": fixtures["customers"][2],
+                "type_id": type_id,
+                "order_line": [
+                    (
+                        0,
+                        0,
+                        {"product_id": fixtures["products"][0], "product_uom_qty": 2},
+                    )
+                ],
+            },
+        )
+        client.call("sale.order", "action_confirm", [order_id])
+        po_ids = client.call(
+            "purchase.order", "search", [("order_line.sale_order_id", "=", order_id)]
+        )
+        bills = []
+        for qty in parts:
+            client.call("purchase.order", "action_create_invoice", po_ids)
+            bill_id = client.call(
+                "account.move",
+                "search",
+                [
+                    ("move_type", "=", "in_invoice"),
+                    ("line_ids.purchase_line_id.order_id", "in", po_ids),
+                    ("id", "not in", bills),
+                ],
+            )[0]
+            line_ids = client.call(
+                "account.move.line",
+                "search",
+                [("move_id", "=", bill_id), ("purchase_line_id", "!=", False)],
+            )
+            client.call(
+                "account.move",
+                "write",
+                [bill_id],
+                {
+                    "invoice_date": _today().isoformat(),
+                    "invoice_line_ids": [(1, line_ids[0], {"quantity": qty})],
+                },
+            )
+            bills.append(bill_id)
+        return {"order": order_id, "bills": bills}
+
+    return prepare
+
+
+def _post_bill(client, subject, index=0):
+    bills = subject["bills"]
+    return client.call("account.move", "action_post", [bills[index % len(bills)]])
+
+
+def _customer_invoiced(qty):
+    """One customer invoice per posted bill, together exactly the billed ``qty``."""
+
+    def verify(client, subject):
+        order_id = subject["order"]
+        bills = client.call("account.move", "read", subject["bills"], fields=["state"])
+        line = client.call(
+            "sale.order.line",
+            "search_read",
+            [("order_id", "=", order_id)],
+            fields=["qty_invoiced", "invoice_lines"],
+        )[0]
+        invoice_lines = client.call(
+            "account.move.line",
+            "read",
+            line["invoice_lines"],
+            fields=["move_id", "quantity", "parent_state"],
+        )
+        posted_bills = sum(b["state"] == "posted" for b in bills)
+        invoices = {il["move_id"][0] for il in invoice_lines}
+        invoiced = sum(il["quantity"] for il in invoice_lines)
+        problems = []
+        if posted_bills != len(bills):
+            problems.append(f"order {order_id}: {posted_bills} posted bills")
+        if (
+            len(invoices) != len(bills)
+            or invoiced != qty
+            or line["qty_invoiced"] != qty
+        ):
+            problems.append(
+                f"order {order_id}: {len(invoices)} customer invoices for "
+                f"{len(bills)} bills, {invoiced} invoiced != {qty}"
+            )
+        if any(il["parent_state"] != "posted" for il in invoice_lines):
+            problems.append(f"order {order_id}: customer invoice not posted")
+        return problems
+
+    return verify
+
+
 CASES = [
     Case(
         "confirm the same standard quotation from two sessions",
@@ -95,13 +305,43 @@ CASES = [
         verify=_order_documents(pickings=1),
         successes=1,
     ),
-    # Today the kinds behave as standard orders; each kind's branch tightens its row.
+    # Invoice, payment and hand-over in the confirmation: exactly once.
     Case(
         "confirm the same cash sale from two sessions",
         prepare=_quotation("sales_order_plus.type_cash_sale"),
         fire=_confirm,
-        verify=_order_documents(pickings=1, invoices=0, payments=0),
+        verify=_order_documents(pickings=1, invoices=1, payments=1),
         successes=1,
+    ),
+    Case(
+        "confirm the same rush order from two sessions",
+        prepare=_quotation("sales_order_plus.type_rush_order"),
+        fire=_confirm,
+        verify=_order_documents(pickings=1),
+        successes=1,
+    ),
+    # Both runs succeed: each schedule line is released by one of them only (row
+    # locks, SKIP LOCKED), one transfer per date, one move per line.
+    Case(
+        "release schedule lines from both workers at once",
+        prepare=_schedule_due_later,
+        fire=_run_release_job,
+        verify=_released_once,
+        successes=2,
+    ),
+    Case(
+        "post the same vendor bill of a third-party order from two sessions",
+        prepare=_third_party_billed([2]),
+        fire=_post_bill,
+        verify=_customer_invoiced(2),
+        successes=1,
+    ),
+    Case(
+        "post two vendor bills of one third-party order at once",
+        prepare=_third_party_billed([1, 1]),
+        fire=_post_bill,
+        verify=_customer_invoiced(2),
+        successes=2,
     ),
 ]
 
@@ -114,7 +354,7 @@ def fire_together(clients, fire, subject):
     def run(index, client):
         barrier.wait(timeout=60)
         try:
-            outcomes[index] = ("ok", fire(client, subject))
+            outcomes[index] = ("ok", fire(client, subject, index))
         except Exception as error:  # the outcome is what we check
             outcomes[index] = (rpc_lab.fault_kind(error), rpc_lab.short(error))
 

@@ -372,14 +372,14 @@ def step_post(env, state):
     """Real references to the add-on's records before uninstalling it."""
     customer = env["res.partner"].search([("name", "=", "LC Customer")], limit=1)
     prods = products(env)
-    # A third-party quotation takes the dropship route: like any dropship line, it
-    # needs a vendor, with or without the add-on.
     vendor = env["res.partner"].create({"name": "LC Vendor"})
-    env["product.supplierinfo"].create(
+    drop_product = env["product.product"].create(
         {
-            "partner_id": vendor.id,
-            "product_tmpl_id": prods["LC-ORDER"].product_tmpl_id.id,
-            "price": 1.0,
+            "name": "LC dropshipped",
+            "default_code": "LC-DROP",
+            "type": "consu",
+            "list_price": 50.0,
+            "seller_ids": [Command.create({"partner_id": vendor.id, "price": 20.0})],
         }
     )
     quotations = {}
@@ -390,8 +390,10 @@ def step_post(env, state):
         "type_third_party",
     ):
         order_type = env.ref(f"{ADDON}.{xmlid}")
+        # A valid quotation of each kind: a third-party line needs a vendor.
+        product = drop_product if xmlid == "type_third_party" else prods["LC-ORDER"]
         quotations[xmlid] = new_order(
-            env, customer, [(prods["LC-ORDER"], 1)], type_id=order_type.id
+            env, customer, [(product, 1)], type_id=order_type.id
         ).id
     own_type = env["sale.order.type"].create({"name": "LC type of the add-on era"})
     check(own_type.kind == "standard", "a new type is not of kind standard")
@@ -465,6 +467,12 @@ def step_flow(env, state):
     quotations.action_confirm()
     check(set(quotations.mapped("state")) == {"sale"}, "old quotations not confirmed")
     for quotation in quotations:
+        # The former third-party quotation keeps its dropship route (a line field of
+        # Odoo): its vendor ships once the purchase order is confirmed.
+        quotation.order_line.purchase_line_ids.order_id.filtered(
+            lambda po: po.state in ("draft", "sent")
+        ).button_confirm()
+        check(quotation.picking_ids, f"{quotation.name}: no transfer")
         deliver(quotation.picking_ids)
     print(
         f"flow: {order.name} quoted, confirmed, delivered, invoiced, paid; "

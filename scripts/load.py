@@ -14,17 +14,20 @@ import sys
 import threading
 import time
 import uuid
-from collections import Counter
+from collections import Counter, defaultdict
+from datetime import datetime, timedelta, timezone
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import rpc_lab  # noqa: E402
 
-# What each kind's order must look like once confirmed: its state and how many
-# transfers, invoices, payments and purchase orders it has. ``share`` is its weight in
-# the mix; ``vals`` adds kind-specific order values (client, fixtures, n) -> dict.
-# Today every kind falls back to standard behaviour; each kind's branch tightens its
-# row (e.g. cash: 1 invoice, 1 payment; third_party: 0 transfers of ours, 1 PO).
+# What each kind's order must look like once confirmed: its state, its transfers (how
+# many, their states and priorities), its invoices (how many, their state and payment
+# state), the payments matched to them and its purchase orders (how many, from how many
+# vendors). ``share`` is its weight in the mix; ``lines`` builds its order lines
+# (fixtures, n) -> list of line values.
+EMPTY = {"invoices": 0, "invoice_states": [], "payments": 0}
+NO_PURCHASE = {"purchases": 0, "vendors": 0}
 KIND_PLAN = {
     "standard": {
         "type": "sale_order_type.normal_sale_type",
@@ -32,53 +35,68 @@ KIND_PLAN = {
         "expect": {
             "state": "sale",
             "pickings": 1,
-            "invoices": 0,
-            "payments": 0,
-            "purchases": 0,
+            "picking_states": ["assigned"],
+            "priorities": ["0"],
+            **EMPTY,
+            **NO_PURCHASE,
         },
     },
+    # Counter sale: invoiced, paid in cash and handed over at confirmation.
     "cash": {
         "type": "sales_order_plus.type_cash_sale",
         "share": 1,
         "expect": {
             "state": "sale",
             "pickings": 1,
-            "invoices": 0,
-            "payments": 0,
-            "purchases": 0,
+            "picking_states": ["done"],
+            "priorities": ["0"],
+            "invoices": 1,
+            "invoice_states": ["posted/paid"],
+            "payments": 1,
+            **NO_PURCHASE,
         },
     },
+    # Urgent transfer, invoiced only once delivered.
     "rush": {
         "type": "sales_order_plus.type_rush_order",
         "share": 1,
         "expect": {
             "state": "sale",
             "pickings": 1,
-            "invoices": 0,
-            "payments": 0,
-            "purchases": 0,
+            "picking_states": ["assigned"],
+            "priorities": ["1"],
+            **EMPTY,
+            **NO_PURCHASE,
         },
     },
+    # Two due dates (today and in a week), released at once (horizon 0): one transfer
+    # per date.
     "schedule": {
         "type": "sales_order_plus.type_delivery_schedule",
         "share": 1,
+        "lines": lambda fixtures, n: schedule_lines(fixtures, n),
         "expect": {
             "state": "sale",
-            "pickings": 1,
-            "invoices": 0,
-            "payments": 0,
-            "purchases": 0,
+            "pickings": 2,
+            "picking_states": ["assigned"],
+            "priorities": ["0"],
+            **EMPTY,
+            **NO_PURCHASE,
         },
     },
+    # Two products of two vendors: one request for quotation per vendor (the type does
+    # not confirm them), no transfer of ours (the vendor ships once it is confirmed).
     "third_party": {
         "type": "sales_order_plus.type_third_party",
         "share": 1,
         "expect": {
             "state": "sale",
-            "pickings": 1,
-            "invoices": 0,
-            "payments": 0,
-            "purchases": 0,
+            "pickings": 0,
+            "picking_states": [],
+            "priorities": [],
+            **EMPTY,
+            "purchases": 2,
+            "vendors": 2,
         },
     },
 }
@@ -90,28 +108,43 @@ def plan(orders):
     return [cycle[n % len(cycle)] for n in range(orders)]
 
 
-def order_vals(client, fixtures, types, kind, n, ref):
+def plain_lines(fixtures, n):
     products = fixtures["products"]
-    vals = {
+    return [
+        {
+            "product_id": products[(n + k) % len(products)],
+            "product_uom_qty": 1 + (n + k) % 3,
+        }
+        for k in range(2)
+    ]
+
+
+def schedule_lines(fixtures, n):
+    """Each line delivered in two parts: 1 today, the rest in a week."""
+    today = datetime.now(timezone.utc).date()
+    lines = []
+    for line in plain_lines(fixtures, n):
+        qty = line["product_uom_qty"] + 1
+        dates = [(today, 1), (today + timedelta(days=7), qty - 1)]
+        line.update(
+            product_uom_qty=qty,
+            schedule_line_ids=[
+                (0, 0, {"date": day.isoformat(), "product_uom_qty": part})
+                for day, part in dates
+            ],
+        )
+        lines.append(line)
+    return lines
+
+
+def order_vals(fixtures, types, kind, n, ref):
+    lines = KIND_PLAN[kind].get("lines", plain_lines)(fixtures, n)
+    return {
         "partner_id": fixtures["customers"][n % len(fixtures["customers"])],
         "type_id": types[kind],
         "client_order_ref": ref,
-        "order_line": [
-            (
-                0,
-                0,
-                {
-                    "product_id": products[(n + k) % len(products)],
-                    "product_uom_qty": 1 + (n + k) % 3,
-                },
-            )
-            for k in range(2)
-        ],
+        "order_line": [(0, 0, line) for line in lines],
     }
-    extra = KIND_PLAN[kind].get("vals")
-    if extra:
-        vals.update(extra(client, fixtures, n))
-    return vals
 
 
 def run_client(server, fixtures, types, jobs, results, lock):
@@ -122,7 +155,7 @@ def run_client(server, fixtures, types, jobs, results, lock):
             order_id = client.call(
                 "sale.order",
                 "create",
-                order_vals(client, fixtures, types, kind, n, ref),
+                order_vals(fixtures, types, kind, n, ref),
             )
             client.call("sale.order", "action_confirm", [order_id])
             outcome = (ref, kind, order_id, None)
@@ -132,44 +165,73 @@ def run_client(server, fixtures, types, jobs, results, lock):
             results.append(outcome + (time.perf_counter() - started,))
 
 
+def _read(client, model, ids, fields):
+    return (
+        {r["id"]: r for r in client.call(model, "read", ids, fields=fields)}
+        if ids
+        else {}
+    )
+
+
 def check_orders(client, run_id, expected_refs):
     """Compare every order of this run with its kind's expectation."""
     rows = client.call(
         "sale.order",
         "search_read",
         [("client_order_ref", "=like", f"LOAD-{run_id}-%")],
-        fields=[
-            "client_order_ref",
-            "state",
-            "type_kind",
-            "picking_ids",
-            "invoice_ids",
-            "purchase_order_count",
-        ],
+        fields=["client_order_ref", "state", "type_kind", "picking_ids", "invoice_ids"],
     )
-    invoice_ids = [i for row in rows for i in row["invoice_ids"]]
-    payments = {}
-    if invoice_ids:
-        for move in client.call(
-            "account.move", "read", invoice_ids, fields=["matched_payment_ids"]
-        ):
-            payments[move["id"]] = len(move["matched_payment_ids"])
+    pickings = _read(
+        client,
+        "stock.picking",
+        [i for row in rows for i in row["picking_ids"]],
+        ["state", "priority"],
+    )
+    invoices = _read(
+        client,
+        "account.move",
+        [i for row in rows for i in row["invoice_ids"]],
+        ["state", "payment_state", "matched_payment_ids"],
+    )
+    purchases = defaultdict(set)
+    for pol in client.call(
+        "purchase.order.line",
+        "search_read",
+        [("sale_order_id", "in", [row["id"] for row in rows])],
+        fields=["sale_order_id", "order_id", "partner_id"],
+    ):
+        purchases[pol["sale_order_id"][0]].add(
+            (pol["order_id"][0], pol["partner_id"][0])
+        )
+    paid = {"paid": "paid", "in_payment": "paid"}
     found = {row["client_order_ref"]: row for row in rows}
     wrong = []
     for ref, kind in expected_refs.items():
         row = found.get(ref)
         if not row:
             continue
+        picks = [pickings[i] for i in row["picking_ids"]]
+        moves = [invoices[i] for i in row["invoice_ids"]]
         got = {
             "state": row["state"],
-            "pickings": len(row["picking_ids"]),
-            "invoices": len(row["invoice_ids"]),
-            "payments": sum(payments.get(i, 0) for i in row["invoice_ids"]),
-            "purchases": row["purchase_order_count"],
+            "pickings": len(picks),
+            "picking_states": sorted({p["state"] for p in picks}),
+            "priorities": sorted({p["priority"] for p in picks}),
+            "invoices": len(moves),
+            "invoice_states": sorted(
+                {
+                    f"{m['state']}/{paid.get(m['payment_state'], m['payment_state'])}"
+                    for m in moves
+                }
+            ),
+            "payments": sum(len(m["matched_payment_ids"]) for m in moves),
+            "purchases": len({po for po, _vendor in purchases[row["id"]]}),
+            "vendors": len({vendor for _po, vendor in purchases[row["id"]]}),
         }
         expect = KIND_PLAN[kind]["expect"]
         if got != expect or row["type_kind"] != kind:
-            wrong.append(f"{ref} ({kind}/{row['type_kind']}): {got} != {expect}")
+            diff = {k: (v, expect.get(k)) for k, v in got.items() if v != expect.get(k)}
+            wrong.append(f"{ref} ({kind}/{row['type_kind']}): got/expected {diff}")
     lost = sorted(set(expected_refs) - set(found))
     return len(rows), wrong, lost
 

@@ -51,8 +51,12 @@ def with_env(db, function):
 
 
 def fixtures(env, products=10, customers=20, stock=100000.0):
-    """Storable products with stock and a vendor (for dropship), customers."""
-    vendor = env["res.partner"].create({"name": "Lab vendor", "supplier_rank": 1})
+    """Storable products with stock and a vendor price list (two vendors taking turns,
+    so that a third-party order of two consecutive products buys from both),
+    customers."""
+    vendors = env["res.partner"].create(
+        [{"name": f"Lab vendor {n}", "supplier_rank": 1} for n in range(2)]
+    )
     warehouse = env["stock.warehouse"].search(
         [("company_id", "=", env.company.id)], limit=1
     )
@@ -66,7 +70,9 @@ def fixtures(env, products=10, customers=20, stock=100000.0):
                 "list_price": 10.0 + n,
                 "standard_price": 5.0,
                 "invoice_policy": "order",
-                "seller_ids": [(0, 0, {"partner_id": vendor.id, "price": 5.0})],
+                # Vendor bills on ordered quantities (a dropship has no receipt).
+                "purchase_method": "purchase",
+                "seller_ids": [(0, 0, {"partner_id": vendors[n % 2].id, "price": 5.0})],
             }
             for n in range(products)
         ]
@@ -78,7 +84,14 @@ def fixtures(env, products=10, customers=20, stock=100000.0):
     partners = env["res.partner"].create(
         [{"name": f"Lab customer {n}"} for n in range(customers)]
     )
-    return {"products": records.ids, "customers": partners.ids, "vendor": vendor.id}
+    # A cash sale needs a cash journal (the chart of accounts installs one).
+    assert env["account.journal"].search_count([("type", "=", "cash")]), "no cash"
+    return {
+        "products": records.ids,
+        "customers": partners.ids,
+        "vendors": vendors.ids,
+        "vendor": vendors[0].id,
+    }
 
 
 class OdooServer:

@@ -97,6 +97,28 @@ class SaleOrder(models.Model):
                 + "\n"
                 + "\n".join(problems)
             )
+        archived = lines.filtered(lambda line: not line.sop_vendor_id.active)
+        if archived:
+            raise UserError(
+                _(
+                    "These lines go to an archived vendor; restore the vendor or "
+                    "change the routing rule or the product's vendors:"
+                )
+                + "\n"
+                + "\n".join(
+                    # self.env._: a generator has no frame Odoo can read the language
+                    # from.
+                    self.env._(
+                        "%(order)s: %(product)s → %(vendor)s (%(origin)s)",
+                        order=line.order_id.name,
+                        product=line.product_id.display_name,
+                        vendor=line.sop_vendor_id.display_name,
+                        origin=line.sop_third_party_rule_id.name
+                        or self.env._("vendor price list"),
+                    )
+                    for line in archived
+                )
+            )
         blocked = self.filtered(
             lambda o: o.sop_margin_alert
             and o.type_id.third_party_margin_guard == "block"

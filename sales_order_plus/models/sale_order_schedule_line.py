@@ -2,9 +2,15 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from collections import Counter, defaultdict
 
+from dateutil.relativedelta import relativedelta
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import float_compare, float_is_zero
+
+# How far ahead a delivery may be scheduled: a date beyond is a typing error (2062 for
+# 2026, 20027), not an agreement. Long framework contracts stay well within.
+SCHEDULE_HORIZON_YEARS = 10
 
 
 class SaleOrderScheduleLine(models.Model):
@@ -229,6 +235,27 @@ class SaleOrderScheduleLine(models.Model):
                         delivered=line.qty_delivered,
                     )
                 )
+
+    @api.model
+    def _sop_schedule_latest_date(self):
+        return fields.Date.context_today(self) + relativedelta(
+            years=SCHEDULE_HORIZON_YEARS
+        )
+
+    @api.constrains("date")
+    def _check_date_horizon(self):
+        latest = self._sop_schedule_latest_date()
+        too_far = self.filtered(lambda s: not s.cancelled and s.date > latest)
+        if too_far:
+            raise ValidationError(
+                _(
+                    "Delivery dates more than %(years)s years ahead are not accepted "
+                    "(latest %(latest)s): %(lines)s.",
+                    years=SCHEDULE_HORIZON_YEARS,
+                    latest=fields.Date.to_string(latest),
+                    lines=", ".join(too_far.mapped("display_name")),
+                )
+            )
 
     @api.constrains("order_line_id", "date", "cancelled")
     def _check_unique_date(self):

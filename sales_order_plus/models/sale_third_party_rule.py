@@ -1,6 +1,7 @@
 # Copyright 2026 sales_order_plus developers
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
 
 # Precedence of a rule, most specific first: a rule naming products beats one naming
 # categories, which beats one naming countries, which beats a rule without condition.
@@ -87,6 +88,22 @@ class SaleThirdPartyRule(models.Model):
                 rule.level = "country"
             else:
                 rule.level = "default"
+
+    @api.constrains("vendor_id", "active")
+    def _check_vendor_active(self):
+        # An archived vendor takes no purchase orders: the rule would route lines to
+        # nobody (archived after the rule was saved: refused at confirmation).
+        archived = self.filtered(lambda r: r.active and not r.vendor_id.active)
+        if archived:
+            raise ValidationError(
+                _(
+                    "The vendor of a routing rule must be active: %(rules)s.",
+                    rules=", ".join(
+                        f"{rule.name} ({rule.vendor_id.display_name})"
+                        for rule in archived
+                    ),
+                )
+            )
 
     @api.model
     def _sop_rules_by_precedence(self, company):

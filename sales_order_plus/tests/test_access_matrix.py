@@ -13,9 +13,11 @@ a server action, to ``SERVER_ACTIONS``): ``test_every_new_model_is_in_the_matrix
 fails until every model the add-on creates has rows.
 """
 
+import base64
 from contextlib import closing
+from datetime import timedelta
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 from odoo.tests.common import new_test_user
@@ -28,20 +30,31 @@ READ_FIELDS = {
     "sale.order": ["name", "type_id", "type_kind"],
     "stock.picking": ["name", "sale_type_id", "sale_type_kind"],
     "account.move": ["name", "sale_type_id", "sale_type_kind"],
+    "sale.order.schedule.line": ["date", "product_uom_qty", "state", "order_id"],
+    "sale.order.schedule.import": ["order_id", "filename"],
+    "sale.third.party.rule": ["name", "vendor_id", "level", "company_id"],
+    "sale.demand.trend": ["product_id", "month", "type_kind", "company_id"],
+    "sale.product.mover": ["product_id", "qty_sold", "qty_on_hand", "stock_value"],
+    "sale.consistency.check": ["order_id", "problem", "qty_difference", "company_id"],
+    "sale.consistency.notification": ["problem_key", "order_id", "company_id"],
 }
 # Groupings the add-on's stored fields are meant for ("group" operation).
 GROUP_BY = {
     "sale.order": ["type_kind"],
     "stock.picking": ["sale_type_id", "sale_type_kind"],
     "account.move": ["sale_type_kind"],
+    "sale.order.schedule.line": ["state"],
+    "sale.demand.trend": ["type_kind"],
 }
 
 REFUSED = "refused"  # allowed by the access rights, refused by the add-on (UserError)
 
 # Rows: (user, record, operation, allowed). Operations: read (read + search), write
 # (WRITE_VALS of the record), create (CREATE_VALS of the record's key, the record
-# standing for its model), unlink, group (read_group by GROUP_BY of the model).
-# allowed: True, False (AccessError) or REFUSED.
+# standing for its model), unlink, group (read_group by GROUP_BY of the model), import
+# (schedule import wizard: create it for the key's order and import a file).
+# allowed: True, False (AccessError, or a row the user's query does not show) or
+# REFUSED.
 MATRIX = [
     # --- sale.order.type: configuration, sales administrators only -------------------
     ("salesman", "type_shared", "read", True),
@@ -109,10 +122,129 @@ MATRIX = [
     ("stock_user", "invoice", "read", False),
     ("portal", "invoice", "read", False),
     ("company_b", "invoice", "read", False),
+    # --- sale.order.schedule.line: as the order lines (own documents) ----------------
+    ("salesman", "schedule_line_own", "read", True),
+    ("salesman", "schedule_line_own", "write", True),
+    ("salesman", "schedule_line_own", "create", True),
+    ("salesman", "schedule_line_own", "unlink", True),
+    ("salesman", "schedule_line_own", "group", True),
+    ("salesman", "schedule_line_other", "read", False),
+    ("salesman", "schedule_line_other", "write", False),
+    ("salesman", "schedule_line_other", "create", False),
+    ("salesman", "schedule_line_other", "unlink", False),
+    ("sale_admin", "schedule_line_other", "read", True),
+    ("sale_admin", "schedule_line_other", "write", True),
+    ("sale_admin", "schedule_line_other", "create", True),
+    ("sale_admin", "schedule_line_other", "unlink", True),
+    # Billing and the warehouse see the schedules (invoices, deliveries by date).
+    ("accountant", "schedule_line_other", "read", True),
+    ("accountant", "schedule_line_other", "write", False),
+    ("accountant", "schedule_line_other", "create", False),
+    ("accountant", "schedule_line_other", "unlink", False),
+    ("stock_user", "schedule_line_other", "read", True),
+    ("stock_user", "schedule_line_other", "group", True),
+    ("stock_user", "schedule_line_other", "write", False),
+    ("stock_user", "schedule_line_other", "create", False),
+    ("portal", "schedule_line_own", "read", False),
+    ("portal", "schedule_line_own", "write", False),
+    ("company_b", "schedule_line_other", "read", False),
+    ("company_b", "schedule_line_other", "write", False),
+    ("company_b", "schedule_line_other", "unlink", False),
+    # --- sale.order.schedule.import (wizard): who may import onto which order --------
+    ("salesman", "schedule_import_own", "create", True),
+    ("salesman", "schedule_import_own", "read", True),
+    ("salesman", "schedule_import_own", "import", True),
+    ("salesman", "schedule_import_other", "import", False),
+    ("sale_admin", "schedule_import_other", "import", True),
+    ("accountant", "schedule_import_own", "create", False),
+    ("accountant", "schedule_import_own", "import", False),
+    ("stock_user", "schedule_import_own", "import", False),
+    ("portal", "schedule_import_own", "create", False),
+    ("portal", "schedule_import_own", "import", False),
+    ("company_b", "schedule_import_other", "import", False),
+    # --- sale.third.party.rule: configuration, read by who routes and ships ----------
+    ("salesman", "tp_rule", "read", True),
+    ("salesman", "tp_rule", "write", False),
+    ("salesman", "tp_rule", "create", False),
+    ("salesman", "tp_rule", "unlink", False),
+    ("sale_admin", "tp_rule", "read", True),
+    ("sale_admin", "tp_rule", "write", True),
+    ("sale_admin", "tp_rule", "create", True),
+    ("sale_admin", "tp_rule", "unlink", True),
+    ("accountant", "tp_rule", "read", False),
+    ("accountant", "tp_rule", "write", False),
+    ("stock_user", "tp_rule", "read", True),
+    ("stock_user", "tp_rule", "write", False),
+    ("portal", "tp_rule", "read", False),
+    ("portal", "tp_rule", "create", False),
+    ("company_b", "tp_rule", "read", False),
+    ("company_b", "tp_rule", "write", False),
+    ("company_b", "tp_rule", "unlink", False),
+    ("company_b", "tp_rule_shared", "read", True),
+    # --- sale.demand.trend (report): who sees all orders, in their companies ---------
+    ("salesman", "demand_trend", "read", False),
+    ("salesman", "demand_trend", "group", False),
+    ("sale_admin", "demand_trend", "read", True),
+    ("sale_admin", "demand_trend", "group", True),
+    ("sale_admin", "demand_trend", "write", False),
+    ("sale_admin", "demand_trend", "create", False),
+    ("sale_admin", "demand_trend", "unlink", False),
+    ("accountant", "demand_trend", "read", False),
+    ("stock_user", "demand_trend", "read", False),
+    ("portal", "demand_trend", "read", False),
+    ("company_b", "demand_trend", "read", False),
+    # --- sale.product.mover (report, per query): same audience -------------------
+    ("salesman", "product_mover", "read", False),
+    ("sale_admin", "product_mover", "read", True),
+    ("sale_admin", "product_mover", "write", False),
+    ("sale_admin", "product_mover", "unlink", False),
+    ("accountant", "product_mover", "read", False),
+    ("stock_user", "product_mover", "read", False),
+    ("portal", "product_mover", "read", False),
+    # Company B's query does not show company A's stock and sales.
+    ("company_b", "product_mover", "read", False),
+    # --- sale.consistency.check (report): sales administrators and billing ------------
+    ("salesman", "consistency_check", "read", False),
+    ("sale_admin", "consistency_check", "read", True),
+    ("sale_admin", "consistency_check", "write", False),
+    ("sale_admin", "consistency_check", "unlink", False),
+    ("accountant", "consistency_check", "read", True),
+    ("stock_user", "consistency_check", "read", False),
+    ("portal", "consistency_check", "read", False),
+    ("company_b", "consistency_check", "read", False),
+    # --- sale.consistency.notification: written by the scheduled action only ---------
+    ("salesman", "consistency_notification", "read", False),
+    ("sale_admin", "consistency_notification", "read", True),
+    ("sale_admin", "consistency_notification", "write", False),
+    ("sale_admin", "consistency_notification", "create", False),
+    ("sale_admin", "consistency_notification", "unlink", False),
+    ("accountant", "consistency_notification", "read", True),
+    ("accountant", "consistency_notification", "write", False),
+    ("stock_user", "consistency_notification", "read", False),
+    ("portal", "consistency_notification", "read", False),
+    ("company_b", "consistency_notification", "read", False),
 ]
 
-# Server actions the add-on ships: xmlid -> users allowed to run them.
-SERVER_ACTIONS = {}
+# Server actions the add-on ships: xmlid -> users allowed to run them. The actions of
+# scheduled actions are limited to Settings administrators (base.group_system, which
+# the cron's user __system__ has): nobody else may start them by hand (RPC on
+# ir.actions.server.run), as only administrators may run a scheduled action.
+_SALESPEOPLE = {"salesman", "salesman_2", "sale_admin", "company_b"}
+SERVER_ACTIONS = {
+    "sales_order_plus.action_server_cash_settle": _SALESPEOPLE,
+    "sales_order_plus.action_server_rush_confirm": _SALESPEOPLE,
+    "sales_order_plus.action_server_sale_consistency_notify": {
+        "sale_admin",
+        "company_b",
+    },
+    "sales_order_plus.ir_cron_sale_consistency_notify_ir_actions_server": set(),
+    "sales_order_plus.ir_cron_schedule_release_ir_actions_server": set(),
+}
+# Server actions run by a scheduled action.
+CRON_ACTIONS = {
+    "sales_order_plus.ir_cron_sale_consistency_notify_ir_actions_server",
+    "sales_order_plus.ir_cron_schedule_release_ir_actions_server",
+}
 
 
 @tagged("post_install", "-at_install")
@@ -145,6 +277,7 @@ class TestAccessMatrix(SalesOrderPlusCase):
                 company_ids=[cls.company_b.id],
             ),
         }
+        cls.vendor = cls.env["res.partner"].create({"name": "SOP Matrix Vendor"})
         cls.records = cls._records()
 
     @classmethod
@@ -156,11 +289,25 @@ class TestAccessMatrix(SalesOrderPlusCase):
         )
         confirmed = cls._create_order(cls.type_rush, user_id=cls.salesman.id)
         confirmed.action_confirm()
-        invoice = confirmed._create_invoices()
+        # A rush order is invoiced when its delivery is validated.
+        cls._validate(confirmed.picking_ids)
+        invoice = confirmed.invoice_ids
         portal_order = cls._create_order(
             cls.type_rush, partner_id=cls.users["portal"].partner_id.id
         )
         portal_order.action_confirm()
+        schedule_own = cls._schedule_quotation(cls.salesman)
+        schedule_other = cls._schedule_quotation(cls.users["salesman_2"])
+        Import = cls.env["sale.order.schedule.import"]
+        rules = cls.env["sale.third.party.rule"]
+        # A standard order delivered short without backorder: a consistency problem.
+        short = cls._create_order(cls.type_standard, user_id=cls.salesman.id)
+        short.action_confirm()
+        short.picking_ids.move_ids.quantity = 2.0
+        cls._validate(short.picking_ids, backorder=False)
+        problem = cls.env["sale.consistency.check"].search(
+            [("order_id", "=", short.id)]
+        )
         return {
             "type_shared": cls.type_cash,
             "type_company_a": types.create(
@@ -176,6 +323,91 @@ class TestAccessMatrix(SalesOrderPlusCase):
             "order_kind": order_own,
             "invoice": invoice,
             "invoice_kind": invoice,
+            "schedule_order_own": schedule_own,
+            "schedule_order_other": schedule_other,
+            "schedule_line_own": schedule_own.schedule_line_ids,
+            "schedule_line_other": schedule_other.schedule_line_ids,
+            "schedule_import_own": Import.create(cls._import_vals(schedule_own)),
+            "schedule_import_other": Import.create(cls._import_vals(schedule_other)),
+            "tp_rule": rules.create(
+                {
+                    "name": "Company A vendor",
+                    "vendor_id": cls.vendor.id,
+                    "company_id": cls.company.id,
+                }
+            ),
+            "tp_rule_shared": rules.create(
+                {
+                    "name": "Every company",
+                    "vendor_id": cls.vendor.id,
+                    "company_id": False,
+                }
+            ),
+            "demand_trend": cls.env["sale.demand.trend"].search(
+                [("product_id", "=", cls.product.id)], limit=1
+            ),
+            "product_mover": cls.env["sale.product.mover"].search(
+                [("product_id", "=", cls.product.id)]
+            ),
+            "consistency_check": problem,
+            "consistency_notification": cls.env["sale.consistency.notification"]
+            .sudo()
+            .create(
+                {
+                    "problem_key": f"matrix-{short.id}",
+                    "problem": "delivery",
+                    "order_id": short.id,
+                    "company_id": cls.company.id,
+                }
+            ),
+        }
+
+    @classmethod
+    def _validate(cls, pickings, backorder=True):
+        for move in pickings.move_ids:
+            move.quantity = move.quantity or move.product_uom_qty
+        pickings.move_ids.picked = True
+        if backorder:
+            pickings.button_validate()
+        else:
+            pickings.with_context(
+                skip_backorder=True, picking_ids_not_to_backorder=pickings.ids
+            ).button_validate()
+
+    @classmethod
+    def _schedule_quotation(cls, user):
+        return cls.env["sale.order"].create(
+            {
+                "partner_id": cls.customer.id,
+                "type_id": cls.type_schedule.id,
+                "user_id": user.id,
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": cls.product.id,
+                            "product_uom_qty": 5.0,
+                            "schedule_line_ids": [
+                                Command.create(
+                                    {"date": cls._in_days(10), "product_uom_qty": 5.0}
+                                )
+                            ],
+                        }
+                    )
+                ],
+            }
+        )
+
+    @classmethod
+    def _in_days(cls, days):
+        return fields.Date.today() + timedelta(days=days)
+
+    @classmethod
+    def _import_vals(cls, order):
+        content = f"Internal Reference,Date,Quantity\nSOP-STORE,{cls._in_days(20)},3\n"
+        return {
+            "order_id": order.id,
+            "file": base64.b64encode(content.encode()),
+            "filename": "schedule.csv",
         }
 
     def _write_vals(self, key):
@@ -192,9 +424,17 @@ class TestAccessMatrix(SalesOrderPlusCase):
             },
             "order_kind": {"type_kind": "cash"},
             "invoice_kind": {"sale_type_kind": "cash"},
+            "schedule_line_own": {"product_uom_qty": 4.0},
+            "schedule_line_other": {"date": self._in_days(11)},
+            "tp_rule": {"name": "Renamed rule"},
+            "demand_trend": {"type_kind": "cash"},
+            "product_mover": {"qty_sold": 1.0},
+            "consistency_check": {"problem": "invoice"},
+            "consistency_notification": {"problem_key": "changed"},
         }[key]
 
     def _create_vals(self, key):
+        records = self.records
         return {
             "type_shared": {"name": "New type", "kind": "cash"},
             "order_own": {
@@ -202,6 +442,21 @@ class TestAccessMatrix(SalesOrderPlusCase):
                 "type_id": self.type_rush.id,
                 "order_line": [Command.create({"product_id": self.product.id})],
             },
+            "schedule_line_own": {
+                "order_line_id": records["schedule_order_own"].order_line.id,
+                "date": self._in_days(30),
+                "product_uom_qty": 1.0,
+            },
+            "schedule_line_other": {
+                "order_line_id": records["schedule_order_other"].order_line.id,
+                "date": self._in_days(30),
+                "product_uom_qty": 1.0,
+            },
+            "schedule_import_own": self._import_vals(records["schedule_order_own"]),
+            "schedule_import_other": self._import_vals(records["schedule_order_other"]),
+            "tp_rule": {"name": "New rule", "vendor_id": self.vendor.id},
+            "demand_trend": {"product_id": self.product.id},
+            "consistency_notification": {"problem_key": "new"},
         }[key]
 
     # -- the operations ----------------------------------------------------------------
@@ -219,12 +474,14 @@ class TestAccessMatrix(SalesOrderPlusCase):
             "group": lambda: model.read_group(
                 [], ["__count"], GROUP_BY[record._name], lazy=False
             ),
+            "import": lambda: model.create(self._create_vals(key)).action_import(),
         }
         with closing(self.env.cr.savepoint()):
             try:
-                actions[operation]()
+                result = actions[operation]()
                 self.env.flush_all()
-                allowed = True
+                # A row of a report the user's query does not show is not read.
+                allowed = bool(result) if operation == "read" else True
             except AccessError:
                 allowed = False
             except UserError:
@@ -257,6 +514,26 @@ class TestAccessMatrix(SalesOrderPlusCase):
         self.assertFalse(records["type_shared"].company_id)
         self.assertEqual(records["picking"].sale_type_kind, "rush")
         self.assertEqual(records["invoice"].sale_type_kind, "rush")
+        self.assertEqual(records["invoice"].state, "posted")
+        self.assertEqual(records["schedule_line_own"].order_id.user_id, self.salesman)
+        self.assertEqual(
+            records["schedule_line_other"].order_id.user_id, self.users["salesman_2"]
+        )
+        self.assertEqual(records["tp_rule"].company_id, self.company)
+        for key in (
+            "demand_trend",
+            "product_mover",
+            "consistency_check",
+            "consistency_notification",
+        ):
+            self.assertEqual(len(records[key]), 1, key)
+            self.assertTrue(records[key].exists(), key)
+        self.assertEqual(records["consistency_check"].problem, "delivery")
+        # The salesman's import really adds the schedule line of the file.
+        self.env["sale.order.schedule.import"].with_user(self.salesman).create(
+            self._create_vals("schedule_import_own")
+        ).action_import()
+        self.assertEqual(records["schedule_order_own"].order_line.product_uom_qty, 8.0)
         self.assertIn(
             self.users["portal"].partner_id, records["order_portal"].message_partner_ids
         )
@@ -299,3 +576,30 @@ class TestAccessMatrix(SalesOrderPlusCase):
                         user_key in SERVER_ACTIONS[xmlid],
                         f"{user_key} and {xmlid}",
                     )
+                    if user_key not in SERVER_ACTIONS[xmlid]:
+                        # Started by hand (RPC), it is refused before it does a thing.
+                        with (
+                            closing(self.env.cr.savepoint()),
+                            self.assertRaises(AccessError),
+                        ):
+                            action.with_user(user).with_context(
+                                active_model=action.model_id.model, active_ids=[]
+                            ).run()
+        self.assertEqual(
+            {f"sales_order_plus.{data.name}" for data in actions}, set(SERVER_ACTIONS)
+        )
+
+    def test_scheduled_actions_run_as_their_user(self):
+        """The server actions of the add-on's scheduled actions are for administrators
+        only, and the cron's own user is one: the jobs keep running."""
+        admins = self.env.ref("base.group_system")
+        for xmlid in CRON_ACTIONS:
+            with self.subTest(action=xmlid):
+                cron = self.env["ir.cron"].search(
+                    [("ir_actions_server_id", "=", self.env.ref(xmlid).id)]
+                )
+                self.assertEqual(len(cron), 1)
+                self.assertEqual(cron.groups_id, admins)
+                self.assertIn(admins, cron.user_id.groups_id)
+                with closing(self.env.cr.savepoint()):
+                    cron.method_direct_trigger()

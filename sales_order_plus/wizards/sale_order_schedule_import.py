@@ -9,6 +9,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
+from ..models.sale_order_schedule_line import SCHEDULE_HORIZON_YEARS
+
 # Accepted column headers (lower case), English and German.
 _HEADERS = {
     "product": {
@@ -181,6 +183,23 @@ class SaleOrderScheduleImport(models.TransientModel):
             return None, [_("%(code)s is on several lines of this order", code=code)]
         return lines, []
 
+    @api.model
+    def _date_reasons(self, value, due, today, latest):
+        """Why a row's date (``value``, parsed: ``due``) cannot be scheduled."""
+        if not due:
+            return [_("invalid date %(value)s", value=value or "")]
+        if due < today:
+            return [_("date %(date)s is in the past", date=due)]
+        if due > latest:
+            return [
+                _(
+                    "date %(date)s is more than %(years)s years ahead",
+                    date=due,
+                    years=SCHEDULE_HORIZON_YEARS,
+                )
+            ]
+        return []
+
     def _check_rows(self):
         """Parsed rows [(row number, sales line, date, quantity)], or UserError
         listing every wrong row."""
@@ -209,17 +228,13 @@ class SaleOrderScheduleImport(models.TransientModel):
             lambda sl: sl._sop_schedule_is_scheduled()
         )
         today = fields.Date.context_today(self)
+        latest = self.env["sale.order.schedule.line"]._sop_schedule_latest_date()
         errors, parsed, seen = [], [], {}
         for number, row in rows:
             code = str(cell(row, "product") or "").strip()
             line, reasons = self._row_order_line(code, by_code, goods_lines)
             due = self._parse_date(cell(row, "date"))
-            if not due:
-                reasons.append(
-                    _("invalid date %(value)s", value=cell(row, "date") or "")
-                )
-            elif due < today:
-                reasons.append(_("date %(date)s is in the past", date=due))
+            reasons += self._date_reasons(cell(row, "date"), due, today, latest)
             qty = self._parse_quantity(cell(row, "quantity"))
             if qty is None:
                 reasons.append(
