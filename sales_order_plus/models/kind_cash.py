@@ -214,18 +214,13 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------
     def action_sop_cash_settle(self):
         """Confirm the selected quotations as cash sales (server action)."""
-        wrong = self.filtered(
-            lambda o: o.type_kind != "cash" or o.state not in ("draft", "sent")
+        return self._sop_confirm_quotations_of_kind(
+            "cash",
+            _(
+                "Only quotations of a cash sale type can be settled as cash sales: "
+                "%(orders)s."
+            ),
         )
-        if wrong:
-            raise UserError(
-                _(
-                    "Only quotations of a cash sale type can be settled as cash sales: "
-                    "%(orders)s.",
-                    orders=", ".join(wrong.mapped("name")),
-                )
-            )
-        return self.action_confirm()
 
 
 class SaleOrderLine(models.Model):

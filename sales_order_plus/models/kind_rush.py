@@ -137,18 +137,13 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------
     def action_sop_rush_confirm(self):
         """Confirm the selected quotations as rush orders (server action)."""
-        wrong = self.filtered(
-            lambda o: o.type_kind != "rush" or o.state not in ("draft", "sent")
+        return self._sop_confirm_quotations_of_kind(
+            "rush",
+            _(
+                "Only quotations of a rush order type can be confirmed as rush "
+                "orders: %(orders)s."
+            ),
         )
-        if wrong:
-            raise UserError(
-                _(
-                    "Only quotations of a rush order type can be confirmed as rush "
-                    "orders: %(orders)s.",
-                    orders=", ".join(wrong.mapped("name")),
-                )
-            )
-        return self.action_confirm()
 
 
 class SaleOrderLine(models.Model):

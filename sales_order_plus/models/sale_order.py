@@ -184,6 +184,17 @@ class SaleOrder(models.Model):
             lambda line: not line.display_type and not line.is_downpayment
         )
 
+    def _sop_confirm_quotations_of_kind(self, kind, message):
+        """Confirm the orders when all are quotations of ``kind`` (the kinds' server
+        actions); else raise ``message`` (translated, with ``%(orders)s``) naming the
+        others."""
+        wrong = self.filtered(
+            lambda o: o.type_kind != kind or o.state not in ("draft", "sent")
+        )
+        if wrong:
+            raise UserError(message % {"orders": ", ".join(wrong.mapped("name"))})
+        return self.action_confirm()
+
     def _sop_dispatch(self, step):
         """Call ``_sop_<step>_<kind>`` on the orders of each kind that defines it."""
         for kind, orders in self.grouped("type_kind").items():
