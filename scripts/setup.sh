@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the project needs on a fresh machine: Odoo 18.0 sources (cloned when
 # $ODOO_SRC is missing), a Python 3.11 venv with Odoo's requirements and the OCA add-ons,
-# and Debian's chromium for Odoo's browser tours. Idempotent and quick when all is there.
+# and Debian's chromium (browser tours) and wkhtmltopdf (PDF reports). Idempotent and quick when all is there.
 source "$(dirname "$0")/env.sh"
 
 if [ ! -x "$ODOO_SRC/odoo-bin" ]; then
@@ -27,12 +27,18 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     echo "$want" > "$stamp"
 fi
 
-if ! command -v chromium >/dev/null 2>&1; then
-    echo "== Installing Debian's chromium for the browser tours"
+# Debian's chromium for Odoo's browser tours (without it HttpCase skips every tour) and
+# wkhtmltopdf for PDF reports (receipts, printed schedules, the confirmation mail that
+# portal acceptance sends): both from Debian, installed together.
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v wkhtmltopdf >/dev/null 2>&1 || missing+=(wkhtmltopdf)
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "== Installing Debian's ${missing[*]}"
     if [ "$(id -u)" = 0 ]; then
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
     else
-        echo "chromium is missing and we are not root: install it (apt-get install chromium)" >&2
+        echo "${missing[*]} missing and we are not root: install it (apt-get install ${missing[*]})" >&2
         exit 1
     fi
 fi
