@@ -27,7 +27,11 @@ class SaleOrder(models.Model):
         with self.env.cr.savepoint():
             return super().action_confirm()
 
-    def _sop_check_confirm_cash(self):
+    def _sop_check_confirm(self):
+        super()._sop_check_confirm()
+        self.filtered(lambda o: o.type_kind == "cash")._sop_cash_check_confirm()
+
+    def _sop_cash_check_confirm(self):
         # Two confirmations of the same order at once (double click, retried call) are
         # stopped by the row lock of sale.order.action_confirm before this check.
         problems = []
@@ -132,7 +136,12 @@ class SaleOrder(models.Model):
                 )
         return problems
 
-    def _sop_after_confirm_cash(self):
+    def _sop_after_confirm(self):
+        super()._sop_after_confirm()
+        self.filtered(lambda o: o.type_kind == "cash")._sop_cash_settle()
+
+    def _sop_cash_settle(self):
+        """Invoice, pay and (at the counter) hand over the confirmed cash sales."""
         for order in self:
             # The salesperson at the counter settles the sale; the invoice, payment and
             # delivery it implies do not need accounting or warehouse rights.

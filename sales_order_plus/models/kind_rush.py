@@ -105,8 +105,10 @@ class SaleOrder(models.Model):
     def _sop_rush_to_utc(self, dt):
         return dt.astimezone(pytz.utc).replace(tzinfo=None)
 
-    def _sop_after_confirm_rush(self):
-        self.picking_ids.filtered(
+    def _sop_after_confirm(self):
+        super()._sop_after_confirm()
+        # Backorders keep the priority (stock copies it).
+        self.filtered(lambda o: o.type_kind == "rush").picking_ids.filtered(
             lambda p: p.state not in ("done", "cancel") and p.priority != "1"
         ).priority = "1"
 

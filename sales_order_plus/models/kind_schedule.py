@@ -70,7 +70,11 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------
     # Confirmation
     # ------------------------------------------------------------------
-    def _sop_check_confirm_schedule(self):
+    def _sop_check_confirm(self):
+        super()._sop_check_confirm()
+        self.filtered(lambda o: o.type_kind == "schedule")._sop_schedule_check_confirm()
+
+    def _sop_schedule_check_confirm(self):
         """Every goods line is fully scheduled, on dates not in the past."""
         today = fields.Date.context_today(self)
         problems = []

@@ -11,7 +11,7 @@ to the customer, each line linked to its sales line.
 Where things happen:
 
 * routing: ``sale.order.line._compute_route_id`` / ``_compute_sop_vendor_id``;
-* confirmation: ``sale.order._sop_check_confirm_third_party`` (missing vendors, margin
+* confirmation: ``sale.order._sop_check_confirm`` (missing vendors, margin
   guard), then ``sale.order.line._action_launch_stock_rule`` (purchase orders through
   procurement, auto-confirmation, quantity changes carried to the purchase orders);
 * cancellation: ``sale.order._action_cancel``;
@@ -66,7 +66,13 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------
     # Confirmation
     # ------------------------------------------------------------------
-    def _sop_check_confirm_third_party(self):
+    def _sop_check_confirm(self):
+        super()._sop_check_confirm()
+        self.filtered(
+            lambda o: o.type_kind == "third_party"
+        )._sop_third_party_check_confirm()
+
+    def _sop_third_party_check_confirm(self):
         """Every dropshipped line has a vendor and, when the type blocks, sells above
         its vendor cost; checked before anything is written or purchased."""
         lines = self.order_line.filtered(

@@ -10,12 +10,17 @@ from .integrity import lock_nowait, refuse_derived_writes
 class SaleOrder(models.Model):
     """The confirmation pipeline shared by every kind.
 
-    ``action_confirm`` runs the checks (``_sop_check_confirm_<kind>``) before Odoo
-    writes anything, then ``_action_confirm`` (where sale_stock launches procurement)
-    ends with the kind's after-confirm step (``_sop_after_confirm_<kind>``). A kind's
-    behaviour is therefore found by searching its name; a kind without such a method
-    behaves like a standard order. ``action_cancel`` likewise runs
-    ``_sop_check_cancel_<kind>``.
+    Three steps, plain methods that each kind file (``models/kind_<kind>.py``)
+    overrides: it calls ``super()`` and acts on
+    ``self.filtered(lambda o: o.type_kind == "<kind>")``, as OCA's sale_order_type and
+    Odoo's sale_stock extend ``sale.order``:
+
+    * ``_sop_check_confirm``: from ``action_confirm``, before Odoo writes anything;
+    * ``_sop_after_confirm``: at the end of ``_action_confirm``, after sale_stock has
+      launched procurement;
+    * ``_sop_check_cancel``: from ``action_cancel``, before Odoo's cancel wizard.
+
+    A kind that overrides none of them behaves like a standard order.
     """
 
     _inherit = "sale.order"
@@ -105,7 +110,7 @@ class SaleOrder(models.Model):
 
     def _action_confirm(self):
         res = super()._action_confirm()
-        self._sop_dispatch("after_confirm")
+        self._sop_after_confirm()
         return res
 
     def _should_be_locked(self):
@@ -113,9 +118,14 @@ class SaleOrder(models.Model):
         return self.type_id.is_contract or super()._should_be_locked()
 
     def _sop_check_confirm(self):
+        """Refuse the confirmation of quotations ``self`` before anything is written
+        (kinds add their checks)."""
         self._sop_check_required_fields()
         self._sop_check_quantities()
-        self._sop_dispatch("check_confirm")
+
+    def _sop_after_confirm(self):
+        """The kinds' work once the orders ``self`` are confirmed and procured (cash:
+        invoice, payment, hand-over; rush: urgent transfers)."""
 
     def _sop_check_quantities(self):
         """Kinds act on quantities (pay, deliver by date, buy from a vendor): a negative
@@ -173,7 +183,6 @@ class SaleOrder(models.Model):
                     orders=", ".join(delivered.mapped("name")),
                 )
             )
-        self._sop_dispatch("check_cancel")
 
     def _sop_of_a_kind(self):
         """The orders whose type has a kind other than standard."""
@@ -194,13 +203,6 @@ class SaleOrder(models.Model):
         if wrong:
             raise UserError(message % {"orders": ", ".join(wrong.mapped("name"))})
         return self.action_confirm()
-
-    def _sop_dispatch(self, step):
-        """Call ``_sop_<step>_<kind>`` on the orders of each kind that defines it."""
-        for kind, orders in self.grouped("type_kind").items():
-            method = getattr(orders, f"_sop_{step}_{kind}", None) if kind else None
-            if method:
-                method()
 
     def _sop_missing_required_fields(self):
         """Labels of the type's required fields that are empty on this order."""

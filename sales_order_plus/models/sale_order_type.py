@@ -4,8 +4,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 # The kind is the behaviour of a type; everything else on the type is configuration.
-# Each kind's behaviour lives in ``sale.order`` methods named ``_sop_<step>_<kind>``
-# (see models/sale_order.py for the steps).
+# Each kind's behaviour lives in models/kind_<kind>.py, which overrides the steps of
+# models/sale_order.py and Odoo's own hooks for the orders of its kind.
 KINDS = [
     ("standard", "Standard"),
     ("cash", "Cash Sale"),

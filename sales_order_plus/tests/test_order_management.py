@@ -33,8 +33,15 @@ class OrderManagementCase(SalesOrderPlusCase):
     def _confirm(cls, orders):
         """Confirm as plain Odoo does, whatever the kind: the kinds' own behaviours are
         tested in their files; these reports only read the kind."""
-        with patch.object(
-            type(cls.env["sale.order"]), "_sop_dispatch", lambda self, step: None
+        order_class = type(cls.env["sale.order"])
+
+        def common_checks_only(orders):
+            orders._sop_check_required_fields()
+            orders._sop_check_quantities()
+
+        with (
+            patch.object(order_class, "_sop_check_confirm", common_checks_only),
+            patch.object(order_class, "_sop_after_confirm", lambda self: None),
         ):
             orders.action_confirm()
         return orders
