@@ -8,6 +8,8 @@
 * ``refuse_derived_writes``: the type and kind stored on transfers, invoices and orders
   are copies kept by Odoo's recomputation; a direct write would make a transfer claim
   another kind than its order (and the kinds act on it).
+* ``raise_problems``: checks collect every problem first and refuse once, so the user
+  fixes all of them in one go instead of one per try.
 """
 
 from psycopg2 import errors as pg_errors
@@ -45,6 +47,13 @@ def lock_nowait(records, message=None):
                 records=", ".join(records.mapped("display_name")),
             )
         ) from None
+
+
+def raise_problems(title, problems, error=UserError):
+    """Raise ``error`` with the (translated) ``title`` and one line per problem, if
+    there is any problem."""
+    if problems:
+        raise error("\n".join([title, *problems]))
 
 
 def refuse_derived_writes(records, vals, field_names):

@@ -4,7 +4,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
-from .integrity import lock_nowait, refuse_derived_writes
+from .integrity import lock_nowait, raise_problems, refuse_derived_writes
 
 
 class SaleOrder(models.Model):
@@ -148,16 +148,14 @@ class SaleOrder(models.Model):
                 problems.append(
                     _("%(order)s: no line with a quantity to sell", order=order.name)
                 )
-        if problems:
-            raise UserError(
-                _(
-                    "These orders cannot be confirmed: orders of this type need "
-                    "positive quantities (record returns and discounts on a standard "
-                    "order or a credit note)."
-                )
-                + "\n"
-                + "\n".join(problems)
-            )
+        raise_problems(
+            _(
+                "These orders cannot be confirmed: orders of this type need "
+                "positive quantities (record returns and discounts on a standard "
+                "order or a credit note)."
+            ),
+            problems,
+        )
 
     # ------------------------------------------------------------------
     # Cancellation
@@ -225,12 +223,10 @@ class SaleOrder(models.Model):
                         fields=", ".join(missing),
                     )
                 )
-        if problems:
-            raise UserError(
-                _("These orders cannot be confirmed, required fields are missing:")
-                + "\n"
-                + "\n".join(problems)
-            )
+        raise_problems(
+            _("These orders cannot be confirmed, required fields are missing:"),
+            problems,
+        )
 
 
 class SaleOrderLine(models.Model):
