@@ -28,8 +28,9 @@ class SaleOrder(models.Model):
             return super().action_confirm()
 
     def _sop_check_confirm(self):
-        super()._sop_check_confirm()
+        res = super()._sop_check_confirm()
         self.filtered(lambda o: o.type_kind == "cash")._sop_cash_check_confirm()
+        return res
 
     def _sop_cash_check_confirm(self):
         # Two confirmations of the same order at once (double click, retried call) are
@@ -137,8 +138,9 @@ class SaleOrder(models.Model):
         return problems
 
     def _sop_after_confirm(self):
-        super()._sop_after_confirm()
+        res = super()._sop_after_confirm()
         self.filtered(lambda o: o.type_kind == "cash")._sop_cash_settle()
+        return res
 
     def _sop_cash_settle(self):
         """Invoice, pay and (at the counter) hand over the confirmed cash sales."""

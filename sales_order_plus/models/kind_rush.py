@@ -106,11 +106,12 @@ class SaleOrder(models.Model):
         return dt.astimezone(pytz.utc).replace(tzinfo=None)
 
     def _sop_after_confirm(self):
-        super()._sop_after_confirm()
+        res = super()._sop_after_confirm()
         # Backorders keep the priority (stock copies it).
         self.filtered(lambda o: o.type_kind == "rush").picking_ids.filtered(
             lambda p: p.state not in ("done", "cancel") and p.priority != "1"
         ).priority = "1"
+        return res
 
     # ------------------------------------------------------------------
     # Invoice after delivery

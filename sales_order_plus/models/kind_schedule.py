@@ -71,8 +71,9 @@ class SaleOrder(models.Model):
     # Confirmation
     # ------------------------------------------------------------------
     def _sop_check_confirm(self):
-        super()._sop_check_confirm()
+        res = super()._sop_check_confirm()
         self.filtered(lambda o: o.type_kind == "schedule")._sop_schedule_check_confirm()
+        return res
 
     def _sop_schedule_check_confirm(self):
         """Every goods line is fully scheduled, on dates not in the past."""

@@ -67,10 +67,11 @@ class SaleOrder(models.Model):
     # Confirmation
     # ------------------------------------------------------------------
     def _sop_check_confirm(self):
-        super()._sop_check_confirm()
+        res = super()._sop_check_confirm()
         self.filtered(
             lambda o: o.type_kind == "third_party"
         )._sop_third_party_check_confirm()
+        return res
 
     def _sop_third_party_check_confirm(self):
         """Every dropshipped line has a vendor and, when the type blocks, sells above
