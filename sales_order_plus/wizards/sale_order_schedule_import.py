@@ -3,12 +3,14 @@
 import base64
 import csv
 import io
+from collections import namedtuple
 from datetime import date, datetime
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
+from ..models.integrity import raise_problems
 from ..models.sale_order_schedule_line import SCHEDULE_HORIZON_YEARS
 
 # Accepted column headers (lower case), English and German.
@@ -37,6 +39,9 @@ _HEADERS = {
 }
 _DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y")
 
+# A data row as read: its cells' texts and what they mean (None: not understood).
+ImportRow = namedtuple("ImportRow", "number code date_value due qty_value qty")
+
 
 class SaleOrderScheduleImport(models.TransientModel):
     """Import the schedule lines of an order from a CSV or XLSX file.
@@ -44,6 +49,10 @@ class SaleOrderScheduleImport(models.TransientModel):
     Every row is checked first; if one is wrong, all wrong rows are reported and nothing
     is imported. A row matches the order's schedule line of the same product and date,
     so importing a file again changes nothing.
+
+    The steps: read the file's rows (:meth:`_read_rows`, one reader per format),
+    parse them (:meth:`_parse_rows`), check them against the order
+    (:meth:`_check_rows`), apply them (:meth:`_apply_rows`).
     """
 
     _name = "sale.order.schedule.import"
@@ -60,16 +69,26 @@ class SaleOrderScheduleImport(models.TransientModel):
     )
 
     # ------------------------------------------------------------------
-    # Reading
+    # Reading: the file's rows, within the caps
     # ------------------------------------------------------------------
     def _read_rows(self):
-        """[(row number, [cell values])] of the file, header row included."""
+        """[(row number, [cell values])] of the file's non-blank rows, header row
+        included."""
         self.ensure_one()
         content = base64.b64decode(self.file or b"")
+        if self._file_format(content) == "xlsx":
+            rows = self._read_xlsx(content)
+        else:
+            rows = self._read_csv(content)
+        return [(n, r) for n, r in rows if any(str(c or "").strip() for c in r)]
+
+    def _file_format(self, content):
+        """``"xlsx"`` (a zip archive, or named so) or ``"csv"``: the format whose
+        reader :meth:`_read_rows` calls. Another format joins here, by content."""
         name = (self.filename or "").lower()
-        if name.endswith((".xlsx", ".xlsm")) or content[:2] == b"PK":
-            return self._read_xlsx(content)
-        return self._read_csv(content)
+        if content[:2] == b"PK" or name.endswith((".xlsx", ".xlsm")):
+            return "xlsx"
+        return "csv"
 
     def _read_xlsx(self, content):
         import openpyxl  # shipped with Odoo's requirements
@@ -109,6 +128,50 @@ class SaleOrderScheduleImport(models.TransientModel):
             )
         ]
 
+    # ------------------------------------------------------------------
+    # Parsing: what the cells say
+    # ------------------------------------------------------------------
+    def _parse_rows(self, rows):
+        """An :data:`ImportRow` per data row of ``rows`` (the header row first)."""
+        if not rows:
+            raise UserError(_("The file is empty."))
+        (_number, header), *data = rows
+        columns = self._columns(header)
+
+        def cell(cells, key):
+            return cells[columns[key]] if columns[key] < len(cells) else None
+
+        return [
+            ImportRow(
+                number=number,
+                code=str(cell(cells, "product") or "").strip(),
+                date_value=cell(cells, "date"),
+                due=self._parse_date(cell(cells, "date")),
+                qty_value=cell(cells, "quantity"),
+                qty=self._parse_quantity(cell(cells, "quantity")),
+            )
+            for number, cells in data
+        ]
+
+    def _columns(self, header):
+        columns = {}
+        for index, title in enumerate(header):
+            title = str(title or "").strip().lower()
+            for key, names in _HEADERS.items():
+                if title in names and key not in columns:
+                    columns[key] = index
+        missing = [key for key in _HEADERS if key not in columns]
+        if missing:
+            raise UserError(
+                _(
+                    "Row 1: the columns %(missing)s are missing. Expected headers: "
+                    "product (or internal reference, barcode; Produkt, Artikelnummer), "
+                    "date (Datum, Liefertermin) and quantity (Menge).",
+                    missing=", ".join(missing),
+                )
+            )
+        return columns
+
     @api.model
     def _parse_date(self, value):
         if isinstance(value, datetime):
@@ -145,26 +208,61 @@ class SaleOrderScheduleImport(models.TransientModel):
             return None
 
     # ------------------------------------------------------------------
-    # Checking
+    # Checking: every row against the order, all problems at once
     # ------------------------------------------------------------------
-    def _columns(self, header):
-        columns = {}
-        for index, title in enumerate(header):
-            title = str(title or "").strip().lower()
-            for key, names in _HEADERS.items():
-                if title in names and key not in columns:
-                    columns[key] = index
-        missing = [key for key in _HEADERS if key not in columns]
-        if missing:
-            raise UserError(
-                _(
-                    "Row 1: the columns %(missing)s are missing. Expected headers: "
-                    "product (or internal reference, barcode; Produkt, Artikelnummer), "
-                    "date (Datum, Liefertermin) and quantity (Menge).",
-                    missing=", ".join(missing),
+    def _check_rows(self, rows):
+        """[(row number, sales line, date, quantity)] of the parsed ``rows``, or one
+        UserError listing every wrong row."""
+        self.ensure_one()
+        order_lines = self._rows_order_lines(rows)
+        today = fields.Date.context_today(self)
+        latest = self.env["sale.order.schedule.line"]._sop_schedule_latest_date()
+        problems, checked, seen = [], [], {}
+        for row in rows:
+            line, reasons = order_lines[row.code]
+            existing = self._existing_schedule_line(line, row.due)
+            reasons = [
+                *reasons,
+                *self._date_reasons(row.date_value, row.due, today, latest),
+                *self._quantity_reasons(row.qty_value, row.qty),
+            ]
+            if line and row.due:
+                first = seen.setdefault((line.id, row.due), row.number)
+                if first != row.number:
+                    reasons.append(_("same product and date as row %(row)s", row=first))
+            if existing and row.qty and self._quantity_differs(existing, row.qty):
+                reasons += self._revision_reasons(existing, row.qty)
+            if reasons:
+                problems.append(
+                    _(
+                        "Row %(row)s: %(reasons)s",
+                        row=row.number,
+                        reasons="; ".join(reasons),
+                    )
                 )
-            )
-        return columns
+            else:
+                checked.append((row.number, line, row.due, row.qty))
+        raise_problems(_("Nothing was imported; please correct these rows:"), problems)
+        return checked
+
+    def _rows_order_lines(self, rows):
+        """{product code: (order line, reasons why none)} of the codes of ``rows``."""
+        codes = {row.code for row in rows} - {""}
+        products = self.env["product.product"].search(
+            ["|", ("default_code", "in", list(codes)), ("barcode", "in", list(codes))]
+        )
+        by_code = {}
+        for product in products:
+            for code in {product.default_code, product.barcode} & codes:
+                by_code.setdefault(code, self.env["product.product"])
+                by_code[code] |= product
+        goods_lines = self.order_id.order_line.filtered(
+            lambda sl: sl._sop_schedule_is_scheduled()
+        )
+        return {
+            code: self._row_order_line(code, by_code, goods_lines)
+            for code in {row.code for row in rows}
+        }
 
     @api.model
     def _row_order_line(self, code, by_code, goods_lines):
@@ -184,6 +282,25 @@ class SaleOrderScheduleImport(models.TransientModel):
         return lines, []
 
     @api.model
+    def _existing_schedule_line(self, line, due):
+        """The schedule line of sales ``line`` on ``due``, if any."""
+        if not line or not due:
+            return None
+        return line.schedule_line_ids.filtered(
+            lambda s: s.date == due and not s.cancelled
+        )
+
+    @api.model
+    def _quantity_differs(self, existing, qty):
+        return qty is None or bool(
+            float_compare(
+                existing.product_uom_qty,
+                qty,
+                precision_rounding=existing.order_line_id.product_uom.rounding,
+            )
+        )
+
+    @api.model
     def _date_reasons(self, value, due, today, latest):
         """Why a row's date (``value``, parsed: ``due``) cannot be scheduled."""
         if not due:
@@ -200,93 +317,25 @@ class SaleOrderScheduleImport(models.TransientModel):
             ]
         return []
 
-    def _check_rows(self):
-        """Parsed rows [(row number, sales line, date, quantity)], or UserError
-        listing every wrong row."""
-        self.ensure_one()
-        order = self.order_id
-        rows = [
-            (n, r) for n, r in self._read_rows() if any(str(c or "").strip() for c in r)
-        ]
-        if not rows:
-            raise UserError(_("The file is empty."))
-        columns = self._columns(rows[0][1])
-        rows = rows[1:]
-        cell = lambda row, key: (  # noqa: E731
-            row[columns[key]] if columns[key] < len(row) else None
-        )
-        codes = {str(cell(r, "product") or "").strip() for _n, r in rows} - {""}
-        products = self.env["product.product"].search(
-            ["|", ("default_code", "in", list(codes)), ("barcode", "in", list(codes))]
-        )
-        by_code = {}
-        for product in products:
-            for code in {product.default_code, product.barcode} & codes:
-                by_code.setdefault(code, self.env["product.product"])
-                by_code[code] |= product
-        goods_lines = order.order_line.filtered(
-            lambda sl: sl._sop_schedule_is_scheduled()
-        )
-        today = fields.Date.context_today(self)
-        latest = self.env["sale.order.schedule.line"]._sop_schedule_latest_date()
-        errors, parsed, seen = [], [], {}
-        for number, row in rows:
-            code = str(cell(row, "product") or "").strip()
-            line, reasons = self._row_order_line(code, by_code, goods_lines)
-            due = self._parse_date(cell(row, "date"))
-            reasons += self._date_reasons(cell(row, "date"), due, today, latest)
-            qty = self._parse_quantity(cell(row, "quantity"))
-            if qty is None:
-                reasons.append(
-                    _("invalid quantity %(value)s", value=cell(row, "quantity") or "")
-                )
-            elif qty <= 0:
-                reasons.append(_("the quantity must be positive"))
-            if line and due:
-                key = (line.id, due)
-                if key in seen:
-                    reasons.append(
-                        _("same product and date as row %(row)s", row=seen[key])
-                    )
-                seen.setdefault(key, number)
-                existing = line.schedule_line_ids.filtered(
-                    lambda s, d=due: s.date == d and not s.cancelled
-                )
-                if (
-                    existing
-                    and qty
-                    and float_compare(
-                        existing.product_uom_qty,
-                        qty,
-                        precision_rounding=line.product_uom.rounding,
-                    )
-                ):
-                    if existing.state == "delivered":
-                        reasons.append(_("this date is already delivered"))
-                    elif qty < existing.qty_delivered:
-                        reasons.append(
-                            _(
-                                "below the %(qty)s already delivered",
-                                qty=existing.qty_delivered,
-                            )
-                        )
-            if reasons:
-                errors.append(
-                    _(
-                        "Row %(row)s: %(reasons)s",
-                        row=number,
-                        reasons="; ".join(reasons),
-                    )
-                )
-            else:
-                parsed.append((number, line, due, qty))
-        if errors:
-            raise UserError(
-                _("Nothing was imported; please correct these rows:")
-                + "\n"
-                + "\n".join(errors)
-            )
-        return parsed
+    @api.model
+    def _quantity_reasons(self, value, qty):
+        """Why a row's quantity (``value``, parsed: ``qty``) cannot be scheduled."""
+        if qty is None:
+            return [_("invalid quantity %(value)s", value=value or "")]
+        if qty <= 0:
+            return [_("the quantity must be positive")]
+        return []
+
+    @api.model
+    def _revision_reasons(self, existing, qty):
+        """Why the schedule line ``existing`` cannot take the quantity ``qty``."""
+        if existing.state == "delivered":
+            return [_("this date is already delivered")]
+        if qty < existing.qty_delivered:
+            return [
+                _("below the %(qty)s already delivered", qty=existing.qty_delivered)
+            ]
+        return []
 
     # ------------------------------------------------------------------
     # Importing
@@ -302,42 +351,11 @@ class SaleOrderScheduleImport(models.TransientModel):
             raise UserError(
                 _("Only open delivery schedule orders take an imported schedule.")
             )
-        parsed = self._check_rows()
-        Schedule = self.env["sale.order.schedule.line"]
-        created = updated = 0
+        rows = self._check_rows(self._parse_rows(self._read_rows()))
         with order._sop_schedule_revision_batch() as order:
-            to_create = []
-            for _number, line, due, qty in parsed:
-                existing = line.schedule_line_ids.filtered(
-                    lambda s, d=due: s.date == d and not s.cancelled
-                )
-                if not existing:
-                    to_create.append(
-                        {"order_line_id": line.id, "date": due, "product_uom_qty": qty}
-                    )
-                elif float_compare(
-                    existing.product_uom_qty,
-                    qty,
-                    precision_rounding=line.product_uom.rounding,
-                ):
-                    existing.with_env(order.env).write({"product_uom_qty": qty})
-                    updated += 1
-            if to_create:
-                Schedule.with_env(order.env).create(to_create)
-                created = len(to_create)
+            created, updated = self._apply_rows(order, rows)
             if self.set_quantities and order.state in ("draft", "sent"):
-                for line in {line for _n, line, _d, _q in parsed}:
-                    total = sum(
-                        line.schedule_line_ids.filtered(
-                            lambda s: not s.cancelled
-                        ).mapped("product_uom_qty")
-                    )
-                    if float_compare(
-                        total,
-                        line.product_uom_qty,
-                        precision_rounding=line.product_uom.rounding,
-                    ):
-                        line.product_uom_qty = total
+                self._set_ordered_quantities({line for _n, line, _d, _q in rows})
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -351,3 +369,37 @@ class SaleOrderScheduleImport(models.TransientModel):
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
+
+    @api.model
+    def _apply_rows(self, order, rows):
+        """Create or resize the schedule lines of the checked ``rows`` in the
+        environment of ``order`` (a revision batch); (created, updated)."""
+        to_create, updated = [], 0
+        for _number, line, due, qty in rows:
+            existing = self._existing_schedule_line(line, due)
+            if not existing:
+                to_create.append(
+                    {"order_line_id": line.id, "date": due, "product_uom_qty": qty}
+                )
+            elif self._quantity_differs(existing, qty):
+                existing.with_env(order.env).write({"product_uom_qty": qty})
+                updated += 1
+        if to_create:
+            self.env["sale.order.schedule.line"].with_env(order.env).create(to_create)
+        return len(to_create), updated
+
+    @api.model
+    def _set_ordered_quantities(self, lines):
+        """Set each quotation line's ordered quantity to the sum of its schedule."""
+        for line in lines:
+            total = sum(
+                line.schedule_line_ids.filtered(lambda s: not s.cancelled).mapped(
+                    "product_uom_qty"
+                )
+            )
+            if float_compare(
+                total,
+                line.product_uom_qty,
+                precision_rounding=line.product_uom.rounding,
+            ):
+                line.product_uom_qty = total
