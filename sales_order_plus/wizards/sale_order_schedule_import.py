@@ -3,6 +3,8 @@
 import base64
 import csv
 import io
+import math
+import re
 from collections import namedtuple
 from datetime import date, datetime
 
@@ -37,7 +39,19 @@ _HEADERS = {
     },
     "quantity": {"quantity", "qty", "menge", "anzahl"},
 }
+# Quantity headers that say the file writes numbers the German way (see
+# _parse_quantity): "1.500" is fifteen hundred and "1,5" one and a half.
+_DECIMAL_COMMA_HEADERS = {"menge", "anzahl"}
 _DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y")
+
+# A quantity once its thousands separators are gone and its decimal mark is "."
+# (ASCII digits only: no "nan", "inf" or "1e999").
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", re.ASCII)
+# Digits grouped by three with the given thousands separator: "1,500", "12.345.678".
+_GROUPED = {
+    mark: re.compile(r"[+-]?[1-9]\d{0,2}(?:" + re.escape(mark) + r"\d{3})+", re.ASCII)
+    for mark in ",."
+}
 
 # A data row as read: its cells' texts and what they mean (None: not understood).
 ImportRow = namedtuple("ImportRow", "number code date_value due qty_value qty")
@@ -137,6 +151,9 @@ class SaleOrderScheduleImport(models.TransientModel):
             raise UserError(_("The file is empty."))
         (_number, header), *data = rows
         columns = self._columns(header)
+        decimal_comma = (
+            str(header[columns["quantity"]]).strip().lower() in _DECIMAL_COMMA_HEADERS
+        )
 
         def cell(cells, key):
             return cells[columns[key]] if columns[key] < len(cells) else None
@@ -148,7 +165,7 @@ class SaleOrderScheduleImport(models.TransientModel):
                 date_value=cell(cells, "date"),
                 due=self._parse_date(cell(cells, "date")),
                 qty_value=cell(cells, "quantity"),
-                qty=self._parse_quantity(cell(cells, "quantity")),
+                qty=self._parse_quantity(cell(cells, "quantity"), decimal_comma),
             )
             for number, cells in data
         ]
@@ -190,22 +207,30 @@ class SaleOrderScheduleImport(models.TransientModel):
         return None
 
     @api.model
-    def _parse_quantity(self, value):
-        if isinstance(value, int | float):
-            return float(value)
-        text = str(value or "").strip().replace(" ", "")
-        if "," in text and "." in text:
-            # 1.234,5 (German) or 1,234.5 (English): the last mark is the decimal one.
-            if text.rfind(",") > text.rfind("."):
-                text = text.replace(".", "").replace(",", ".")
-            else:
-                text = text.replace(",", "")
-        else:
-            text = text.replace(",", ".")
-        try:
-            return float(text)
-        except ValueError:
+    def _parse_quantity(self, value, decimal_comma=False):
+        """``value`` as a finite number, or None.
+
+        Which mark separates thousands follows the language of the quantity header
+        (``decimal_comma``: German "Menge"), not the user's: the file says how it is
+        written, and a German user may well upload the customer's English file. Under
+        English headers "1,500" is fifteen hundred and "1.5" one and a half; under
+        German ones "1.500" is fifteen hundred and "1,5" one and a half. A thousands
+        separator groups digits by three, so a mark that does not ("1,5" under English
+        headers) is the decimal mark; with both marks the last one is ("1.234,5").
+        """
+        if isinstance(value, bool):
             return None
+        if isinstance(value, int | float):
+            return float(value) if math.isfinite(value) else None
+        text = "".join(str(value or "").split())  # "1 500", Excel's no-break spaces
+        thousands, decimal = (".", ",") if decimal_comma else (",", ".")
+        if "," in text and "." in text:
+            decimal = "," if text.rfind(",") > text.rfind(".") else "."
+            thousands = "." if decimal == "," else ","
+        elif thousands in text and not _GROUPED[thousands].fullmatch(text):
+            thousands, decimal = decimal, thousands
+        text = text.replace(thousands, "").replace(decimal, ".")
+        return float(text) if _NUMBER.fullmatch(text) else None
 
     # ------------------------------------------------------------------
     # Checking: every row against the order, all problems at once
