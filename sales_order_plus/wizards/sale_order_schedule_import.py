@@ -246,16 +246,18 @@ class SaleOrderScheduleImport(models.TransientModel):
         for row in rows:
             line, reasons = order_lines[row.code]
             existing = self._existing_schedule_line(line, row.due)
-            reasons = [
-                *reasons,
-                *self._date_reasons(row.date_value, row.due, today, latest),
-                *self._quantity_reasons(row.qty_value, row.qty),
-            ]
+            changed = not existing or self._quantity_differs(existing, row.qty)
+            reasons = list(reasons)
+            if changed:
+                # A row that changes nothing is no reason to refuse, whatever its
+                # date: the customer's full file sent again after deliveries.
+                reasons += self._date_reasons(row.date_value, row.due, today, latest)
+            reasons += self._quantity_reasons(row.qty_value, row.qty)
             if line and row.due:
                 first = seen.setdefault((line.id, row.due), row.number)
                 if first != row.number:
                     reasons.append(_("same product and date as row %(row)s", row=first))
-            if existing and row.qty and self._quantity_differs(existing, row.qty):
+            if existing and row.qty and changed:
                 reasons += self._revision_reasons(existing, row.qty)
             if reasons:
                 problems.append(
