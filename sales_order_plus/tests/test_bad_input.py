@@ -39,6 +39,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
 from .common import SalesOrderPlusCase
+from .test_schedule_import import memory_capped
 
 KINDS = ("standard", "cash", "rush", "schedule", "third_party")
 NON_STANDARD = ("cash", "rush", "schedule", "third_party")
@@ -196,6 +197,16 @@ def _xlsx(rows, cells=(), padding=0):
         with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr("xl/padding.bin", bytes(padding))
     return out.getvalue()
+
+
+def _memory_capped(act):
+    """``act`` with a cap on the memory it may take (a MemoryError beyond)."""
+
+    def capped(t, record):
+        with memory_capped():
+            return act(t, record)
+
+    return capped
 
 
 def _delivered_in_the_past(t, kind):
@@ -595,12 +606,17 @@ BAD_INPUTS = [
     BadInput(
         "import: XLSX whose used range reaches XFD1048576",
         prepare=_scheduled([]),
-        act=_import_file(
-            lambda t: _xlsx(
-                [["Internal Reference", "Date", "Quantity"], ["SOP-STORE", t.today, 5]],
-                cells=[(1048576, 1, "SOP-STORE"), (1048576, 16384, 1)],
-            ),
-            filename="schedule.xlsx",
+        act=_memory_capped(
+            _import_file(
+                lambda t: _xlsx(
+                    [
+                        ["Internal Reference", "Date", "Quantity"],
+                        ["SOP-STORE", t.today, 5],
+                    ],
+                    cells=[(1048576, 1, "SOP-STORE"), (1048576, 16384, 1)],
+                ),
+                filename="schedule.xlsx",
+            )
         ),
         message="Row 1048576: .*at most 10000 rows",
         then=lambda t, order, kind: t.assertFalse(order.schedule_line_ids),

@@ -5,8 +5,10 @@ import csv
 import io
 import math
 import re
+import zipfile
 from collections import namedtuple
 from datetime import date, datetime
+from itertools import islice
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
@@ -43,6 +45,17 @@ _HEADERS = {
 # _parse_quantity): "1.500" is fifteen hundred and "1,5" one and a half.
 _DECIMAL_COMMA_HEADERS = {"menge", "anzahl"}
 _DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y")
+
+# What one import reads at most, so that no file can take the server's memory or
+# time (a schedule has a few thousand rows); the errors name these caps.
+MAX_FILE_MB = 5  # the file as uploaded
+MAX_UNPACKED_MB = 50  # a workbook unpacked (an XLSX file is a zip archive)
+MAX_ROWS = 10000  # rows after the header
+MAX_COLUMNS = 100  # cells further right are not read
+MAX_CELL_CHARS = 1000  # a CSV cell: longer ones come from an unclosed quotation mark
+# Excel's last row: openpyxl yields an empty row for each row number a sheet skips,
+# so a forged row number would keep it yielding for ever.
+_XLSX_LAST_ROW = 1048576
 
 # A quantity once its thousands separators are gone and its decimal mark is "."
 # (ASCII digits only: no "nan", "inf" or "1e999").
@@ -89,12 +102,32 @@ class SaleOrderScheduleImport(models.TransientModel):
         """[(row number, [cell values])] of the file's non-blank rows, header row
         included."""
         self.ensure_one()
-        content = base64.b64decode(self.file or b"")
+        content = self._file_content()
         if self._file_format(content) == "xlsx":
             rows = self._read_xlsx(content)
         else:
             rows = self._read_csv(content)
-        return [(n, r) for n, r in rows if any(str(c or "").strip() for c in r)]
+        return self._capped_rows(rows)
+
+    def _file_content(self):
+        data = self.file or b""
+        # Base64 is 4/3 of the file: a file far too large is refused undecoded.
+        if len(data) * 3 // 4 > MAX_FILE_MB * 1024 * 1024 + 3:
+            raise self._too_large_error()
+        content = base64.b64decode(data)
+        if len(content) > MAX_FILE_MB * 1024 * 1024:
+            raise self._too_large_error()
+        return content
+
+    def _too_large_error(self):
+        return UserError(
+            _(
+                "The file is larger than %(size)s MB. An import takes at most "
+                "%(size)s MB and %(rows)s rows; split the file.",
+                size=MAX_FILE_MB,
+                rows=MAX_ROWS,
+            )
+        )
 
     def _file_format(self, content):
         """``"xlsx"`` (a zip archive, or named so) or ``"csv"``: the format whose
@@ -104,43 +137,130 @@ class SaleOrderScheduleImport(models.TransientModel):
             return "xlsx"
         return "csv"
 
+    def _capped_rows(self, rows):
+        """The non-blank rows of ``rows`` [(row number, cells)] cut to the first
+        columns; a non-blank row after the last one an import takes is refused."""
+        kept = []
+        for number, cells in rows:
+            cells = list(cells[:MAX_COLUMNS])
+            # any(cells) first: a sheet's empty rows are many and cheap to skip.
+            if not any(cells) or not any(str(c or "").strip() for c in cells):
+                continue
+            if number > MAX_ROWS + 1:
+                raise UserError(
+                    _(
+                        "Row %(row)s: the file is too long. An import takes at most "
+                        "%(rows)s rows and %(size)s MB; split the file.",
+                        row=number,
+                        rows=MAX_ROWS,
+                        size=MAX_FILE_MB,
+                    )
+                )
+            kept.append((number, cells))
+        return kept
+
     def _read_xlsx(self, content):
+        """[(row number, cells)] of the workbook's first sheet, read lazily."""
         import openpyxl  # shipped with Odoo's requirements
 
+        try:
+            members = zipfile.ZipFile(io.BytesIO(content)).infolist()
+        except zipfile.BadZipFile as error:
+            raise self._xlsx_error(error) from error
+        # Checked before opening the workbook, which loads its shared strings whole.
+        # The sizes the archive declares bound what unpacking yields (Python's zip
+        # reader stops there and checks).
+        if sum(member.file_size for member in members) > MAX_UNPACKED_MB * 1024 * 1024:
+            raise UserError(
+                _(
+                    "The workbook unpacks to more than %(unpacked)s MB. An import "
+                    "reads at most %(unpacked)s MB unpacked, %(size)s MB as a file and "
+                    "%(rows)s rows; save the schedule alone, or as CSV.",
+                    unpacked=MAX_UNPACKED_MB,
+                    size=MAX_FILE_MB,
+                    rows=MAX_ROWS,
+                )
+            )
         try:
             book = openpyxl.load_workbook(
                 io.BytesIO(content), read_only=True, data_only=True
             )
         except Exception as error:
-            raise UserError(
-                _(
-                    "The file cannot be read as an Excel workbook: %(error)s",
-                    error=error,
-                )
-            ) from error
+            raise self._xlsx_error(error) from error
         sheet = book.worksheets[0]
-        return [
-            (number, list(row))
-            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
+        # The rows the sheet has, not the range it declares: a declared A1:XFD1048576
+        # makes openpyxl pad every row to 16384 cells and yield 1048576 rows.
+        sheet.reset_dimensions()
+        rows = enumerate(sheet.iter_rows(values_only=True), start=1)
+        try:
+            yield from islice(rows, _XLSX_LAST_ROW)
+        except Exception as error:
+            raise self._xlsx_error(error) from error
+        finally:
+            book.close()
+
+    def _xlsx_error(self, error):
+        return UserError(
+            _("The file cannot be read as an Excel workbook: %(error)s", error=error)
+        )
 
     def _read_csv(self, content):
-        for encoding in ("utf-8-sig", "cp1252"):
-            try:
-                text = content.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
+        """[(row number, cells)] of the CSV text, read lazily."""
+        text = self._decode(content)
         try:
             dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t")
         except csv.Error:
             dialect = csv.excel
-        return [
-            (number, row)
-            for number, row in enumerate(
-                csv.reader(io.StringIO(text), dialect), start=1
+        number = 0
+        try:
+            for number, row in enumerate(csv.reader(io.StringIO(text), dialect), 1):
+                if any(len(cell) > MAX_CELL_CHARS for cell in row):
+                    raise self._long_cell_error(number, MAX_CELL_CHARS)
+                yield number, row
+        except csv.Error as error:
+            # The reader failed on the row after the last one it returned.
+            if "field limit" in str(error):
+                raise self._long_cell_error(
+                    number + 1, csv.field_size_limit()
+                ) from error
+            raise UserError(
+                _(
+                    "Row %(row)s: the file cannot be read as CSV: %(error)s",
+                    row=number + 1,
+                    error=error,
+                )
+            ) from error
+
+    def _long_cell_error(self, number, limit):
+        return UserError(
+            _(
+                "Row %(row)s: a cell is longer than %(limit)s characters; is a "
+                "quotation mark not closed?",
+                row=number,
+                limit=limit,
             )
-        ]
+        )
+
+    def _decode(self, content):
+        """The text of a CSV file in UTF-8 (Excel's "CSV UTF-8") or Windows-1252
+        (Excel's plain CSV)."""
+        try:
+            return content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            pass
+        try:
+            return content.decode("cp1252")
+        except UnicodeDecodeError as error:
+            # Windows-1252 leaves five bytes undefined: this one is in neither.
+            raise UserError(
+                _(
+                    "The file is neither UTF-8 nor Windows-1252 text (byte "
+                    "%(byte)s at position %(position)s). Save it as CSV UTF-8 or as "
+                    "an Excel workbook (.xlsx).",
+                    byte=f"0x{content[error.start]:02X}",
+                    position=error.start,
+                )
+            ) from None
 
     # ------------------------------------------------------------------
     # Parsing: what the cells say
@@ -274,7 +394,8 @@ class SaleOrderScheduleImport(models.TransientModel):
 
     def _rows_order_lines(self, rows):
         """{product code: (order line, reasons why none)} of the codes of ``rows``."""
-        codes = {row.code for row in rows} - {""}
+        all_codes = {row.code for row in rows}
+        codes = all_codes - {""}
         products = self.env["product.product"].search(
             ["|", ("default_code", "in", list(codes)), ("barcode", "in", list(codes))]
         )
@@ -287,8 +408,7 @@ class SaleOrderScheduleImport(models.TransientModel):
             lambda sl: sl._sop_schedule_is_scheduled()
         )
         return {
-            code: self._row_order_line(code, by_code, goods_lines)
-            for code in {row.code for row in rows}
+            code: self._row_order_line(code, by_code, goods_lines) for code in all_codes
         }
 
     @api.model
