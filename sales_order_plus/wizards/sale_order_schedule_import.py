@@ -163,24 +163,8 @@ class SaleOrderScheduleImport(models.TransientModel):
         """[(row number, cells)] of the workbook's first sheet, read lazily."""
         import openpyxl  # shipped with Odoo's requirements
 
-        try:
-            members = zipfile.ZipFile(io.BytesIO(content)).infolist()
-        except zipfile.BadZipFile as error:
-            raise self._xlsx_error(error) from error
-        # Checked before opening the workbook, which loads its shared strings whole.
-        # The sizes the archive declares bound what unpacking yields (Python's zip
-        # reader stops there and checks).
-        if sum(member.file_size for member in members) > MAX_UNPACKED_MB * 1024 * 1024:
-            raise UserError(
-                _(
-                    "The workbook unpacks to more than %(unpacked)s MB. An import "
-                    "reads at most %(unpacked)s MB unpacked, %(size)s MB as a file and "
-                    "%(rows)s rows; save the schedule alone, or as CSV.",
-                    unpacked=MAX_UNPACKED_MB,
-                    size=MAX_FILE_MB,
-                    rows=MAX_ROWS,
-                )
-            )
+        # Before opening the workbook, which loads its shared strings whole.
+        self._check_unpacked_size(content)
         try:
             book = openpyxl.load_workbook(
                 io.BytesIO(content), read_only=True, data_only=True
@@ -198,6 +182,26 @@ class SaleOrderScheduleImport(models.TransientModel):
             raise self._xlsx_error(error) from error
         finally:
             book.close()
+
+    def _check_unpacked_size(self, content):
+        """Refuse a workbook (a zip archive) that unpacks beyond the cap: the sizes
+        the archive declares bound what unpacking yields (Python's zip reader stops
+        there and checks)."""
+        try:
+            members = zipfile.ZipFile(io.BytesIO(content)).infolist()
+        except zipfile.BadZipFile as error:
+            raise self._xlsx_error(error) from error
+        if sum(member.file_size for member in members) > MAX_UNPACKED_MB * 1024 * 1024:
+            raise UserError(
+                _(
+                    "The workbook unpacks to more than %(unpacked)s MB. An import "
+                    "reads at most %(unpacked)s MB unpacked, %(size)s MB as a file and "
+                    "%(rows)s rows; save the schedule alone, or as CSV.",
+                    unpacked=MAX_UNPACKED_MB,
+                    size=MAX_FILE_MB,
+                    rows=MAX_ROWS,
+                )
+            )
 
     def _xlsx_error(self, error):
         return UserError(
