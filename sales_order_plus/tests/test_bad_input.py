@@ -23,18 +23,23 @@ and its models to ``WATCHED_MODELS`` (a model not installed yet is skipped).
 """
 
 import base64
+import io
+import zipfile
 from collections import namedtuple
 from contextlib import closing
 from datetime import timedelta
 from unittest.mock import patch
 
+import openpyxl
 from dateutil.relativedelta import relativedelta
+from freezegun import freeze_time
 
 from odoo import Command, fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
 from .common import SalesOrderPlusCase
+from .test_schedule_import import memory_capped
 
 KINDS = ("standard", "cash", "rush", "schedule", "third_party")
 NON_STANDARD = ("cash", "rush", "schedule", "third_party")
@@ -143,6 +148,91 @@ def _import(rows):
         ).action_import()
 
     return act
+
+
+def _import_file(content, filename="schedule.csv", **vals):
+    """Import the file ``content(t)`` (bytes) on the order, with wizard ``vals``."""
+
+    def act(t, order):
+        t.env["sale.order.schedule.import"].create(
+            {
+                "order_id": order.id,
+                "file": base64.b64encode(content(t)),
+                "filename": filename,
+                **vals,
+            }
+        ).action_import()
+
+    return act
+
+
+def _csv(text, tail=b""):
+    """CSV file content: English headers, ``text(t)``, then the bytes ``tail``."""
+    return lambda t: ("Internal Reference,Date,Quantity\n" + text(t)).encode() + tail
+
+
+def _import_then_confirm(content):
+    """Import ``content(t)`` without setting ordered quantities, then confirm: the
+    confirmation compares the imported quantities with the ordered ones."""
+    import_file = _import_file(content, set_quantities=False)
+
+    def act(t, order):
+        import_file(t, order)
+        order.action_confirm()
+
+    return act
+
+
+def _xlsx(rows, cells=(), padding=0):
+    """An XLSX workbook of ``rows``, plus ``cells`` [(row, column, value)] and a
+    ``padding`` member of that many zero bytes (it unpacks to that size)."""
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    for row, column, value in cells:
+        book.active.cell(row=row, column=column, value=value)
+    out = io.BytesIO()
+    book.save(out)
+    if padding:
+        with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("xl/padding.bin", bytes(padding))
+    return out.getvalue()
+
+
+def _memory_capped(act):
+    """``act`` with a cap on the memory it may take (a MemoryError beyond)."""
+
+    def capped(t, record):
+        with memory_capped():
+            return act(t, record)
+
+    return capped
+
+
+def _delivered_in_the_past(t, kind):
+    """A schedule confirmed 10 days ago (2 due 9 days ago, 3 due in 10 days) whose
+    first date was delivered: that date is in the past now."""
+    first, second = t.today - timedelta(days=9), t.today + timedelta(days=10)
+    with freeze_time(t.today - timedelta(days=10)):
+        order = t.order("schedule", schedule=[(first, 2.0), (second, 3.0)])
+        order.action_confirm()
+        picking = order.picking_ids.filtered(lambda p: p.scheduled_date.date() == first)
+        picking.move_ids.quantity = 2.0
+        picking.move_ids.picked = True
+        picking.button_validate()
+    t.assertEqual(order.schedule_line_ids.mapped("state"), ["delivered", "released"])
+    return order
+
+
+def _schedule_as_delivered(t, order, kind):
+    t.assertEqual(
+        [(s.date, s.product_uom_qty, s.state) for s in order.schedule_line_ids],
+        [
+            (t.today - timedelta(days=9), 2.0, "delivered"),
+            (t.today + timedelta(days=10), 3.0, "released"),
+        ],
+    )
+    t.assertEqual(order.schedule_revision, 0)
 
 
 def _vendor_rule_then_archived(t, kind):
@@ -471,6 +561,125 @@ BAD_INPUTS = [
         prepare=lambda t, kind: _confirmed(t, "standard"),
         act=_import(lambda t: [("SOP-STORE", t.today, 5)]),
         message="Only open delivery schedule orders",
+    ),
+    BadInput(
+        "import: 1,500 under English headers is fifteen hundred",
+        atomic=True,
+        prepare=lambda t, kind: t.order(
+            "schedule", lines=[(t.product, 1.5)], schedule=[]
+        ),
+        act=_import_then_confirm(
+            lambda t: b"Internal Reference,Date,Quantity\n"
+            + f'SOP-STORE,{t.today + timedelta(days=1)},"1,500"\n'.encode()
+        ),
+        message="SOP Storable: scheduled 1500.0, ordered 1.5",
+        then=_state_is("draft"),
+    ),
+    BadInput(
+        "import: 1.500 under German headers is fifteen hundred",
+        atomic=True,
+        prepare=lambda t, kind: t.order(
+            "schedule", lines=[(t.product, 1.5)], schedule=[]
+        ),
+        act=_import_then_confirm(
+            lambda t: b"Artikelnummer;Liefertermin;Menge\n"
+            + f"SOP-STORE;{t.today + timedelta(days=1)};1.500\n".encode()
+        ),
+        message="SOP Storable: scheduled 1500.0, ordered 1.5",
+        then=_state_is("draft"),
+    ),
+    BadInput(
+        "import: nan and inf quantities",
+        prepare=_scheduled([]),
+        act=_import(
+            lambda t: [
+                ("SOP-STORE", t.today + timedelta(days=d), qty)
+                for d, qty in enumerate(("nan", "inf", "-Infinity", "1e999"))
+            ]
+        ),
+        message="\n".join(
+            f"Row {row}: invalid quantity {qty}"
+            for row, qty in ((2, "nan"), (3, "inf"), (4, "-Infinity"), (5, "1e999"))
+        ),
+        then=lambda t, order, kind: t.assertFalse(order.schedule_line_ids),
+    ),
+    BadInput(
+        "import: XLSX whose used range reaches XFD1048576",
+        prepare=_scheduled([]),
+        act=_memory_capped(
+            _import_file(
+                lambda t: _xlsx(
+                    [
+                        ["Internal Reference", "Date", "Quantity"],
+                        ["SOP-STORE", t.today, 5],
+                    ],
+                    cells=[(1048576, 1, "SOP-STORE"), (1048576, 16384, 1)],
+                ),
+                filename="schedule.xlsx",
+            )
+        ),
+        message="Row 1048576: .*at most 10000 rows",
+        then=lambda t, order, kind: t.assertFalse(order.schedule_line_ids),
+    ),
+    BadInput(
+        "import: more rows than the cap",
+        prepare=_scheduled([]),
+        act=_import(lambda t: [("SOP-STORE", t.today, 1)] * 10001),
+        message="Row 10002: .*at most 10000 rows",
+        then=lambda t, order, kind: t.assertFalse(order.schedule_line_ids),
+    ),
+    BadInput(
+        "import: file larger than the cap",
+        prepare=_scheduled([]),
+        act=_import_file(
+            _csv(lambda t: f"SOP-STORE,{t.today},5\n", b"\n" * 5 * 1024 * 1024)
+        ),
+        message="larger than 5 MB",
+        then=lambda t, order, kind: t.assertFalse(order.schedule_line_ids),
+    ),
+    BadInput(
+        "import: XLSX unpacking to more than the cap",
+        prepare=_scheduled([]),
+        act=_import_file(
+            lambda t: _xlsx(
+                [["Internal Reference", "Date", "Quantity"], ["SOP-STORE", t.today, 5]],
+                padding=51 * 1024 * 1024,
+            ),
+            filename="schedule.xlsx",
+        ),
+        message="unpacks to more than 50 MB",
+        then=lambda t, order, kind: t.assertFalse(order.schedule_line_ids),
+    ),
+    BadInput(
+        "import: bytes that are neither UTF-8 nor Windows-1252",
+        prepare=_scheduled([]),
+        act=_import_file(_csv(lambda t: f"SOP-STORE,{t.today},", b"\x81\x8d\n")),
+        message="neither UTF-8 nor Windows-1252 text",
+        then=lambda t, order, kind: t.assertFalse(order.schedule_line_ids),
+    ),
+    BadInput(
+        "import: over-long CSV field (a quotation mark not closed)",
+        prepare=_scheduled([]),
+        act=_import_file(
+            _csv(lambda t: f'SOP-STORE,"{t.today},5\n', b"x" * 200000 + b"\n")
+        ),
+        message="Row 2: a cell is longer than 1000 characters",
+        then=lambda t, order, kind: t.assertFalse(order.schedule_line_ids),
+    ),
+    BadInput(
+        "import: the full file again after a date was delivered, one row wrong",
+        prepare=_delivered_in_the_past,
+        act=_import(
+            lambda t: [
+                ("SOP-STORE", t.today - timedelta(days=9), 2),  # delivered, past
+                ("SOP-STORE", t.today + timedelta(days=10), 3),  # released
+                ("NOPE-404", t.today + timedelta(days=10), 1),
+            ]
+        ),
+        # Only the wrong row: the unchanged rows are no reason to refuse the file.
+        message="^Nothing was imported; please correct these rows:\n"
+        "Row 4: product NOPE-404 not found$",
+        then=_schedule_as_delivered,
     ),
     # --- third-party order ------------------------------------------------------------
     BadInput(
