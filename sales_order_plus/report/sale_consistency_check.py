@@ -11,6 +11,22 @@ PROBLEMS = [
     ("amount", "Invoiced Total ≠ Order Total"),
 ]
 
+# Partial indexes on core tables (dropped by the uninstall hook): the aggregates of the
+# check only read open customer moves, active dropship RFQ lines and credit notes, a
+# small part of their tables.
+INDEXES = {
+    "sop_stock_move_open_sale_line_idx": """
+        stock_move (sale_line_id)
+        WHERE sale_line_id IS NOT NULL AND state NOT IN ('done', 'cancel')""",
+    "sop_purchase_line_rfq_sale_line_idx": """
+        purchase_order_line (sale_line_id)
+        WHERE sale_line_id IS NOT NULL AND state IN ('draft', 'sent', 'to approve')""",
+    "sop_account_move_customer_draft_refund_idx": """
+        account_move (id)
+        WHERE move_type IN ('out_invoice', 'out_refund')
+          AND (state = 'draft' OR (move_type = 'out_refund' AND state <> 'cancel'))""",
+}
+
 
 class SaleConsistencyCheck(models.Model):
     """Confirmed orders whose order, deliveries and invoices disagree: one row per
@@ -133,24 +149,14 @@ class SaleConsistencyCheck(models.Model):
 
     def init(self):
         cr = self.env.cr
-        # Partial indexes: the aggregates below only read open customer moves, active
-        # dropship RFQ lines and credit notes, a small part of their tables.
-        cr.execute(
-            """
-            CREATE INDEX IF NOT EXISTS sop_stock_move_open_sale_line_idx
-                ON stock_move (sale_line_id)
-             WHERE sale_line_id IS NOT NULL AND state NOT IN ('done', 'cancel');
-            CREATE INDEX IF NOT EXISTS sop_purchase_line_rfq_sale_line_idx
-                ON purchase_order_line (sale_line_id)
-             WHERE sale_line_id IS NOT NULL
-               AND state IN ('draft', 'sent', 'to approve');
-            CREATE INDEX IF NOT EXISTS sop_account_move_customer_draft_refund_idx
-                ON account_move (id)
-             WHERE move_type IN ('out_invoice', 'out_refund')
-               AND (state = 'draft'
-                    OR (move_type = 'out_refund' AND state <> 'cancel'));
-            """
-        )
+        for name, definition in INDEXES.items():
+            cr.execute(
+                SQL(
+                    "CREATE INDEX IF NOT EXISTS %s ON %s",
+                    SQL.identifier(name),
+                    SQL(definition),
+                )
+            )
         tools.drop_view_if_exists(cr, self._table)
         cr.execute(
             SQL("CREATE VIEW %s AS (%s)", SQL.identifier(self._table), self._query())

@@ -5,6 +5,8 @@ from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tests.common import new_test_user
 
+from ..hooks import uninstall_hook
+from ..report.sale_consistency_check import INDEXES
 from .test_order_management import OrderManagementCase
 
 
@@ -264,6 +266,18 @@ class TestConsistencyCheck(OrderManagementCase):
             company_ids=[company_b.id],
         )
         self.assertFalse(self.Check.with_user(manager_b).search(domain))
+
+    def test_uninstall_drops_the_partial_indexes(self):
+        def indexes():
+            self.env.cr.execute(
+                "SELECT indexname FROM pg_indexes WHERE indexname IN %s",
+                [tuple(INDEXES)],
+            )
+            return {row[0] for row in self.env.cr.fetchall()}
+
+        self.assertEqual(indexes(), set(INDEXES))
+        uninstall_hook(self.env)  # rolled back with the test
+        self.assertEqual(indexes(), set())
 
 
 @tagged("post_install", "-at_install")
