@@ -3,13 +3,8 @@
 from odoo import _, api, fields, models, tools
 from odoo.tools import SQL, formatLang
 
+from ..models.sale_consistency_notification import PROBLEMS
 from ..models.sale_order_type import KINDS
-
-PROBLEMS = [
-    ("delivery", "Delivered ≠ Ordered"),
-    ("invoice", "Invoiced ≠ Invoice Policy"),
-    ("amount", "Invoiced Total ≠ Order Total"),
-]
 
 # Partial indexes on core tables (dropped by the uninstall hook): the aggregates of the
 # check only read open customer moves, active dropship RFQ lines and credit notes, a
