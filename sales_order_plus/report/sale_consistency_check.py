@@ -95,7 +95,7 @@ class SaleConsistencyCheck(models.Model):
         "purchase.order.line": [
             "sale_line_id",
             "state",
-            "product_qty",
+            "product_uom_qty",
             "move_dest_ids",
         ],
         "account.move": ["move_type", "state"],
@@ -181,8 +181,10 @@ class SaleConsistencyCheck(models.Model):
                    AND move.state NOT IN ('done', 'cancel')
                  GROUP BY move.sale_line_id
             ), open_rfq AS (
-                -- A dropship line has no move until its purchase order is confirmed.
-                SELECT pol.sale_line_id, SUM(pol.product_qty) AS qty
+                -- A dropship line has no move until its purchase order is confirmed;
+                -- product_uom_qty is in the product's unit (product_qty in the
+                -- vendor's).
+                SELECT pol.sale_line_id, SUM(pol.product_uom_qty) AS qty
                   FROM purchase_order_line pol
                  WHERE pol.sale_line_id IS NOT NULL
                    AND pol.state IN ('draft', 'sent', 'to approve')

@@ -203,6 +203,25 @@ class TestConsistencyCheck(OrderManagementCase):
         purchase_line.order_id.button_cancel()
         self.assertEqual(self._problems(order), {("delivery", -3.0)})
 
+    def test_purchase_line_in_vendor_unit(self):
+        vendor = self.env["res.partner"].create({"name": "SOP Dozen Vendor"})
+        product = self._storable(
+            "SOP Bought by the Dozen",
+            uom_po_id=self.env.ref("uom.product_uom_dozen").id,
+            seller_ids=[Command.create({"partner_id": vendor.id, "price": 120.0})],
+            route_ids=[
+                Command.link(self.env.ref("stock_dropshipping.route_drop_shipping").id)
+            ],
+        )
+        order = self._order(24, product=product)
+        purchase_line = self.env["purchase.order.line"].search(
+            [("sale_line_id", "=", order.order_line.id)]
+        )
+        self.assertEqual(
+            (purchase_line.product_qty, purchase_line.product_uom_qty), (2.0, 24.0)
+        )
+        self.assertEqual(self._problems(order), set())
+
     def test_filters(self):
         rush_type = self.env["sale.order.type"].create(
             {"name": "SOP Rush", "kind": "rush"}
