@@ -28,9 +28,10 @@ class SaleConsistencyCheck(models.Model):
     problem.
 
     * ``delivery`` (per line delivered by stock moves): delivered plus still open
-      deliveries (minus open returns to refund, plus unconfirmed dropship purchase
-      lines) differs from the ordered quantity: an over-delivery, or a backorder that
-      was cancelled while the order still promises the goods, or a return.
+      deliveries (by their final destination, so that the pick and pack steps count;
+      minus open returns to refund, plus unconfirmed dropship purchase lines) differs
+      from the ordered quantity: an over-delivery, or a backorder that was cancelled
+      while the order still promises the goods, or a return.
     * ``invoice`` (per line): more is invoiced than the invoice policy allows (ordered
       quantity, or delivered quantity), or a credit note took back quantities that the
       policy still counts as due. Quantities simply waiting to be invoiced are Odoo's
@@ -88,6 +89,7 @@ class SaleConsistencyCheck(models.Model):
             "product_qty",
             "location_id",
             "location_dest_id",
+            "location_final_id",
             "to_refund",
             "origin_returned_move_id",
         ],
@@ -164,7 +166,10 @@ class SaleConsistencyCheck(models.Model):
             WITH open_moves AS (
                 -- Open deliveries count as coming, open returns to refund as going
                 -- back, in the product's unit. Like Odoo's delivered quantity, a
-                -- re-delivery of a return that was not refunded does not count.
+                -- re-delivery of a return that was not refunded does not count. A
+                -- delivery in 2 or 3 steps is one open move at a time (the next step
+                -- is pushed when one is done), bound for the customer by its final
+                -- destination.
                 SELECT move.sale_line_id,
                        SUM(CASE WHEN dest.usage = 'customer' AND src.usage <> 'customer'
                                      AND (move.origin_returned_move_id IS NULL
@@ -176,7 +181,8 @@ class SaleConsistencyCheck(models.Model):
                                 ELSE 0 END) AS qty
                   FROM stock_move move
                   JOIN stock_location src ON src.id = move.location_id
-                  JOIN stock_location dest ON dest.id = move.location_dest_id
+                  JOIN stock_location dest
+                    ON dest.id = COALESCE(move.location_final_id, move.location_dest_id)
                  WHERE move.sale_line_id IS NOT NULL
                    AND move.state NOT IN ('done', 'cancel')
                  GROUP BY move.sale_line_id

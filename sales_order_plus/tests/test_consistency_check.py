@@ -222,6 +222,47 @@ class TestConsistencyCheck(OrderManagementCase):
         )
         self.assertEqual(self._problems(order), set())
 
+    def _validate(self, picking, qty):
+        """Validate ``qty`` of ``picking``, the rest to a backorder."""
+        picking.move_ids.write({"quantity": qty, "picked": True})
+        picking.with_context(skip_backorder=True).button_validate()
+        self.assertEqual(picking.state, "done")
+
+    def _open_step(self, order, picking_type):
+        return order.picking_ids.filtered(
+            lambda p: p.picking_type_id == picking_type
+            and p.state not in ("done", "cancel")
+        )
+
+    def test_two_step_delivery_counts_moves_by_final_destination(self):
+        self.warehouse.delivery_steps = "pick_ship"
+        order = self._order(10)
+        pick = self._open_step(order, self.warehouse.pick_type_id)
+        self.assertEqual(pick.location_dest_id, self.warehouse.wh_output_stock_loc_id)
+        # Goods on their way to the customer through the output are not missing.
+        self.assertEqual(self._problems(order), set())
+        self._validate(pick, 4)
+        self.assertEqual(self._problems(order), set())
+        self._validate(self._open_step(order, self.warehouse.out_type_id), 4)
+        self.assertEqual(order.order_line.qty_delivered, 4.0)
+        self.assertEqual(self._problems(order), set())
+        # The rest of the pick cancelled: 6 will never leave.
+        self._open_step(order, self.warehouse.pick_type_id).action_cancel()
+        self.assertEqual(self._problems(order), {("delivery", -6.0)})
+
+    def test_three_step_delivery_counts_moves_by_final_destination(self):
+        self.warehouse.delivery_steps = "pick_pack_ship"
+        order = self._order(10)
+        self.assertEqual(self._problems(order), set())
+        self._validate(self._open_step(order, self.warehouse.pick_type_id), 10)
+        pack = self._open_step(order, self.warehouse.pack_type_id)
+        self.assertEqual(pack.location_dest_id, self.warehouse.wh_output_stock_loc_id)
+        self.assertEqual(self._problems(order), set())
+        self._validate(pack, 10)
+        self.assertEqual(self._problems(order), set())
+        self._validate(self._open_step(order, self.warehouse.out_type_id), 12)
+        self.assertEqual(self._problems(order), {("delivery", 2.0)})
+
     def test_filters(self):
         rush_type = self.env["sale.order.type"].create(
             {"name": "SOP Rush", "kind": "rush"}
