@@ -32,19 +32,20 @@ class SaleConsistencyCheck(models.Model):
       minus open returns to refund, plus unconfirmed dropship purchase lines) differs
       from the ordered quantity: an over-delivery, or a backorder that was cancelled
       while the order still promises the goods, or a return.
-    * ``invoice`` (per line): more is invoiced than the invoice policy allows (ordered
-      quantity, or delivered quantity), or a credit note took back quantities that the
-      policy still counts as due. Quantities simply waiting to be invoiced are Odoo's
+    * ``invoice`` (per line): more is invoiced than the line's invoicing rule allows
+      (Odoo's invoicing policy as the order's kind overrides it: the line's quantity
+      to invoice turned negative), or a credit note took back quantities that the
+      rule still counts as due. Quantities simply waiting to be invoiced are Odoo's
       "To Invoice" backlog, not an inconsistency.
     * ``amount`` (per order, once fully invoiced and without draft invoices): the posted
       invoices minus credit notes (untaxed, converted to the order's currency by Odoo at
       the invoice date) differ from the order's untaxed total.
 
     A plain SQL view over stored figures of sale_order_line (qty_delivered,
-    qty_invoiced, untaxed_amount_invoiced, price_subtotal) plus small aggregates (open
-    moves, unconfirmed dropship lines, credit notes, draft invoices), each read
-    through a partial index: always current, no refresh job, one pass over the lines,
-    fast on 100,000 lines (see the readme and the benchmark).
+    qty_invoiced, qty_to_invoice, untaxed_amount_invoiced, price_subtotal) plus small
+    aggregates (open moves, unconfirmed dropship lines, credit notes, draft
+    invoices), each read through a partial index: always current, no refresh job, one
+    pass over the lines, fast on 100,000 lines (see the readme and the benchmark).
     """
 
     _name = "sale.consistency.check"
@@ -62,6 +63,7 @@ class SaleConsistencyCheck(models.Model):
             "qty_delivered",
             "qty_delivered_method",
             "qty_invoiced",
+            "qty_to_invoice",
             "untaxed_amount_invoiced",
             "price_subtotal",
             "price_reduce_taxexcl",
@@ -103,7 +105,7 @@ class SaleConsistencyCheck(models.Model):
         "account.move": ["move_type", "state"],
         "account.move.line": ["move_id"],
         "product.product": ["product_tmpl_id"],
-        "product.template": ["invoice_policy", "type", "uom_id"],
+        "product.template": ["type", "uom_id"],
         "uom.uom": ["factor", "rounding"],
         "res.currency": ["rounding"],
     }
@@ -217,6 +219,8 @@ class SaleConsistencyCheck(models.Model):
             ), line_problems AS (
                 -- One pass over the confirmed lines; each may have a delivery and an
                 -- invoice problem.
+                -- What is due to be invoiced is the line's own figure (qty_invoiced +
+                -- qty_to_invoice): Odoo's invoicing policy as each kind overrides it.
                 SELECT line.id AS line_id, line.order_id, line.product_id,
                        line.product_uom AS uom_id, line.price_reduce_taxexcl AS price,
                        figures.problem, figures.qty_expected, figures.qty_actual,
@@ -236,9 +240,7 @@ class SaleConsistencyCheck(models.Model):
                                   + COALESCE(open_rfq.qty, 0))
                                  / product_uom.factor * line_uom.factor),
                               ('invoice',
-                               CASE WHEN tmpl.invoice_policy = 'delivery'
-                                    THEN line.qty_delivered
-                                    ELSE line.product_uom_qty END,
+                               line.qty_invoiced + line.qty_to_invoice,
                                line.qty_invoiced)
                        ) AS figures (problem, qty_expected, qty_actual)
                  WHERE line.state = 'sale'

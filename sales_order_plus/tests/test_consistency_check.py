@@ -263,6 +263,43 @@ class TestConsistencyCheck(OrderManagementCase):
         self._validate(self._open_step(order, self.warehouse.out_type_id), 12)
         self.assertEqual(self._problems(order), {("delivery", 2.0)})
 
+    def test_cash_pickup_invoiced_on_ordered_quantity(self):
+        self.type_cash.write(
+            {"cash_handover": "pickup", "cash_payment_journal_id": False}
+        )
+        order = self._create_order(self.type_cash, lines=[(self.by_delivery, 3.0)])
+        order.action_confirm()
+        self.assertEqual(order.order_line.qty_invoiced, 3.0)
+        self.assertEqual(order.order_line.qty_delivered, 0.0)
+        # Paid in full before collection: the kind invoices ordered quantities.
+        self.assertEqual(self._problems(order), set())
+
+    def test_third_party_invoiced_on_vendor_bill(self):
+        vendor = self.env["res.partner"].create({"name": "SOP Billing Vendor"})
+        product = self._storable(
+            "SOP Billed by the Vendor",
+            invoice_policy="delivery",
+            purchase_method="purchase",
+            seller_ids=[Command.create({"partner_id": vendor.id, "price": 40.0})],
+        )
+        self.type_third_party.write(
+            {
+                "third_party_auto_confirm": True,
+                "third_party_invoice_trigger": "vendor_bill",
+            }
+        )
+        order = self._create_order(self.type_third_party, lines=[(product, 5.0)])
+        order.action_confirm()
+        purchase = order.order_line.purchase_line_ids.order_id
+        self.assertEqual(purchase.state, "purchase")
+        purchase.action_create_invoice()
+        purchase.invoice_ids.invoice_date = fields.Date.today()
+        purchase.invoice_ids.action_post()
+        self.assertEqual(order.order_line.qty_invoiced, 5.0)
+        self.assertEqual(order.order_line.qty_delivered, 0.0)
+        # Billed as the vendor billed, before the vendor shipped: as the kind wants.
+        self.assertEqual(self._problems(order), set())
+
     def test_filters(self):
         rush_type = self.env["sale.order.type"].create(
             {"name": "SOP Rush", "kind": "rush"}
