@@ -24,22 +24,24 @@ INDEXES = {
 
 
 class SaleConsistencyCheck(models.Model):
-    """Confirmed orders whose order, deliveries and invoices disagree: one row per
-    problem.
+    """Confirmed orders whose order, deliveries and invoices disagree, and cancelled
+    orders that keep invoiced quantities: one row per problem.
 
-    * ``delivery`` (per line delivered by stock moves): delivered plus still open
-      deliveries (by their final destination, so that the pick and pack steps count;
-      minus open returns to refund, plus unconfirmed dropship purchase lines) differs
-      from the ordered quantity: an over-delivery, or a backorder that was cancelled
-      while the order still promises the goods, or a return.
+    * ``delivery`` (per line of a confirmed order delivered by stock moves): delivered
+      plus still open deliveries (by their final destination, so that the pick and
+      pack steps count; minus open returns to refund, plus unconfirmed dropship
+      purchase lines) differs from the ordered quantity: an over-delivery, or a
+      backorder that was cancelled while the order still promises the goods, or a
+      return.
     * ``invoice`` (per line): more is invoiced than the line's invoicing rule allows
       (Odoo's invoicing policy as the order's kind overrides it: the line's quantity
-      to invoice turned negative), or a credit note took back quantities that the
-      rule still counts as due. Quantities simply waiting to be invoiced are Odoo's
-      "To Invoice" backlog, not an inconsistency.
-    * ``amount`` (per order, once fully invoiced and without draft invoices): the posted
-      invoices minus credit notes (untaxed, converted to the order's currency by Odoo at
-      the invoice date) differ from the order's untaxed total.
+      to invoice turned negative; nothing at all on a cancelled order), or a credit
+      note took back quantities that the rule still counts as due. Quantities simply
+      waiting to be invoiced are Odoo's "To Invoice" backlog, not an inconsistency.
+    * ``amount`` (per confirmed order, once fully invoiced and without draft
+      invoices): the posted invoices minus credit notes (untaxed, converted to the
+      order's currency by Odoo at the invoice date) differ from the order's untaxed
+      total.
 
     A plain SQL view over stored figures of sale_order_line (qty_delivered,
     qty_invoiced, qty_to_invoice, untaxed_amount_invoiced, price_subtotal) plus small
@@ -217,8 +219,8 @@ class SaleConsistencyCheck(models.Model):
                   FROM invoiced_lines
                  WHERE move_type = 'out_refund'
             ), line_problems AS (
-                -- One pass over the confirmed lines; each may have a delivery and an
-                -- invoice problem.
+                -- One pass over the confirmed lines (and the invoiced lines of
+                -- cancelled orders); each may have a delivery and an invoice problem.
                 -- What is due to be invoiced is the line's own figure (qty_invoiced +
                 -- qty_to_invoice): Odoo's invoicing policy as each kind overrides it.
                 SELECT line.id AS line_id, line.order_id, line.product_id,
@@ -240,16 +242,19 @@ class SaleConsistencyCheck(models.Model):
                                   + COALESCE(open_rfq.qty, 0))
                                  / product_uom.factor * line_uom.factor),
                               ('invoice',
-                               line.qty_invoiced + line.qty_to_invoice,
+                               CASE WHEN line.state = 'cancel' THEN 0
+                                    ELSE line.qty_invoiced + line.qty_to_invoice END,
                                line.qty_invoiced)
                        ) AS figures (problem, qty_expected, qty_actual)
-                 WHERE line.state = 'sale'
+                 WHERE (line.state = 'sale'
+                        OR (line.state = 'cancel' AND line.qty_invoiced <> 0))
                    AND line.display_type IS NULL
                    AND line.is_downpayment IS NOT TRUE
                    AND tmpl.type <> 'combo'
                    AND CASE figures.problem
                        WHEN 'delivery' THEN
-                            line.qty_delivered_method = 'stock_move'
+                            line.state = 'sale'
+                            AND line.qty_delivered_method = 'stock_move'
                             AND ABS(figures.qty_actual - figures.qty_expected)
                                 >= line_uom.rounding / 2
                        ELSE figures.qty_actual - figures.qty_expected

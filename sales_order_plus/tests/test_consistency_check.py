@@ -203,6 +203,32 @@ class TestConsistencyCheck(OrderManagementCase):
         purchase_line.order_id.button_cancel()
         self.assertEqual(self._problems(order), {("delivery", -3.0)})
 
+    def test_posted_invoice_of_cancelled_order(self):
+        order = self._order(10)
+        invoice = self._invoice(order)
+        # The low-level cancel, as orders cancelled before cancelling was refused
+        # (or by another module) were: the posted invoice stays.
+        order._action_cancel()
+        self.assertEqual(order.state, "cancel")
+        self.assertEqual(invoice.state, "posted")
+        problem = self.Check.search([("order_id", "=", order.id)])
+        self.assertRecordValues(
+            problem,
+            [
+                {
+                    "problem": "invoice",
+                    "order_line_id": order.order_line.id,
+                    "qty_expected": 0.0,
+                    "qty_actual": 10.0,
+                    "qty_difference": 10.0,
+                    "amount_difference": 1000.0,
+                }
+            ],
+        )
+        # Crediting the invoice settles it.
+        self._credit_note(invoice)
+        self.assertEqual(self._problems(order), set())
+
     def test_purchase_line_in_vendor_unit(self):
         vendor = self.env["res.partner"].create({"name": "SOP Dozen Vendor"})
         product = self._storable(
