@@ -1,5 +1,7 @@
 # Copyright 2026 sales_order_plus developers
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from lxml import html
+
 from odoo import Command, fields
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
@@ -429,6 +431,12 @@ class TestConsistencyNotification(OrderManagementCase):
         self.assertIn(self.sale_admin.partner_id, message.partner_ids)
         self.assertNotIn(self.salesman.partner_id, message.partner_ids)
         self.assertIn("-6.00", message.body)
+        # The order is linked as Odoo links records in messages.
+        links = html.fromstring(str(message.body)).xpath("//a[@data-oe-model]")
+        self.assertEqual(
+            [(a.get("data-oe-model"), a.get("data-oe-id"), a.text) for a in links],
+            [("sale.order", str(first.id), first.name)],
+        )
         self.assertEqual(
             self.Notification.search([("order_id", "=", first.id)]).message_id, message
         )
