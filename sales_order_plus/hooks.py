@@ -2,6 +2,10 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import logging
 
+from odoo.tools import SQL
+
+from .report.sale_consistency_check import INDEXES
+
 _logger = logging.getLogger(__name__)
 
 
@@ -37,9 +41,14 @@ def pre_init_hook(env):
 
 
 def uninstall_hook(env):
-    """Keep the shipped order types that orders or invoices use.
+    """Keep the shipped order types that orders or invoices use, drop the indexes the
+    add-on created on core tables."""
+    _keep_used_types(env)
+    _drop_indexes(env)
 
-    Odoo deletes a module's records on uninstall; a type still referenced by orders
+
+def _keep_used_types(env):
+    """Odoo deletes a module's records on uninstall; a type still referenced by orders
     cannot go (the orders keep their type, ``ondelete="restrict"``) and the failed
     deletion is logged as an error. Detaching such types from the add-on leaves them as
     plain OCA types, with their names, on the same orders.
@@ -63,6 +72,13 @@ def uninstall_hook(env):
             "Order types kept after uninstall: %s", ", ".join(kept.mapped("name"))
         )
         kept.unlink()
+
+
+def _drop_indexes(env):
+    """The consistency check's partial indexes live on Odoo's tables (stock moves,
+    purchase lines, invoices): Odoo drops the add-on's views and columns, not them."""
+    for name in INDEXES:
+        env.cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(name)))
 
 
 def _fill_invoice_type_columns(env):

@@ -424,6 +424,9 @@ def step_flow(env, state):
         "'sale_order_type')"
     )
     check(not env.cr.fetchall(), "columns of the add-on left behind")
+    env.cr.execute(r"SELECT indexname FROM pg_indexes WHERE indexname LIKE 'sop\_%'")
+    left = [row[0] for row in env.cr.fetchall()]
+    check(not left, f"indexes of the add-on left behind: {', '.join(left)}")
     prods = products(env)
     customer = env["res.partner"].search([("name", "=", "LC Customer")], limit=1)
 

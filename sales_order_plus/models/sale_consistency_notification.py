@@ -5,7 +5,13 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.tools import format_list
 
-from ..report.sale_consistency_check import PROBLEMS
+# The problems of the consistency check (report/sale_consistency_check.py reads them
+# from here: reports import models, never the other way round).
+PROBLEMS = [
+    ("delivery", "Delivered ≠ Ordered"),
+    ("invoice", "Invoiced ≠ Invoice Policy"),
+    ("amount", "Invoiced Total ≠ Order Total"),
+]
 
 # Problems listed one by one in a summary; the rest are counted.
 SUMMARY_MAX_ROWS = 50
@@ -44,49 +50,58 @@ class SaleConsistencyNotification(models.Model):
         """Send the sales managers of each company a summary of the problems they
         were not told about yet (scheduled action and server action). Returns the
         summaries."""
+        managers = self.env.ref("sales_team.group_sale_manager").sudo().users
+        messages = self.env["mail.message"]
+        for company, problems in self._sop_new_problems().grouped("company_id").items():
+            recipients = managers.filtered(
+                lambda user, company=company: company in user.company_ids
+                and not user.share
+            )
+            if recipients:  # else kept as new until someone can read it
+                messages |= self._sop_notify(company, problems, recipients)
+        return messages
+
+    @api.model
+    def _sop_new_problems(self):
+        """The problems of the consistency check not notified yet."""
         problems = self.env["sale.consistency.check"].sudo().search([])
         known = set(
             self.sudo()
             .search([("problem_key", "in", problems.mapped("problem_key"))])
             .mapped("problem_key")
         )
-        new_problems = problems.filtered(lambda p: p.problem_key not in known)
-        managers = self.env.ref("sales_team.group_sale_manager").sudo().users
-        messages = self.env["mail.message"]
-        for company, company_problems in new_problems.grouped("company_id").items():
-            recipients = managers.filtered(
-                lambda user, company=company: company in user.company_ids
-                and not user.share
+        return problems.filtered(lambda p: p.problem_key not in known)
+
+    @api.model
+    def _sop_notify(self, company, problems, recipients):
+        """Send ``recipients`` the summary of ``problems`` of ``company`` and remember
+        them as notified. Returns the message."""
+        message = (
+            self.env["mail.thread"]
+            .sudo()
+            .message_notify(
+                partner_ids=recipients.partner_id.ids,
+                subject=self.env._(
+                    "%(company)s: %(count)s new sales inconsistencies",
+                    company=company.name,
+                    count=len(problems),
+                ),
+                body=self._sop_summary_body(problems),
             )
-            if not recipients:
-                continue  # kept as new until someone can read it
-            message = (
-                self.env["mail.thread"]
-                .sudo()
-                .message_notify(
-                    partner_ids=recipients.partner_id.ids,
-                    subject=self.env._(
-                        "%(company)s: %(count)s new sales inconsistencies",
-                        company=company.name,
-                        count=len(company_problems),
-                    ),
-                    body=self._sop_summary_body(company_problems),
-                )
-            )
-            messages |= message
-            self.sudo().create(
-                [
-                    {
-                        "problem_key": problem.problem_key,
-                        "problem": problem.problem,
-                        "order_id": problem.order_id.id,
-                        "company_id": company.id,
-                        "message_id": message.id,
-                    }
-                    for problem in company_problems
-                ]
-            )
-        return messages
+        )
+        self.sudo().create(
+            [
+                {
+                    "problem_key": problem.problem_key,
+                    "problem": problem.problem,
+                    "order_id": problem.order_id.id,
+                    "company_id": company.id,
+                    "message_id": message.id,
+                }
+                for problem in problems
+            ]
+        )
+        return message
 
     @api.model
     def _sop_summary_body(self, problems):
@@ -98,13 +113,9 @@ class SaleConsistencyNotification(models.Model):
             for problem, rows in problems.grouped("problem").items()
         ]
         rows = Markup().join(
-            Markup(
-                "<li><a href='/odoo/sale.order/%(order_id)s'>%(order)s</a>: "
-                "%(problem)s%(product)s, %(difference)s</li>"
-            )
+            Markup("<li>%(order)s: %(problem)s%(product)s, %(difference)s</li>")
             % {
-                "order_id": problem.order_id.id,
-                "order": problem.order_id.name,
+                "order": problem.order_id._get_html_link(title=problem.order_id.name),
                 "problem": labels[problem.problem],
                 "product": f" ({problem.product_id.display_name})"
                 if problem.product_id

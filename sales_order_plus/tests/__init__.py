@@ -5,6 +5,7 @@ from . import test_kind_schedule_release
 from . import test_kind_schedule_tour
 from . import test_order_management
 from . import test_consistency_check
+from . import test_report_pdf
 from . import test_access_matrix
 from . import test_bad_input
 from . import test_kind_cash

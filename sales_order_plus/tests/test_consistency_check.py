@@ -1,10 +1,14 @@
 # Copyright 2026 sales_order_plus developers
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from lxml import html
+
 from odoo import Command, fields
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tests.common import new_test_user
 
+from ..hooks import uninstall_hook
+from ..report.sale_consistency_check import INDEXES
 from .test_order_management import OrderManagementCase
 
 
@@ -201,6 +205,129 @@ class TestConsistencyCheck(OrderManagementCase):
         purchase_line.order_id.button_cancel()
         self.assertEqual(self._problems(order), {("delivery", -3.0)})
 
+    def test_posted_invoice_of_cancelled_order(self):
+        order = self._order(10)
+        invoice = self._invoice(order)
+        # The low-level cancel, as orders cancelled before cancelling was refused
+        # (or by another module) were: the posted invoice stays.
+        order._action_cancel()
+        self.assertEqual(order.state, "cancel")
+        self.assertEqual(invoice.state, "posted")
+        problem = self.Check.search([("order_id", "=", order.id)])
+        self.assertRecordValues(
+            problem,
+            [
+                {
+                    "problem": "invoice",
+                    "order_line_id": order.order_line.id,
+                    "qty_expected": 0.0,
+                    "qty_actual": 10.0,
+                    "qty_difference": 10.0,
+                    "amount_difference": 1000.0,
+                }
+            ],
+        )
+        # Crediting the invoice settles it.
+        self._credit_note(invoice)
+        self.assertEqual(self._problems(order), set())
+
+    def test_purchase_line_in_vendor_unit(self):
+        vendor = self.env["res.partner"].create({"name": "SOP Dozen Vendor"})
+        product = self._storable(
+            "SOP Bought by the Dozen",
+            uom_po_id=self.env.ref("uom.product_uom_dozen").id,
+            seller_ids=[Command.create({"partner_id": vendor.id, "price": 120.0})],
+            route_ids=[
+                Command.link(self.env.ref("stock_dropshipping.route_drop_shipping").id)
+            ],
+        )
+        order = self._order(24, product=product)
+        purchase_line = self.env["purchase.order.line"].search(
+            [("sale_line_id", "=", order.order_line.id)]
+        )
+        self.assertEqual(
+            (purchase_line.product_qty, purchase_line.product_uom_qty), (2.0, 24.0)
+        )
+        self.assertEqual(self._problems(order), set())
+
+    def _validate(self, picking, qty):
+        """Validate ``qty`` of ``picking``, the rest to a backorder."""
+        picking.move_ids.write({"quantity": qty, "picked": True})
+        picking.with_context(skip_backorder=True).button_validate()
+        self.assertEqual(picking.state, "done")
+
+    def _open_step(self, order, picking_type):
+        return order.picking_ids.filtered(
+            lambda p: p.picking_type_id == picking_type
+            and p.state not in ("done", "cancel")
+        )
+
+    def test_two_step_delivery_counts_moves_by_final_destination(self):
+        self.warehouse.delivery_steps = "pick_ship"
+        order = self._order(10)
+        pick = self._open_step(order, self.warehouse.pick_type_id)
+        self.assertEqual(pick.location_dest_id, self.warehouse.wh_output_stock_loc_id)
+        # Goods on their way to the customer through the output are not missing.
+        self.assertEqual(self._problems(order), set())
+        self._validate(pick, 4)
+        self.assertEqual(self._problems(order), set())
+        self._validate(self._open_step(order, self.warehouse.out_type_id), 4)
+        self.assertEqual(order.order_line.qty_delivered, 4.0)
+        self.assertEqual(self._problems(order), set())
+        # The rest of the pick cancelled: 6 will never leave.
+        self._open_step(order, self.warehouse.pick_type_id).action_cancel()
+        self.assertEqual(self._problems(order), {("delivery", -6.0)})
+
+    def test_three_step_delivery_counts_moves_by_final_destination(self):
+        self.warehouse.delivery_steps = "pick_pack_ship"
+        order = self._order(10)
+        self.assertEqual(self._problems(order), set())
+        self._validate(self._open_step(order, self.warehouse.pick_type_id), 10)
+        pack = self._open_step(order, self.warehouse.pack_type_id)
+        self.assertEqual(pack.location_dest_id, self.warehouse.wh_output_stock_loc_id)
+        self.assertEqual(self._problems(order), set())
+        self._validate(pack, 10)
+        self.assertEqual(self._problems(order), set())
+        self._validate(self._open_step(order, self.warehouse.out_type_id), 12)
+        self.assertEqual(self._problems(order), {("delivery", 2.0)})
+
+    def test_cash_pickup_invoiced_on_ordered_quantity(self):
+        self.type_cash.write(
+            {"cash_handover": "pickup", "cash_payment_journal_id": False}
+        )
+        order = self._create_order(self.type_cash, lines=[(self.by_delivery, 3.0)])
+        order.action_confirm()
+        self.assertEqual(order.order_line.qty_invoiced, 3.0)
+        self.assertEqual(order.order_line.qty_delivered, 0.0)
+        # Paid in full before collection: the kind invoices ordered quantities.
+        self.assertEqual(self._problems(order), set())
+
+    def test_third_party_invoiced_on_vendor_bill(self):
+        vendor = self.env["res.partner"].create({"name": "SOP Billing Vendor"})
+        product = self._storable(
+            "SOP Billed by the Vendor",
+            invoice_policy="delivery",
+            purchase_method="purchase",
+            seller_ids=[Command.create({"partner_id": vendor.id, "price": 40.0})],
+        )
+        self.type_third_party.write(
+            {
+                "third_party_auto_confirm": True,
+                "third_party_invoice_trigger": "vendor_bill",
+            }
+        )
+        order = self._create_order(self.type_third_party, lines=[(product, 5.0)])
+        order.action_confirm()
+        purchase = order.order_line.purchase_line_ids.order_id
+        self.assertEqual(purchase.state, "purchase")
+        purchase.action_create_invoice()
+        purchase.invoice_ids.invoice_date = fields.Date.today()
+        purchase.invoice_ids.action_post()
+        self.assertEqual(order.order_line.qty_invoiced, 5.0)
+        self.assertEqual(order.order_line.qty_delivered, 0.0)
+        # Billed as the vendor billed, before the vendor shipped: as the kind wants.
+        self.assertEqual(self._problems(order), set())
+
     def test_filters(self):
         rush_type = self.env["sale.order.type"].create(
             {"name": "SOP Rush", "kind": "rush"}
@@ -265,6 +392,18 @@ class TestConsistencyCheck(OrderManagementCase):
         )
         self.assertFalse(self.Check.with_user(manager_b).search(domain))
 
+    def test_uninstall_drops_the_partial_indexes(self):
+        def indexes():
+            self.env.cr.execute(
+                "SELECT indexname FROM pg_indexes WHERE indexname IN %s",
+                [tuple(INDEXES)],
+            )
+            return {row[0] for row in self.env.cr.fetchall()}
+
+        self.assertEqual(indexes(), set(INDEXES))
+        uninstall_hook(self.env)  # rolled back with the test
+        self.assertEqual(indexes(), set())
+
 
 @tagged("post_install", "-at_install")
 class TestConsistencyNotification(OrderManagementCase):
@@ -292,6 +431,12 @@ class TestConsistencyNotification(OrderManagementCase):
         self.assertIn(self.sale_admin.partner_id, message.partner_ids)
         self.assertNotIn(self.salesman.partner_id, message.partner_ids)
         self.assertIn("-6.00", message.body)
+        # The order is linked as Odoo links records in messages.
+        links = html.fromstring(str(message.body)).xpath("//a[@data-oe-model]")
+        self.assertEqual(
+            [(a.get("data-oe-model"), a.get("data-oe-id"), a.text) for a in links],
+            [("sale.order", str(first.id), first.name)],
+        )
         self.assertEqual(
             self.Notification.search([("order_id", "=", first.id)]).message_id, message
         )
