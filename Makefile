@@ -13,7 +13,7 @@ help:
 	@echo "make screenshots PNGs of the key screens into docs/ (serves the demo database meanwhile)"
 	@echo "make i18n        regenerate i18n/sales_order_plus.pot and merge it into the .po files"
 	@echo "make lifecycle   install into a database with orders, update twice, uninstall: figures unchanged"
-	@echo "make load        ORDERS=500 CLIENTS=4 orders over XML-RPC against --workers=2, checked"
+	@echo "make load        ORDERS=500 CLIENTS=4 orders by Locust users over XML-RPC against --workers=2, checked (RUN_TIME=600 s at most)"
 	@echo "make concurrency the same call from two sessions at once: one wins, the other a clean error"
 	@echo "make stop        stop this checkout's PostgreSQL cluster"
 
