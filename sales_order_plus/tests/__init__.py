@@ -11,3 +11,4 @@ from . import test_kind_cash
 from . import test_kind_rush
 from . import test_i18n
 from . import test_query_counts
+from . import test_screenshots
