@@ -10,10 +10,10 @@ help:
 	@echo "make bench       ms and SQL queries per confirmed order, each kind against plain Odoo (also docs/benchmark.md)"
 	@echo "make lint        OCA's pre-commit checks (ruff, pylint-odoo, XML/PO checks, README.rst); make test runs it too"
 	@echo "make wheel       build the add-on's wheel odoo-addon-sales_order_plus into dist/ (whool)"
-	@echo "make screenshots PNGs of the key screens into docs/ (serves the demo database meanwhile)"
+	@echo "make screenshots PNGs of the key screens into docs/ (a fresh demo database, Odoo's browser test)"
 	@echo "make i18n        regenerate i18n/sales_order_plus.pot and merge it into the .po files"
 	@echo "make lifecycle   install into a database with orders, update twice, uninstall: figures unchanged"
-	@echo "make load        ORDERS=500 CLIENTS=4 orders over XML-RPC against --workers=2, checked"
+	@echo "make load        ORDERS=500 CLIENTS=4 orders by Locust users over XML-RPC against --workers=2, checked (RUN_TIME=600 s at most)"
 	@echo "make concurrency the same call from two sessions at once: one wins, the other a clean error"
 	@echo "make stop        stop this checkout's PostgreSQL cluster"
 

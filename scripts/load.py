@@ -1,21 +1,37 @@
-"""`make load`: CLIENTS XML-RPC clients create and confirm ORDERS orders of mixed kinds
-against Odoo served with --workers=2, then every order is checked against its kind's
-expected outcome. Prints orders per second, errors (goal 0) and lost orders (goal 0);
-exit code 1 when either is not 0 or an order is not as expected.
+"""`make load`: Locust users create and confirm ORDERS orders of mixed kinds over
+XML-RPC against Odoo served with --workers=2 on loopback, then every order is checked
+against its kind's expected outcome. Locust prints its request statistics; this script
+adds errors (goal 0), lost orders (goal 0) and orders not as expected (goal 0); exit
+code 1 when any is not 0, or when RUN_TIME ends the run before all orders are done.
 
 Usage (see scripts/load.sh, which creates and drops the database):
-    python scripts/load.py DB [--orders 500] [--clients 4]
+    python scripts/load.py DB [--orders 500] [--clients 4] [--run-time 600]
+
+Locust runs in this process (headless, as a library): one ``User`` per client, each
+with its own XML-RPC connection, picks one task set per order, weighted by the kind's
+``share`` in KIND_PLAN; each task set creates and confirms one order of its kind.
 """
+
+# Locust patches the standard library for gevent when imported: first, before anything
+# else imports sockets, ssl or threads.
+# isort: off
+import locust  # noqa: F401
+# isort: on
 
 import argparse
 import itertools
 import os
 import sys
-import threading
 import time
 import uuid
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta, timezone
+
+import gevent
+from locust import TaskSet, User, constant, task
+from locust.env import Environment
+from locust.exception import StopUser
+from locust.stats import print_percentile_stats, print_stats
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -102,12 +118,6 @@ KIND_PLAN = {
 }
 
 
-def plan(orders):
-    """The kind of each order, interleaved by share (deterministic)."""
-    cycle = [kind for kind, row in KIND_PLAN.items() for _i in range(row["share"])]
-    return [cycle[n % len(cycle)] for n in range(orders)]
-
-
 def plain_lines(fixtures, n):
     products = fixtures["products"]
     return [
@@ -147,22 +157,79 @@ def order_vals(fixtures, types, kind, n, ref):
     }
 
 
-def run_client(server, fixtures, types, jobs, results, lock):
-    client = server.client()
-    for n, kind, ref in jobs:
+class Run:
+    """What the users share: the data, the order numbers handed out, the outcomes."""
+
+    def __init__(self, db, fixtures, types, orders, run_id):
+        self.db = db
+        self.fixtures = fixtures
+        self.types = types
+        self.orders = orders
+        self.run_id = run_id
+        self.numbers = itertools.count()
+        self.results = []  # (ref, kind, order id or None, error or None)
+
+
+class KindOrders(TaskSet):
+    """Creates and confirms one order of ``kind``, then lets the user pick again."""
+
+    kind = None
+
+    @task
+    def create_and_confirm(self):
+        self.user.order(self.kind)
+        self.interrupt(reschedule=False)
+
+
+# One task set per kind, picked in proportion to the kind's share.
+KIND_TASK_SETS = {
+    type(f"Orders_{kind}", (KindOrders,), {"kind": kind}): row["share"]
+    for kind, row in KIND_PLAN.items()
+}
+
+
+class OrderUser(User):
+    """One XML-RPC client creating and confirming orders, one after the other."""
+
+    tasks = KIND_TASK_SETS
+    wait_time = constant(0)
+    shared = None  # the Run, set by run_locust()
+
+    def on_start(self):
+        self.rpc = rpc_lab.Client(self.host, self.shared.db)
+
+    def call(self, name, model, method, *args):
+        """One XML-RPC call, reported to Locust as a request named ``name``."""
         started = time.perf_counter()
+        error = None
         try:
-            order_id = client.call(
-                "sale.order",
-                "create",
-                order_vals(fixtures, types, kind, n, ref),
+            return self.rpc.call(model, method, *args)
+        except Exception as exc:  # reported to Locust, then to order()
+            error = exc
+            raise
+        finally:
+            self.environment.events.request.fire(
+                request_type="xmlrpc",
+                name=name,
+                response_time=(time.perf_counter() - started) * 1000,
+                response_length=0,
+                exception=error,
+                context={},
             )
-            client.call("sale.order", "action_confirm", [order_id])
-            outcome = (ref, kind, order_id, None)
+
+    def order(self, kind):
+        run = self.shared
+        n = next(run.numbers)
+        if n >= run.orders:
+            raise StopUser()
+        ref = f"LOAD-{run.run_id}-{n:05d}"
+        vals = order_vals(run.fixtures, run.types, kind, n, ref)
+        try:
+            order_id = self.call(f"{kind}: create", "sale.order", "create", vals)
+            self.call(f"{kind}: confirm", "sale.order", "action_confirm", [order_id])
+            run.results.append((ref, kind, order_id, None))
         except Exception as error:  # every failure is counted, none stops the run
-            outcome = (ref, kind, None, error)
-        with lock:
-            results.append(outcome + (time.perf_counter() - started,))
+            run.results.append((ref, kind, None, error))
 
 
 def _read(client, model, ids, fields):
@@ -236,6 +303,27 @@ def check_orders(client, run_id, expected_refs):
     return len(rows), wrong, lost
 
 
+def run_locust(server, run, clients, run_time):
+    """Locust, headless: ``clients`` users until every order is done or ``run_time``
+    seconds have passed. Returns the elapsed seconds and whether time ran out."""
+    OrderUser.shared = run
+    env = Environment(user_classes=[OrderUser], host=server.url, stop_timeout=60)
+    runner = env.create_local_runner()
+    started = time.perf_counter()
+    runner.start(clients, spawn_rate=clients)
+    timed_out = False
+    while len(run.results) < run.orders:
+        if time.perf_counter() - started > run_time:
+            timed_out = True
+            break
+        gevent.sleep(0.2)
+    runner.quit()
+    elapsed = time.perf_counter() - started
+    print_stats(env.stats, current=False)
+    print_percentile_stats(env.stats)
+    return elapsed, timed_out
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("db")
@@ -246,57 +334,44 @@ def main():
         "--clients", type=int, default=int(os.environ.get("CLIENTS", 4))
     )
     parser.add_argument(
+        "--run-time",
+        type=int,
+        default=int(os.environ.get("RUN_TIME", 600)),
+        help="seconds at most; the run stops then, done or not",
+    )
+    parser.add_argument(
         "--log", default=os.environ.get("LOAD_LOG", "/tmp/sop-load.log")
     )
     args = parser.parse_args()
 
     print(f"== fixtures in {args.db}", flush=True)
     fixtures = rpc_lab.with_env(args.db, rpc_lab.fixtures)
-    run_id = uuid.uuid4().hex[:8]
-    kinds = plan(args.orders)
-    jobs = [(n, kind, f"LOAD-{run_id}-{n:05d}") for n, kind in enumerate(kinds)]
     print(
-        f"== Odoo --workers=2, {args.clients} XML-RPC clients, {args.orders} orders "
-        f"({dict(Counter(kinds))})",
+        f"== Odoo --workers=2, Locust: {args.clients} users, {args.orders} orders "
+        f"(shares {({k: row['share'] for k, row in KIND_PLAN.items()})}), "
+        f"at most {args.run_time}s",
         flush=True,
     )
     with rpc_lab.OdooServer(args.db, args.log) as server:
         admin = server.client()
         types = {kind: admin.ref(row["type"]) for kind, row in KIND_PLAN.items()}
-        results, lock = [], threading.Lock()
-        threads = [
-            threading.Thread(
-                target=run_client,
-                args=(server, fixtures, types, jobs[c :: args.clients], results, lock),
-            )
-            for c in range(args.clients)
-        ]
-        started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.perf_counter() - started
-        expected = {
-            ref: kind for ref, kind, order_id, error, _s in results if not error
-        }
-        found, wrong, lost = check_orders(admin, run_id, expected)
+        run = Run(args.db, fixtures, types, args.orders, uuid.uuid4().hex[:8])
+        elapsed, timed_out = run_locust(server, run, args.clients, args.run_time)
+        expected = {ref: kind for ref, kind, _id, error in run.results if not error}
+        found, wrong, lost = check_orders(admin, run.run_id, expected)
         server_errors, conflicts = server.error_lines()
 
-    errors = [(ref, kind, error) for ref, kind, _id, error, _s in results if error]
+    errors = [(ref, kind, error) for ref, kind, _id, error in run.results if error]
     # An order the client never heard of but that exists is not lost; one it was told
     # exists but cannot be found is.
     created = len(expected)
-    latencies = sorted(s for *_r, s in results)
+    kinds = Counter(kind for _ref, kind, _id, _error in run.results)
     print(
         f"orders: {created}/{args.orders} created and confirmed in {elapsed:.1f}s "
-        f"= {created / elapsed:.1f} orders/s"
+        f"= {created / elapsed:.1f} orders/s ({dict(kinds)})"
     )
-    print(
-        f"latency per order (create + confirm): median "
-        f"{latencies[len(latencies) // 2] * 1000:.0f} ms, "
-        f"p95 {latencies[int(len(latencies) * 0.95)] * 1000:.0f} ms"
-    )
+    if timed_out:
+        print(f"run time of {args.run_time}s reached before all orders were done")
     print(f"errors: {len(errors)}")
     for ref, kind, error in itertools.islice(errors, 10):
         print(f"   {ref} {kind}: {rpc_lab.short(error)}")
@@ -308,7 +383,9 @@ def main():
     print(f"other server ERROR log lines: {len(server_errors)}")
     for line in server_errors[:10]:
         print(f"   {line}")
-    ok = not (errors or lost or wrong or server_errors) and found == created
+    ok = (
+        not (errors or lost or wrong or server_errors or timed_out) and found == created
+    )
     print(f"load: {'PASS' if ok else 'FAIL'}")
     return 0 if ok else 1
 

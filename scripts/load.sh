@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make load` / `make concurrency`: a throwaway database with the add-on (no demo data),
 # then scripts/load.py (or the script given as $1) against Odoo with --workers=2 on
-# loopback. ORDERS=500 CLIENTS=4 size the load; KEEP_DB=1 keeps the database.
+# loopback. ORDERS=500 CLIENTS=4 size the load (Locust users), RUN_TIME=600 bounds it
+# in seconds; KEEP_DB=1 keeps the database; SKIP_SETUP=1 skips scripts/setup.sh.
 source "$(dirname "$0")/env.sh"
 
 SCRIPT=${1:-load.py}
@@ -10,7 +11,7 @@ LOG_DIR=$ROOT/var/log
 mkdir -p "$LOG_DIR"
 LOG=$LOG_DIR/${SCRIPT%.py}-$(date +%Y%m%d-%H%M%S).log
 
-bash "$ROOT/scripts/setup.sh"
+[ -n "${SKIP_SETUP:-}" ] || bash "$ROOT/scripts/setup.sh"
 bash "$ROOT/scripts/pg.sh" start
 dropdb -h "$PGHOST" -p "$PGPORT" -U odoo --if-exists "$DB"
 cleanup() {

@@ -4,7 +4,8 @@ checks (scripts/load.py, scripts/concurrency_check.py).
 The database is created (add-on installed, no demo data) by the calling shell script;
 this module adds the fixtures through the ORM, starts and stops the server (only the
 process it started), and hands out XML-RPC clients as external integrations use them.
-Settings come from scripts/env.sh (ODOO_SRC, ADDONS_PATH, PGHOST, PGPORT, PY).
+Settings come from scripts/env.sh (ODOO_SRC, ADDONS_PATH, PGHOST, PGPORT, PY). Odoo
+runs unpatched: its prefork master also starts the gevent websocket process.
 """
 
 import os
@@ -109,7 +110,7 @@ class OdooServer:
     def __enter__(self):
         command = [
             os.environ["PY"],
-            os.path.join(os.path.dirname(os.path.abspath(__file__)), "odoo_prefork.py"),
+            os.path.join(os.environ["ODOO_SRC"], "odoo-bin"),
             *odoo_options(self.db),
             f"--workers={self.workers}",
             "--http-interface=127.0.0.1",

@@ -1,0 +1,192 @@
+# Copyright 2026 sales_order_plus developers
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""SQL query budgets of the kinds' confirmations and of the schedule release.
+
+``make bench`` reports figures but fails on nothing; these tests fail when a change
+makes a flow cost more queries than its budget. The data is bench/cases_all_kinds.py's:
+one order of 10 storable lines per kind (schedule: 2 dates per line; third party: 2
+vendors).
+
+How the budgets were measured: ``assertQueryCount`` as Odoo's own performance tests use
+it (``@users("admin")`` + ``@warmup``: the flow runs once to fill the ORM caches and is
+rolled back, then runs again, counted, between two flushes), in a database with demo
+data, on 2026-11-30. Budget = that count + about 5%, rounded up: counts shift by a few
+queries with the database's history (e.g. the first invoice of a period), not by 5%.
+Fewer queries than the budget only logs; a refactoring that lowers a count may lower
+the budget with it.
+"""
+
+from datetime import datetime, timedelta
+
+from freezegun import freeze_time
+
+from odoo import Command, fields
+from odoo.tests import tagged
+from odoo.tests.common import users, warmup
+
+from .common import SalesOrderPlusCase
+
+LINES = 10
+
+# Measured count -> budget (see the module's docstring).
+BUDGET_STANDARD = 198  # measured 188
+BUDGET_CASH = 511  # measured 486
+BUDGET_RUSH = 201  # measured 191
+BUDGET_SCHEDULE = 346  # measured 329
+BUDGET_THIRD_PARTY = 88  # measured 83
+BUDGET_SCHEDULE_RELEASE = 131  # measured 124
+
+
+@tagged("post_install", "-at_install")
+class TestQueryCounts(SalesOrderPlusCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.products = cls.env["product.product"].create(
+            [
+                {
+                    "name": f"SOP Counted {index}",
+                    "type": "consu",
+                    "is_storable": True,
+                    "list_price": 10.0,
+                    "standard_price": 5.0,
+                    "invoice_policy": "order",
+                }
+                for index in range(LINES)
+            ]
+        )
+        for product in cls.products:
+            cls.env["stock.quant"]._update_available_quantity(
+                product, cls.stock_location, 1000.0
+            )
+        vendors = cls.env["res.partner"].create(
+            [{"name": "SOP Counted Vendor A"}, {"name": "SOP Counted Vendor B"}]
+        )
+        for index, product in enumerate(cls.products):
+            product.seller_ids = [
+                Command.create({"partner_id": vendors[index % 2].id, "price": 5.0})
+            ]
+        # The shipped types as bench/cases_all_kinds.py uses them.
+        cls.type_cash.write(
+            {"cash_payment_journal_id": False, "cash_handover": "counter"}
+        )
+        cls.type_rush.write(
+            {"rush_fee_product_id": False, "rush_invoice_on_delivery": True}
+        )
+        cls.type_schedule.schedule_release_horizon = 0
+        cls.type_third_party.third_party_auto_confirm = False
+
+    def _order(self, order_type, dates=None):
+        """A 10-line order of ``order_type``; with ``dates``, one schedule line of 1
+        unit per date on each line."""
+        lines = []
+        for product in self.products:
+            vals = {"product_id": product.id, "product_uom_qty": 1.0}
+            if dates:
+                vals["product_uom_qty"] = float(len(dates))
+                vals["schedule_line_ids"] = [
+                    Command.create({"date": day, "product_uom_qty": 1.0})
+                    for day in dates
+                ]
+            lines.append(Command.create(vals))
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "type_id": order_type.id,
+                "order_line": lines,
+            }
+        )
+        # Out of the count, as Odoo's tests do: the company's country (localisations
+        # read it) and the order as the form would have loaded it.
+        self.env.company.country_id.code  # noqa: B018
+        order.order_line.product_id.mapped("name")
+        return order
+
+    def _in_days(self, days):
+        return fields.Date.context_today(self.env.user) + timedelta(days=days)
+
+    @users("admin")
+    @warmup
+    def test_confirm_standard(self):
+        order = self._order(self.type_standard)
+        with self.assertQueryCount(admin=BUDGET_STANDARD):
+            order.action_confirm()
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(len(order.picking_ids.move_ids), LINES)
+
+    @users("admin")
+    @warmup
+    def test_confirm_cash_counter(self):
+        order = self._order(self.type_cash)
+        with self.assertQueryCount(admin=BUDGET_CASH):
+            order.action_confirm()
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(order.invoice_ids.state, "posted")
+        self.assertIn(order.invoice_ids.payment_state, ("paid", "in_payment"))
+        self.assertEqual(order.picking_ids.state, "done")
+
+    @users("admin")
+    @warmup
+    def test_confirm_rush(self):
+        # A Wednesday morning (UTC) of this week, before the type's cutoff: the
+        # delivery date is today, found without searching the calendar further.
+        today = fields.Date.today()
+        wednesday = today - timedelta(days=today.weekday()) + timedelta(days=2)
+        with freeze_time(
+            datetime.combine(wednesday, datetime.min.time()).replace(hour=8)
+        ):
+            order = self._order(self.type_rush)
+            with self.assertQueryCount(admin=BUDGET_RUSH):
+                order.action_confirm()
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(order.picking_ids.priority, "1")
+        self.assertEqual(order.commitment_date.date(), wednesday)
+
+    @users("admin")
+    @warmup
+    def test_confirm_schedule_two_dates(self):
+        order = self._order(
+            self.type_schedule, dates=[self._in_days(7), self._in_days(14)]
+        )
+        with self.assertQueryCount(admin=BUDGET_SCHEDULE):
+            order.action_confirm()
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(len(order.picking_ids), 2)
+        self.assertEqual(len(order.picking_ids.move_ids), 2 * LINES)
+
+    @users("admin")
+    @warmup
+    def test_confirm_third_party_two_vendors(self):
+        order = self._order(self.type_third_party)
+        with self.assertQueryCount(admin=BUDGET_THIRD_PARTY):
+            order.action_confirm()
+        self.assertEqual(order.state, "sale")
+        purchases = order.order_line.purchase_line_ids.order_id
+        self.assertEqual(len(purchases), 2)
+        self.assertEqual(len(purchases.order_line), LINES)
+
+    @users("admin")
+    @warmup
+    def test_schedule_release_cron(self):
+        """The daily release of 5 due schedule lines (one per order line)."""
+        order_type = self.type_schedule.copy(
+            {"name": "SOP Counted release", "schedule_release_horizon": 1}
+        )
+        order = self._order(order_type, dates=[self._in_days(5), self._in_days(40)])
+        order.order_line[5:].schedule_line_ids.filtered(
+            lambda s: s.date == self._in_days(5)
+        ).date = self._in_days(41)
+        order.action_confirm()
+        Lines = self.env["sale.order.schedule.line"].sudo()
+        # Whatever else is due today is released out of the count.
+        Lines._cron_sop_schedule_release()
+        self.assertFalse(order.picking_ids)
+        order_type.schedule_release_horizon = 10
+        # As the scheduled action runs: as superuser.
+        with self.assertQueryCount(admin=BUDGET_SCHEDULE_RELEASE):
+            Lines._cron_sop_schedule_release()
+        due = order.schedule_line_ids.filtered(lambda s: s.date == self._in_days(5))
+        self.assertEqual(len(due), 5)
+        self.assertEqual(set(due.mapped("state")), {"released"})
+        self.assertEqual(len(order.picking_ids), 1)
+        self.assertEqual(len(order.picking_ids.move_ids), 5)
