@@ -142,6 +142,11 @@ class SaleOrder(models.Model):
                 _("These cash sales cannot be confirmed:") + "\n" + "\n".join(problems)
             )
 
+    def _sop_check_cancel(self):
+        super()._sop_check_cancel()
+        # Paid at once: a cancelled cash sale must not keep its paid invoice.
+        self.filtered(lambda o: o.type_kind == "cash")._sop_check_invoices_credited()
+
     def _sop_cash_journal(self):
         """The type's payment journal, or the company's cash journal."""
         self.ensure_one()

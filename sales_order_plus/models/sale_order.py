@@ -182,6 +182,30 @@ class SaleOrder(models.Model):
                 )
             )
 
+    def _sop_check_invoices_credited(self):
+        """Refuse to cancel orders ``self`` whose posted customer invoices are not
+        credited: a paid or billed sale would stay in the books of a cancelled order
+        (kinds that invoice on their own call it from ``_sop_check_cancel``)."""
+        uncredited = self.filtered(
+            lambda o: o.state == "sale"
+            and not o.company_id.currency_id.is_zero(
+                sum(
+                    move.amount_total_signed
+                    for move in o.invoice_ids
+                    if move.state == "posted"
+                )
+            )
+        )
+        if uncredited:
+            raise UserError(
+                _(
+                    "These orders have posted invoices that are not credited: "
+                    "%(orders)s. Issue a credit note (and pay back what was paid) "
+                    "first, then cancel the order.",
+                    orders=", ".join(uncredited.mapped("name")),
+                )
+            )
+
     def _sop_of_a_kind(self):
         """The orders whose type has a kind other than standard."""
         return self.filtered(lambda o: o.type_kind and o.type_kind != "standard")

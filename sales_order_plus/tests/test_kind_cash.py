@@ -315,6 +315,42 @@ class TestKindCash(SalesOrderPlusCase):
             ).run()
         self.assertEqual((standard | cash).mapped("state"), ["draft", "draft"])
 
+    def _credit(self, invoice):
+        """Full credit note of ``invoice``, posted (Odoo's reversal wizard)."""
+        reversal = (
+            self.env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create({"journal_id": invoice.journal_id.id, "reason": "SOP cancel"})
+        )
+        reversal.refund_moves()
+        refund = invoice.reversal_move_ids
+        refund.action_post()
+        return refund
+
+    def test_paid_pickup_sale_cannot_be_cancelled_before_credit_note(self):
+        self.type_cash.cash_handover = "pickup"
+        order = self._create_order(self.type_cash, lines=[(self.product, 2.0)])
+        order.action_confirm()
+        invoice = order.invoice_ids
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        self.assertEqual(order.picking_ids.state, "assigned")
+        with self.assertRaisesRegex(UserError, "posted invoices .* not credited"):
+            order.with_context(disable_cancel_warning=True).action_cancel()
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(order.picking_ids.state, "assigned")
+        # Credited (the cash paid back is the shop's business): now it can go.
+        self._credit(invoice)
+        order.with_context(disable_cancel_warning=True).action_cancel()
+        self.assertEqual(order.state, "cancel")
+        self.assertEqual(order.picking_ids.state, "cancel")
+
+    def test_paid_counter_sale_cannot_be_cancelled(self):
+        order = self._create_order(self.type_cash, lines=[(self.product, 2.0)])
+        order.action_confirm()
+        with self.assertRaises(UserError):
+            order.with_context(disable_cancel_warning=True).action_cancel()
+        self.assertEqual(order.state, "sale")
+        self.assertIn(order.invoice_ids.payment_state, ("paid", "in_payment"))
 
 
 @tagged("post_install", "-at_install")

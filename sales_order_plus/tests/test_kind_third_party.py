@@ -516,6 +516,32 @@ class TestThirdPartyBilling(ThirdPartyCase):
         invoice = order._create_invoices()
         self.assertEqual(invoice.state, "draft")
 
+    def test_vendor_billed_order_cannot_be_cancelled_before_credit_note(self):
+        self.tp_type.third_party_invoice_trigger = "vendor_bill"
+        order = self._tp_order(lines=[(self.product_a, 5.0)])
+        order.action_confirm()
+        po_a = self._purchase(order, self.vendor_a)
+        po_a.action_create_invoice()
+        bill = po_a.invoice_ids
+        bill.invoice_date = fields.Date.today()
+        bill.action_post()
+        invoice = self._customer_invoices(order)
+        self.assertEqual(invoice.state, "posted")
+        self.assertFalse(order.picking_ids.filtered(lambda p: p.state == "done"))
+        with self.assertRaisesRegex(UserError, "posted invoices .* not credited"):
+            order.with_context(disable_cancel_warning=True).action_cancel()
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(po_a.state, "purchase")
+        reversal = (
+            self.env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create({"journal_id": invoice.journal_id.id, "reason": "SOP"})
+        )
+        reversal.refund_moves()
+        invoice.reversal_move_ids.action_post()
+        order.with_context(disable_cancel_warning=True).action_cancel()
+        self.assertEqual(order.state, "cancel")
+
 
 @tagged("post_install", "-at_install")
 class TestThirdPartyTour(HttpCase):
