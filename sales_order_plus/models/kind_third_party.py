@@ -280,13 +280,27 @@ class SaleOrderLine(models.Model):
             and self.product_id.type == "consu"
         )
 
-    @api.depends("order_id.type_id", "product_id")
+    @api.depends("order_id.type_id", "order_id.type_kind", "product_id")
     def _compute_route_id(self):
+        # OCA's sale_order_type puts the type's own route on the lines; the kind adds
+        # the dropship route when the type carries none, and takes it back from a
+        # quotation that is no longer third-party (type switched, kind changed).
         res = super()._compute_route_id()
         route = self.env.ref("stock_dropshipping.route_drop_shipping", False)
+        if not route:
+            return res
         for line in self:
-            if route and line._sop_third_party_is_dropship():
+            if line.order_id.type_id.route_id:
+                continue
+            if line._sop_third_party_is_dropship():
                 line.route_id = route
+            elif (
+                line.route_id == route
+                and not line.move_ids
+                and not line.sudo().purchase_line_ids
+            ):
+                # Not procured yet (the recomputation may run once confirmed).
+                line.route_id = False
         return res
 
     @api.depends(

@@ -117,6 +117,49 @@ class TestThirdPartyRouting(ThirdPartyCase):
         self.assertFalse(standard.order_line.route_id)
         self.assertFalse(standard.order_line.sop_vendor_id)
 
+    def test_route_follows_the_type_both_ways(self):
+        order = self._tp_order(lines=[(self.product_a, 2.0)])
+        line = order.order_line
+        self.assertEqual(line.route_id, self.dropship_route)
+        # Switched to a standard order: no dropship, no purchase, shipped from stock.
+        order.type_id = self.type_standard
+        self.assertFalse(line.route_id)
+        self.assertFalse(line.sop_vendor_id)
+        # Back to third-party: the route comes back.
+        order.type_id = self.tp_type
+        self.assertEqual(line.route_id, self.dropship_route)
+        # Switched and confirmed at once (one RPC transaction): nothing is read in
+        # between.
+        order.type_id = self.type_standard
+        order.action_confirm()
+        self.assertFalse(line.route_id)
+        self.assertFalse(line.purchase_line_ids)
+        self.assertEqual(order.picking_ids.picking_type_id.code, "outgoing")
+        self.assertFalse(order.picking_ids.is_dropship)
+
+    def test_route_follows_a_change_of_the_types_kind(self):
+        own_type = self.type_standard.copy({"name": "SOP Becomes Third-Party"})
+        order = self._create_order(
+            own_type,
+            lines=[(self.product_a, 2.0)],
+            partner_shipping_id=self.delivery.id,
+        )
+        self.assertFalse(order.order_line.route_id)
+        own_type.kind = "third_party"
+        self.assertEqual(order.order_line.route_id, self.dropship_route)
+        own_type.kind = "standard"
+        self.assertFalse(order.order_line.route_id)
+
+    def test_route_of_the_type_kept(self):
+        """OCA's sale_order_type puts the type's route on the lines: the kind does
+        not override it."""
+        route = self.env["stock.route"].create(
+            {"name": "SOP Own Dropship", "sale_selectable": True, "company_id": False}
+        )
+        own_type = self.tp_type.copy({"name": "SOP Routed", "route_id": route.id})
+        order = self._tp_order(order_type=own_type, lines=[(self.product_a, 1.0)])
+        self.assertEqual(order.order_line.route_id, route)
+
     def test_rule_precedence(self):
         """Product over category over country over default; then the vendor price
         list; the sequence orders rules of one level."""
