@@ -266,7 +266,9 @@ class SaleOrder(models.Model):
 
     def _sop_cash_hand_over(self):
         """Validate the order's transfers for the full quantities, one step after the
-        other (pick, pack, ship), without backorder."""
+        other (pick, pack, ship), without backorder. A validation that asks for more
+        (a wizard: expiry alert, quality check ...) or that does not move on is an
+        error: the caller's savepoint takes the cash sale back whole."""
         self.ensure_one()
         pending = self.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
         while pending:
@@ -285,11 +287,24 @@ class SaleOrder(models.Model):
             if short:
                 break
             moves.picked = True
-            ready.with_context(
+            action = ready.with_context(
                 skip_backorder=True,
                 picking_ids_not_to_backorder=ready.ids,
                 skip_sms=True,
             ).button_validate()
+            stuck = ready.filtered(lambda p: p.state != "done")
+            if stuck:
+                raise UserError(
+                    _(
+                        "%(order)s cannot be handed over at the counter: validating "
+                        "%(transfers)s asks for more input (%(step)s). Nothing was "
+                        "settled.",
+                        order=self.name,
+                        transfers=", ".join(stuck.mapped("name")),
+                        step=(isinstance(action, dict) and action.get("name"))
+                        or _("no progress"),
+                    )
+                )
             pending = pending.filtered(lambda p: p.state not in ("done", "cancel"))
         if pending:
             raise UserError(

@@ -352,6 +352,40 @@ class TestKindCash(SalesOrderPlusCase):
         self.assertEqual(order.state, "sale")
         self.assertIn(order.invoice_ids.payment_state, ("paid", "in_payment"))
 
+    def test_counter_hand_over_wizard_rolls_back(self):
+        """A validation answering with a wizard (an expiry alert, a quality check, an
+        SMS prompt of modules not installed here) is a clear error, not an endless
+        loop; the cash sale is taken back whole."""
+        calls = []
+
+        def pre_action_done_hook(pickings):
+            calls.append(pickings.ids)
+            if len(calls) > 3:
+                raise AssertionError(f"validation retried {len(calls)} times")
+            return {
+                "type": "ir.actions.act_window",
+                "res_model": "stock.picking",
+                "name": "Confirm expired lots",
+                "view_mode": "form",
+                "target": "new",
+            }
+
+        order = self._create_order(self.type_cash, lines=[(self.product, 2.0)])
+        with (
+            patch.object(
+                type(self.env["stock.picking"]),
+                "_pre_action_done_hook",
+                pre_action_done_hook,
+            ),
+            self.assertRaisesRegex(UserError, "asks for more input"),
+        ):
+            order.action_confirm()
+        self.assertEqual(len(calls), 1)
+        self.assertEqual(order.state, "draft")
+        invoices, payments, pickings = self._order_documents(order)
+        self.assertFalse(invoices or payments or pickings)
+        self.assertEqual(self.product.qty_available, 100.0)
+
 
 @tagged("post_install", "-at_install")
 class TestKindCashTour(HttpCase):
