@@ -22,10 +22,12 @@ RUSH_CALENDAR_WINDOWS = 8
 ONE_DAY = timedelta(days=1)
 
 
-def _sop_rush_tz(company, user):
-    """The company's time zone (its partner's), else the user's, else UTC: the cutoff
-    is a rule of the company, not of whoever confirms."""
-    return pytz.timezone(company.partner_id.tz or user.tz or "UTC")
+def _sop_rush_tz(company):
+    """The time zone of the company's calendar, else of the company (its partner's),
+    else UTC: the cutoff is a rule of the company, never of whoever confirms."""
+    return pytz.timezone(
+        company.resource_calendar_id.tz or company.partner_id.tz or "UTC"
+    )
 
 
 def _sop_rush_hours(dt_local):
@@ -69,7 +71,7 @@ class SaleOrder(models.Model):
         """Now when confirmed before the cutoff on a working day, else the start of the
         next working day of the company's calendar (public holidays included)."""
         self.ensure_one()
-        tz = _sop_rush_tz(self.company_id, self.env.user)
+        tz = _sop_rush_tz(self.company_id)
         now = fields.Datetime.now()
         now_local = pytz.utc.localize(now).astimezone(tz)
         today = now_local.date()
@@ -201,7 +203,7 @@ class StockPicking(models.Model):
             if picking.sale_type_kind != "rush" or picking.state in ("done", "cancel"):
                 picking.sop_rush_urgency = False
                 continue
-            tz = _sop_rush_tz(picking.company_id, self.env.user)
+            tz = _sop_rush_tz(picking.company_id)
             now_local = pytz.utc.localize(now).astimezone(tz)
             due = pytz.utc.localize(picking.scheduled_date).astimezone(tz).date()
             # Warehouse users need not read order types.

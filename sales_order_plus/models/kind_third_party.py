@@ -400,10 +400,12 @@ class SaleOrderLine(models.Model):
             price = supplierinfo.product_uom._compute_price(price, self.product_uom)
             currency = supplierinfo.currency_id
         else:
-            price = self.product_id.uom_id._compute_price(
-                self.product_id.standard_price, self.product_uom
+            # The cost is per company: the order's, not the user's active one.
+            product = self.product_id.with_company(order.company_id)
+            price = product.uom_id._compute_price(
+                product.standard_price, self.product_uom
             )
-            currency = self.product_id.cost_currency_id
+            currency = product.cost_currency_id
         return currency._convert(price, order.currency_id, order.company_id, date)
 
     @api.depends("sop_vendor_cost", "sop_vendor_id", "price_reduce_taxexcl")

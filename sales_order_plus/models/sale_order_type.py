@@ -162,17 +162,32 @@ class SaleOrderType(models.Model):
         changing = self.filtered(lambda t: t.kind != new_kind)
         if not changing:
             return
+        # Posted invoices and done transfers (of cancelled orders too) carry the
+        # type, and the kinds read it on them.
         used = (
             self.env["sale.order"]
             .sudo()
             .search_count(
                 [("type_id", "in", changing.ids), ("state", "=", "sale")], limit=1
             )
+            or self.env["account.move"]
+            .sudo()
+            .search_count(
+                [("sale_type_id", "in", changing.ids), ("state", "=", "posted")],
+                limit=1,
+            )
+            or self.env["stock.picking"]
+            .sudo()
+            .search_count(
+                [("sale_type_id", "in", changing.ids), ("state", "=", "done")],
+                limit=1,
+            )
         )
         if used:
             raise UserError(
                 _(
                     "The kind of an order type cannot be changed while it has "
-                    "confirmed orders. Create a new order type instead."
+                    "confirmed orders, posted invoices or done transfers. Create a "
+                    "new order type instead."
                 )
             )

@@ -87,6 +87,24 @@ class TestKindRush(SalesOrderPlusCase):
         order = self._confirm(WEDNESDAY_14H30_BRUSSELS)
         self.assertEqual(order.commitment_date, THURSDAY_8H_BRUSSELS)
 
+    def test_cutoff_in_calendar_time_zone_when_company_has_none(self):
+        """The company partner rarely has a time zone: the company calendar's decides,
+        never the confirming user's (New York: 8:30, before the cutoff)."""
+        self.company.partner_id.tz = False
+        self.env.user.tz = "America/New_York"
+        order = self._confirm(WEDNESDAY_14H30_BRUSSELS)
+        self.assertEqual(order.commitment_date, THURSDAY_8H_BRUSSELS)
+        # Without calendar: the company's time zone, then UTC (13:30: before 14:00).
+        self.company.resource_calendar_id = False
+        order = self._confirm(WEDNESDAY_14H30_BRUSSELS)
+        self.assertEqual(
+            order.commitment_date,
+            fields.Datetime.to_datetime(WEDNESDAY_14H30_BRUSSELS),
+        )
+        self.company.partner_id.tz = "Europe/Brussels"
+        order = self._confirm(WEDNESDAY_14H30_BRUSSELS)
+        self.assertEqual(order.commitment_date, datetime(2026, 1, 7, 23, 0))
+
     def test_weekend_and_public_holiday_skipped(self):
         self.env["resource.calendar.leaves"].create(
             {

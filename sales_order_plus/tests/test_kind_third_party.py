@@ -227,6 +227,27 @@ class TestThirdPartyRouting(ThirdPartyCase):
         # The product's vendor list is not changed behind the user's back.
         self.assertEqual(self.product_a.seller_ids.partner_id, self.vendor_a)
 
+    def test_fallback_cost_read_in_the_orders_company(self):
+        """A rule's vendor without price: the cost is the product's in the order's
+        company, not in the user's active company."""
+        company_b = self.env["res.company"].create({"name": "SOP TP Cost Company"})
+        self.product_a.with_company(company_b).standard_price = 150.0
+        self._rule(
+            self.vendor_c,
+            company_id=company_b.id,
+            product_ids=[Command.set(self.product_a.ids)],
+        )
+        order = self._tp_order(
+            lines=[(self.product_a, 1.0)],
+            company_id=company_b.id,
+            partner_shipping_id=self.customer.id,
+        )
+        self.assertEqual(self.env.company, self.company)
+        line = order.order_line
+        self.assertEqual(line.sop_vendor_id, self.vendor_c)
+        self.assertEqual(line.sop_vendor_cost, 150.0)
+        self.assertTrue(line.sop_margin_alert)
+
     def test_rules_of_other_company_ignored(self):
         company_b = self.env["res.company"].create({"name": "SOP TP Company B"})
         self._rule(

@@ -144,6 +144,39 @@ class TestSaleOrderType(SalesOrderPlusCase):
             new_type.kind = "standard"
         self.assertEqual(new_type.kind, "rush")
 
+    def test_kind_locked_while_cancelled_orders_left_documents(self):
+        """Posted invoices and done transfers of cancelled orders carry the type: its
+        kind stays (the kinds read it on them)."""
+        delivered_type = self.type_standard.copy(
+            {"name": "SOP Delivered Then Cancelled"}
+        )
+        order = self._create_order(delivered_type, lines=[(self.product, 1.0)])
+        order.action_confirm()
+        order.picking_ids.move_ids.quantity = 1.0
+        order.picking_ids.move_ids.picked = True
+        order.picking_ids.button_validate()
+        order.with_context(disable_cancel_warning=True).action_cancel()
+        self.assertEqual(order.state, "cancel")
+        with self.assertRaisesRegex(UserError, "kind of an order type cannot be"):
+            delivered_type.kind = "cash"
+        self.assertEqual(delivered_type.kind, "standard")
+
+        invoiced_type = self.type_standard.copy({"name": "SOP Invoiced Then Cancelled"})
+        order = self._create_order(invoiced_type, lines=[(self.service, 1.0)])
+        order.action_confirm()
+        order._create_invoices().action_post()
+        order.with_context(disable_cancel_warning=True).action_cancel()
+        self.assertEqual(order.state, "cancel")
+        with self.assertRaisesRegex(UserError, "kind of an order type cannot be"):
+            invoiced_type.kind = "rush"
+        # A type whose cancelled orders left nothing behind may change.
+        unused_type = self.type_standard.copy({"name": "SOP Cancelled Only"})
+        order = self._create_order(unused_type)
+        order.action_confirm()
+        order.with_context(disable_cancel_warning=True).action_cancel()
+        unused_type.kind = "rush"
+        self.assertEqual(unused_type.kind, "rush")
+
     def test_sequence_follows_user_time_zone(self):
         """Same rule as Odoo's own numbering: the order date in the user's time zone
         picks the yearly date range (OCA's type numbering used UTC)."""
