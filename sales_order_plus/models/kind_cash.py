@@ -213,8 +213,7 @@ class SaleOrder(models.Model):
             # The salesperson at the counter settles the sale; the invoice, payment and
             # delivery it implies do not need accounting or warehouse rights.
             order = order.sudo().with_company(order.company_id)
-            if order.invoice_status == "to invoice":
-                order._create_invoices(grouped=True, final=True).action_post()
+            order._sop_invoice_and_post()
             for invoice in order._sop_cash_open_invoices():
                 order._sop_cash_reconcile_online(invoice)
                 order._sop_cash_pay(invoice)
@@ -377,24 +376,6 @@ class SaleOrder(models.Model):
         self._sop_cash_check_confirm(hand_over_check=False)
         with self.env.cr.savepoint():
             self._sop_cash_settle()
-
-
-class SaleOrderLine(models.Model):
-    _inherit = "sale.order.line"
-
-    @api.depends("order_id.type_kind")
-    def _compute_qty_to_invoice(self):
-        # A cash sale is paid in full at once: its lines are invoiced on ordered
-        # quantities whatever the product's invoicing policy.
-        res = super()._compute_qty_to_invoice()
-        for line in self:
-            if (
-                line.order_id.type_kind == "cash"
-                and line.state == "sale"
-                and not line.display_type
-            ):
-                line.qty_to_invoice = line.product_uom_qty - line.qty_invoiced
-        return res
 
 
 class PaymentTransaction(models.Model):

@@ -119,22 +119,9 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------
     def _sop_rush_invoice_delivered(self):
         """Create and post the invoice of what has been delivered and not invoiced."""
-        orders = self.filtered(
-            lambda o: o.type_id.rush_invoice_on_delivery and o.state == "sale"
-        )
-        invoices = self.env["account.move"]
-        for order in orders:
-            # Validating the delivery is the warehouse's job; the invoice it triggers
-            # does not need accounting rights.
-            order = order.sudo().with_company(order.company_id)
-            if not any(
-                not line.display_type for line in order._get_invoiceable_lines()
-            ):
-                continue
-            invoice = order._create_invoices(grouped=True, final=True)
-            invoice.action_post()
-            invoices |= invoice
-        return invoices
+        return self.filtered(
+            lambda o: o.type_id.invoice_trigger == "delivery"
+        )._sop_invoice_and_post()
 
     # ------------------------------------------------------------------
     # Server action
@@ -152,21 +139,6 @@ class SaleOrder(models.Model):
 
 class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
-
-    @api.depends("order_id.type_kind")
-    def _compute_qty_to_invoice(self):
-        # The customer of a rush order pays after delivery: goods are invoiced on
-        # delivered quantities whatever the product's policy (services, such as the
-        # rush fee, keep theirs).
-        res = super()._compute_qty_to_invoice()
-        for line in self:
-            if (
-                line.order_id.type_kind == "rush"
-                and line.state == "sale"
-                and line.qty_delivered_method == "stock_move"
-            ):
-                line.qty_to_invoice = line.qty_delivered - line.qty_invoiced
-        return res
 
     def _prepare_procurement_values(self, group_id=False):
         values = super()._prepare_procurement_values(group_id=group_id)

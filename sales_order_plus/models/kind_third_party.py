@@ -16,12 +16,13 @@ Where things happen:
   procurement, auto-confirmation, quantity changes carried to the purchase orders);
 * cancellation: ``sale.order._action_cancel``;
 * billing: ``stock.picking._action_done`` and ``account.move._post`` call
-  ``sale.order._sop_third_party_invoice``; ``qty_to_invoice`` follows the trigger.
+  ``sale.order._sop_third_party_invoice``; ``qty_to_invoice`` follows the type's
+  ``invoice_trigger`` (``models/sale_order.py``).
 """
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import float_compare, float_is_zero
+from odoo.tools import float_is_zero
 
 # Purchase order states in which a line can still be changed without asking the vendor.
 RFQ_STATES = ("draft", "sent", "to approve")
@@ -193,37 +194,8 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------
     def _sop_third_party_invoice(self):
         """Create and post the customer invoice for what became invoiceable (shipped
-        or vendor-billed quantities). Idempotent: only what is not invoiced yet is
-        invoiced, and the order rows are locked so that two postings never invoice
-        twice."""
-        # Run by whoever validated the transfer or posted the bill: the invoice is a
-        # consequence of their action, not a right they need (the type's journal
-        # applies through OCA sale_order_type's _prepare_invoice).
-        orders = self.sudo().filtered(lambda o: o.state == "sale")
-        if not orders:
-            return self.env["account.move"]
-        self.env.flush_all()
-        self.env.cr.execute(
-            "SELECT id FROM sale_order WHERE id IN %s FOR UPDATE", [tuple(orders.ids)]
-        )
-        invoiceable = orders.filtered(
-            lambda o: any(
-                float_compare(
-                    line.qty_to_invoice,
-                    0.0,
-                    precision_rounding=line.product_uom.rounding,
-                )
-                > 0
-                for line in o.order_line
-                if not line.display_type
-            )
-        )
-        moves = self.env["account.move"].sudo()
-        for company, company_orders in invoiceable.grouped("company_id").items():
-            # final: down payments are deducted, as the consistency check expects.
-            moves |= company_orders.with_company(company)._create_invoices(final=True)
-        moves.action_post()
-        return moves
+        or vendor-billed quantities), orders of one customer together."""
+        return self._sop_invoice_and_post(grouped=False)
 
 
 class SaleOrderLine(models.Model):
@@ -555,25 +527,6 @@ class SaleOrderLine(models.Model):
     # ------------------------------------------------------------------
     # Billing
     # ------------------------------------------------------------------
-    @api.depends(
-        "order_id.type_id.third_party_invoice_trigger",
-        "purchase_line_ids.invoice_lines.move_id.state",
-        "purchase_line_ids.invoice_lines.quantity",
-    )
-    def _compute_qty_to_invoice(self):
-        res = super()._compute_qty_to_invoice()
-        for line in self:
-            if line.state != "sale" or not line._sop_third_party_is_dropship():
-                continue
-            trigger = line.order_id.type_id.third_party_invoice_trigger
-            if trigger == "delivery":
-                line.qty_to_invoice = line.qty_delivered - line.qty_invoiced
-            elif trigger == "vendor_bill":
-                line.qty_to_invoice = (
-                    line._sop_third_party_vendor_billed_qty() - line.qty_invoiced
-                )
-        return res
-
     def _sop_third_party_vendor_billed_qty(self):
         """Quantity on posted vendor bills (minus refunds), in the line's unit."""
         self.ensure_one()
@@ -651,7 +604,7 @@ class StockPicking(models.Model):
             lambda p: p.state == "done" and p.is_dropship
         ).move_ids.sale_line_id.order_id.filtered(
             lambda o: o.type_kind == "third_party"
-            and o.type_id.third_party_invoice_trigger == "delivery"
+            and o.type_id.invoice_trigger == "shipment"
         )
         orders._sop_third_party_invoice()
         return res
@@ -669,6 +622,6 @@ class AccountMove(models.Model):
             )
             orders.filtered(
                 lambda o: o.type_kind == "third_party"
-                and o.type_id.third_party_invoice_trigger == "vendor_bill"
+                and o.type_id.invoice_trigger == "vendor_bill"
             )._sop_third_party_invoice()
         return posted

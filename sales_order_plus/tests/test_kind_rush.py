@@ -46,7 +46,7 @@ class TestKindRush(SalesOrderPlusCase):
             {
                 "rush_cutoff_time": 14.0,
                 "rush_fee_product_id": cls.fee.id,
-                "rush_invoice_on_delivery": True,
+                "invoice_trigger": "delivery",
             }
         )
 
@@ -176,7 +176,7 @@ class TestKindRush(SalesOrderPlusCase):
         self.assertEqual(order.invoice_status, "invoiced")
 
     def test_no_invoice_when_setting_off(self):
-        self.type_rush.rush_invoice_on_delivery = False
+        self.type_rush.invoice_trigger = "manual"
         order = self._confirm(WEDNESDAY_11H_BRUSSELS, lines=[(self.product, 2.0)])
         self._deliver(order.picking_ids, 2.0)
         self.assertEqual(order.picking_ids.state, "done")

@@ -38,7 +38,7 @@ class ThirdPartyCase(SalesOrderPlusCase):
         cls.tp_type.write(
             {
                 "third_party_auto_confirm": False,
-                "third_party_invoice_trigger": "delivery",
+                "invoice_trigger": "shipment",
                 "third_party_margin_guard": "warn",
             }
         )
@@ -540,7 +540,7 @@ class TestThirdPartyBilling(ThirdPartyCase):
         self.assertEqual(order.invoice_status, "invoiced")
 
     def test_invoice_when_vendor_bill_posted(self):
-        self.tp_type.third_party_invoice_trigger = "vendor_bill"
+        self.tp_type.invoice_trigger = "vendor_bill"
         order = self._tp_order()
         order.action_confirm()
         po_a = self._purchase(order, self.vendor_a)
@@ -570,7 +570,7 @@ class TestThirdPartyBilling(ThirdPartyCase):
         self.assertEqual(len(self._customer_invoices(order)), 2)
 
     def test_manual_billing(self):
-        self.tp_type.third_party_invoice_trigger = "manual"
+        self.tp_type.invoice_trigger = "manual"
         order = self._tp_order()
         order.action_confirm()
         self._validate(self._purchase(order, self.vendor_a).picking_ids)
@@ -581,7 +581,7 @@ class TestThirdPartyBilling(ThirdPartyCase):
         self.assertEqual(invoice.state, "draft")
 
     def test_vendor_billed_order_cannot_be_cancelled_before_credit_note(self):
-        self.tp_type.third_party_invoice_trigger = "vendor_bill"
+        self.tp_type.invoice_trigger = "vendor_bill"
         order = self._tp_order(lines=[(self.product_a, 5.0)])
         order.action_confirm()
         po_a = self._purchase(order, self.vendor_a)
