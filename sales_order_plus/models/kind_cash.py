@@ -205,7 +205,7 @@ class SaleOrder(models.Model):
         if self._sop_cash_settles_now():
             self.filtered(lambda o: o.type_kind == "cash")._sop_cash_settle()
 
-    def _sop_cash_settle(self):
+    def _sop_cash_settle(self, confirming=True):
         """Invoice, pay and (at the counter) hand over the confirmed cash sales: what is
         not invoiced yet is invoiced; online payments of the order are reconciled first,
         the rest is paid in cash."""
@@ -213,8 +213,13 @@ class SaleOrder(models.Model):
             # The salesperson at the counter settles the sale; the invoice, payment and
             # delivery it implies do not need accounting or warehouse rights.
             order = order.sudo().with_company(order.company_id)
-            order._sop_invoice_and_post()
-            for invoice in order._sop_cash_open_invoices():
+            # The callers hold the order's row lock (confirmation, settlement).
+            invoices = order._sop_invoice_and_post(locked=True)
+            if not confirming:
+                # Settled after the customer confirmed: an invoice Odoo posted for
+                # the online payment meanwhile is paid too.
+                invoices |= order._sop_cash_open_invoices()
+            for invoice in invoices:
                 order._sop_cash_reconcile_online(invoice)
                 order._sop_cash_pay(invoice)
             if order.type_id.cash_handover == "counter":
@@ -375,7 +380,7 @@ class SaleOrder(models.Model):
         # tells what is missing.
         self._sop_cash_check_confirm(hand_over_check=False)
         with self.env.cr.savepoint():
-            self._sop_cash_settle()
+            self._sop_cash_settle(confirming=False)
 
 
 class PaymentTransaction(models.Model):

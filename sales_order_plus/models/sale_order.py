@@ -211,20 +211,22 @@ class SaleOrder(models.Model):
                 )
             )
 
-    def _sop_invoice_and_post(self, grouped=True):
+    def _sop_invoice_and_post(self, grouped=True, locked=False):
         """Create and post the customer invoices of what is invoiceable on the
         confirmed orders ``self`` (the type's invoicing trigger: cash settlement, rush
         delivery, third-party shipment or vendor bill). Idempotent: only what is not
         invoiced yet is invoiced, and the order rows are locked so that two runs never
         invoice twice. Run as superuser: the invoice follows whoever validated or
         posted, it is not a right they need (the type's journal applies through OCA
-        sale_order_type's _prepare_invoice)."""
+        sale_order_type's _prepare_invoice). ``locked``: the caller already holds
+        the orders' row locks."""
         orders = self.sudo().filtered(lambda o: o.state == "sale")
         moves = self.env["account.move"].sudo()
         if not orders:
             return moves
-        self.env.flush_all()
-        lock_wait(orders)
+        if not locked:
+            self.env.flush_all()
+            lock_wait(orders)
         invoiceable = orders.filtered(
             lambda o: any(
                 line._sop_sign("qty_to_invoice") > 0
