@@ -393,6 +393,22 @@ class TestThirdPartyPurchase(ThirdPartyCase):
         self.assertEqual(line_a.sop_vendor_id, self.vendor_a)
         self.assertFalse(po_a.activity_ids)
 
+    def test_quantity_increase_on_draft_rfq_keeps_its_price(self):
+        """Why the kind carries an increase to a draft request for quotation itself:
+        Odoo's procurement would merge it too (_run_buy, _find_candidate), but
+        _update_purchase_order_line prices the line again from the vendor list: 0.0
+        for a routing rule's vendor without price for the product."""
+        self._rule(self.vendor_c, product_ids=[Command.set(self.product_a.ids)])
+        order = self._tp_order(lines=[(self.product_a, 4.0)])
+        order.action_confirm()
+        purchase = self._purchase(order)
+        self.assertEqual(purchase.state, "draft")
+        self.assertEqual(purchase.order_line.price_unit, 30.0)
+        order.order_line.product_uom_qty = 6.0
+        self.assertEqual(self._purchase(order), purchase)  # no second RFQ
+        self.assertEqual(purchase.order_line.product_qty, 6.0)
+        self.assertEqual(purchase.order_line.price_unit, 30.0)
+
     def test_quantity_change_on_confirmed_purchase(self):
         self.tp_type.third_party_auto_confirm = True
         order = self._tp_order()
