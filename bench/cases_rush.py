@@ -4,7 +4,7 @@ against the same steps done by hand."""
 
 def case_rush_confirm(b):
     rush_type = b.ref("sales_order_plus.type_rush_order")
-    rush_type.write({"rush_fee_product_id": False, "rush_invoice_on_delivery": True})
+    rush_type.write({"rush_fee_product_id": False, "invoice_trigger": "delivery"})
     standard_type = b.ref("sale_order_type.normal_sale_type")
     # One set of products per flow, as in cases_cash.
     products, rush_products = b.products(10), b.products(10)
@@ -24,7 +24,7 @@ def case_rush_confirm(b):
 
 def case_rush_deliver(b):
     rush_type = b.ref("sales_order_plus.type_rush_order")
-    rush_type.write({"rush_fee_product_id": False, "rush_invoice_on_delivery": True})
+    rush_type.write({"rush_fee_product_id": False, "invoice_trigger": "delivery"})
     standard_type = b.ref("sale_order_type.normal_sale_type")
     products = {
         order_type: b.products(10, invoice_policy="delivery")

@@ -198,7 +198,7 @@ def _third_party_billed(parts):
                 "name": "Lab third-party on vendor bill",
                 "kind": "third_party",
                 "third_party_auto_confirm": True,
-                "third_party_invoice_trigger": "vendor_bill",
+                "invoice_trigger": "vendor_bill",
             },
         )
         order_id = client.call(

@@ -5,6 +5,8 @@
 * ``lock_nowait``: row locks for steps that must not run twice at once (confirmation,
   schedule releases, bill postings): the second caller gets a clear, retryable error at
   once instead of doing the work twice or waiting for the first one's transaction.
+* ``lock_wait``: row locks for steps that must both run, one after the other
+  (invoicing an order from two postings at once).
 * ``refuse_derived_writes``: the type and kind stored on transfers, invoices and orders
   are copies kept by Odoo's recomputation; a direct write would make a transfer claim
   another kind than its order (and the kinds act on it).
@@ -47,6 +49,23 @@ def lock_nowait(records, message=None):
                 records=", ".join(records.mapped("display_name")),
             )
         ) from None
+
+
+def lock_wait(records):
+    """Lock the rows of ``records`` until the end of the transaction, waiting for
+    another transaction that holds them (steps that must run one after the other, both
+    to the end: two postings invoicing the same order). When the other one changed the
+    rows meanwhile, PostgreSQL's serialization failure makes Odoo retry the request,
+    which then sees its work."""
+    if not records.ids:
+        return
+    records.env.cr.execute(
+        SQL(
+            "SELECT id FROM %s WHERE id IN %s FOR UPDATE",
+            SQL.identifier(records._table),
+            tuple(records.ids),
+        )
+    )
 
 
 def raise_problems(title, problems, error=UserError):

@@ -11,13 +11,63 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
+from .integrity import lock_nowait
+
 
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
+    sop_cash_to_settle = fields.Boolean(
+        string="Awaiting Settlement",
+        compute="_compute_sop_cash_to_settle",
+        help="A cash sale the customer confirmed (portal acceptance, online payment) "
+        "and that the back office has not settled yet: invoice, payment (the online "
+        "one first) and, at the counter, the hand-over of the goods.",
+    )
+
+    @api.depends(
+        "type_kind",
+        "state",
+        "invoice_status",
+        "invoice_ids.payment_state",
+        "picking_ids.state",
+    )
+    def _compute_sop_cash_to_settle(self):
+        for order in self:
+            order.sop_cash_to_settle = (
+                order.type_kind == "cash"
+                and order.state == "sale"
+                and (
+                    order.invoice_status == "to invoice"
+                    or order._sop_cash_open_invoices()
+                    or (
+                        order.type_id.cash_handover == "counter"
+                        and any(
+                            p.state not in ("done", "cancel") for p in order.picking_ids
+                        )
+                    )
+                )
+            )
+
     # ------------------------------------------------------------------
     # Confirmation
     # ------------------------------------------------------------------
+    def _validate_order(self):
+        # The customer accepts the quotation in the portal: a confirmation, not the
+        # settlement at the counter (nobody took cash, the goods are on the shelf).
+        return super(
+            SaleOrder, self.with_context(sop_cash_customer_confirms=True)
+        )._validate_order()
+
+    def _sop_cash_settles_now(self):
+        """Whether confirming settles the cash sale: only when the back office
+        confirms it. The customer's own confirmation (portal acceptance, online
+        payment) leaves the settlement to the back office (``sop_cash_to_settle``)."""
+        return (
+            not self.env.context.get("sop_cash_customer_confirms")
+            and self.env.user._is_internal()
+        )
+
     def action_confirm(self):
         if not any(order.type_kind == "cash" for order in self):
             return super().action_confirm()
@@ -29,14 +79,23 @@ class SaleOrder(models.Model):
 
     def _sop_check_confirm(self):
         res = super()._sop_check_confirm()
-        self.filtered(lambda o: o.type_kind == "cash")._sop_cash_check_confirm()
+        if self._sop_cash_settles_now():
+            self.filtered(lambda o: o.type_kind == "cash")._sop_cash_check_confirm()
         return res
 
-    def _sop_cash_check_confirm(self):
+    def _sop_cash_check_confirm(self, hand_over_check=True):
         # Two confirmations of the same order at once (double click, retried call) are
         # stopped by the row lock of sale.order.action_confirm before this check.
         problems = []
         for order in self:
+            if order.transaction_ids.filtered(lambda tx: tx.state == "authorized"):
+                problems.append(
+                    _(
+                        "%(order)s: an online payment is authorized but not captured; "
+                        "capture or cancel it first.",
+                        order=order.name,
+                    )
+                )
             journal = order._sop_cash_journal()
             if not journal:
                 problems.append(
@@ -77,12 +136,17 @@ class SaleOrder(models.Model):
                         currency=order.currency_id.name,
                     )
                 )
-            if order.type_id.cash_handover == "counter":
+            if hand_over_check and order.type_id.cash_handover == "counter":
                 problems += order._sop_cash_stock_shortages()
         if problems:
             raise UserError(
                 _("These cash sales cannot be confirmed:") + "\n" + "\n".join(problems)
             )
+
+    def _sop_check_cancel(self):
+        super()._sop_check_cancel()
+        # Paid at once: a cancelled cash sale must not keep its paid invoice.
+        self.filtered(lambda o: o.type_kind == "cash")._sop_check_invoices_credited()
 
     def _sop_cash_journal(self):
         """The type's payment journal, or the company's cash journal."""
@@ -139,26 +203,58 @@ class SaleOrder(models.Model):
 
     def _sop_after_confirm(self):
         res = super()._sop_after_confirm()
-        self.filtered(lambda o: o.type_kind == "cash")._sop_cash_settle()
+        if self._sop_cash_settles_now():
+            self.filtered(lambda o: o.type_kind == "cash")._sop_cash_settle()
         return res
 
-    def _sop_cash_settle(self):
-        """Invoice, pay and (at the counter) hand over the confirmed cash sales."""
+    def _sop_cash_settle(self, confirming=True):
+        """Invoice, pay and (at the counter) hand over the confirmed cash sales: what is
+        not invoiced yet is invoiced; online payments of the order are reconciled first,
+        the rest is paid in cash."""
         for order in self:
             # The salesperson at the counter settles the sale; the invoice, payment and
             # delivery it implies do not need accounting or warehouse rights.
             order = order.sudo().with_company(order.company_id)
-            invoice = order._create_invoices(grouped=True, final=True)
-            invoice.action_post()
-            order._sop_cash_pay(invoice)
+            # The callers hold the order's row lock (confirmation, settlement).
+            invoices = order._sop_invoice_and_post(locked=True)
+            if not confirming:
+                # Settled after the customer confirmed: an invoice Odoo posted for
+                # the online payment meanwhile is paid too.
+                invoices |= order._sop_cash_open_invoices()
+            for invoice in invoices:
+                order._sop_cash_reconcile_online(invoice)
+                order._sop_cash_pay(invoice)
             if order.type_id.cash_handover == "counter":
                 order._sop_cash_hand_over()
 
+    def _sop_cash_open_invoices(self):
+        """Posted customer invoices of the order with an amount left to pay."""
+        return self._sop_cash_receipt_invoices().filtered(
+            lambda m: m.move_type == "out_invoice"
+            and not m.currency_id.is_zero(m.amount_residual)
+        )
+
+    def _sop_cash_reconcile_online(self, invoice):
+        """Reconcile the open amounts of the order's online payments with the
+        invoice (Odoo reconciles them itself only for invoices of the transaction)."""
+        self.ensure_one()
+        lines = self.transaction_ids.filtered(
+            lambda tx: tx.state == "done"
+        ).payment_id.move_id.line_ids.filtered(
+            lambda ln: ln.account_id.account_type == "asset_receivable"
+            and not ln.reconciled
+            and ln.parent_state == "posted"
+        )
+        for line in lines:
+            if invoice.currency_id.is_zero(invoice.amount_residual):
+                break
+            invoice.js_assign_outstanding_line(line.id)
+
     def _sop_cash_pay(self, invoice):
-        """Pay the posted invoice in full in the cash journal, in the order's
+        """Pay what is left on the posted invoice in the cash journal, in the order's
         currency, with Odoo's payment wizard (which reconciles it)."""
         self.ensure_one()
-        if invoice.currency_id.is_zero(invoice.amount_residual):
+        if invoice.currency_id.is_zero(invoice.amount_residual) or self._is_paid():
             return self.env["account.payment"]
         journal = self._sop_cash_journal()
         wizard = (
@@ -176,7 +272,9 @@ class SaleOrder(models.Model):
 
     def _sop_cash_hand_over(self):
         """Validate the order's transfers for the full quantities, one step after the
-        other (pick, pack, ship), without backorder."""
+        other (pick, pack, ship), without backorder. A validation that asks for more
+        (a wizard: expiry alert, quality check ...) or that does not move on is an
+        error: the caller's savepoint takes the cash sale back whole."""
         self.ensure_one()
         pending = self.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
         while pending:
@@ -195,11 +293,24 @@ class SaleOrder(models.Model):
             if short:
                 break
             moves.picked = True
-            ready.with_context(
+            action = ready.with_context(
                 skip_backorder=True,
                 picking_ids_not_to_backorder=ready.ids,
                 skip_sms=True,
             ).button_validate()
+            stuck = ready.filtered(lambda p: p.state != "done")
+            if stuck:
+                raise UserError(
+                    _(
+                        "%(order)s cannot be handed over at the counter: validating "
+                        "%(transfers)s asks for more input (%(step)s). Nothing was "
+                        "settled.",
+                        order=self.name,
+                        transfers=", ".join(stuck.mapped("name")),
+                        step=(isinstance(action, dict) and action.get("name"))
+                        or _("no progress"),
+                    )
+                )
             pending = pending.filtered(lambda p: p.state not in ("done", "cancel"))
         if pending:
             raise UserError(
@@ -224,29 +335,62 @@ class SaleOrder(models.Model):
     # Server action
     # ------------------------------------------------------------------
     def action_sop_cash_settle(self):
-        """Confirm the selected quotations as cash sales (server action)."""
-        return self._sop_confirm_quotations_of_kind(
-            "cash",
+        """Settle the selected cash sales (button, server action): quotations are
+        confirmed and settled; confirmed cash sales awaiting settlement (accepted or
+        paid online by the customer) are settled."""
+        to_settle = self.filtered("sop_cash_to_settle")
+        quotations = self - to_settle
+        message = _(
+            "Only quotations of a cash sale type, or cash sales awaiting settlement, "
+            "can be settled: %(orders)s."
+        )
+        if quotations:
+            # Refused before anything is written, as for the quotations.
+            wrong = quotations.filtered(
+                lambda o: o.type_kind != "cash" or o.state not in ("draft", "sent")
+            )
+            if wrong:
+                raise UserError(message % {"orders": ", ".join(wrong.mapped("name"))})
+        if to_settle:
+            to_settle._sop_cash_settle_confirmed()
+        if quotations:
+            return quotations._sop_confirm_quotations_of_kind("cash", message)
+        return True
+
+    def _sop_cash_settle_confirmed(self):
+        """Settle confirmed cash sales, all or nothing, once."""
+        lock_nowait(
+            self,
             _(
-                "Only quotations of a cash sale type can be settled as cash sales: "
-                "%(orders)s."
+                "%(orders)s is being settled by another user or process. "
+                "Please reload the order and try again.",
+                orders=", ".join(self.mapped("name")),
             ),
         )
+        # Another user may have settled it between the click and the lock.
+        self.invalidate_recordset()
+        settled = self.filtered(lambda o: not o.sop_cash_to_settle)
+        if settled:
+            raise UserError(
+                _(
+                    "These cash sales are no longer awaiting settlement: "
+                    "%(orders)s.",
+                    orders=", ".join(settled.mapped("name")),
+                )
+            )
+        # The goods reserved for the order are not free stock: the hand-over itself
+        # tells what is missing.
+        self._sop_cash_check_confirm(hand_over_check=False)
+        with self.env.cr.savepoint():
+            self._sop_cash_settle(confirming=False)
 
 
-class SaleOrderLine(models.Model):
-    _inherit = "sale.order.line"
+class PaymentTransaction(models.Model):
+    _inherit = "payment.transaction"
 
-    @api.depends("order_id.type_kind")
-    def _compute_qty_to_invoice(self):
-        # A cash sale is paid in full at once: its lines are invoiced on ordered
-        # quantities whatever the product's invoicing policy.
-        res = super()._compute_qty_to_invoice()
-        for line in self:
-            if (
-                line.order_id.type_kind == "cash"
-                and line.state == "sale"
-                and not line.display_type
-            ):
-                line.qty_to_invoice = line.product_uom_qty - line.qty_invoiced
-        return res
+    def _check_amount_and_confirm_order(self):
+        # Paid online: the customer confirms; the cash sale waits for the back office
+        # to settle it with this payment (no cash payment, no hand-over now).
+        return super(
+            PaymentTransaction, self.with_context(sop_cash_customer_confirms=True)
+        )._check_amount_and_confirm_order()

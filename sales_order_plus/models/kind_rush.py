@@ -22,10 +22,12 @@ RUSH_CALENDAR_WINDOWS = 8
 ONE_DAY = timedelta(days=1)
 
 
-def _sop_rush_tz(company, user):
-    """The company's time zone (its partner's), else the user's, else UTC: the cutoff
-    is a rule of the company, not of whoever confirms."""
-    return pytz.timezone(company.partner_id.tz or user.tz or "UTC")
+def _sop_rush_tz(company):
+    """The time zone of the company's calendar, else of the company (its partner's),
+    else UTC: the cutoff is a rule of the company, never of whoever confirms."""
+    return pytz.timezone(
+        company.resource_calendar_id.tz or company.partner_id.tz or "UTC"
+    )
 
 
 def _sop_rush_hours(dt_local):
@@ -69,7 +71,7 @@ class SaleOrder(models.Model):
         """Now when confirmed before the cutoff on a working day, else the start of the
         next working day of the company's calendar (public holidays included)."""
         self.ensure_one()
-        tz = _sop_rush_tz(self.company_id, self.env.user)
+        tz = _sop_rush_tz(self.company_id)
         now = fields.Datetime.now()
         now_local = pytz.utc.localize(now).astimezone(tz)
         today = now_local.date()
@@ -118,22 +120,9 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------
     def _sop_rush_invoice_delivered(self):
         """Create and post the invoice of what has been delivered and not invoiced."""
-        orders = self.filtered(
-            lambda o: o.type_id.rush_invoice_on_delivery and o.state == "sale"
-        )
-        invoices = self.env["account.move"]
-        for order in orders:
-            # Validating the delivery is the warehouse's job; the invoice it triggers
-            # does not need accounting rights.
-            order = order.sudo().with_company(order.company_id)
-            if not any(
-                not line.display_type for line in order._get_invoiceable_lines()
-            ):
-                continue
-            invoice = order._create_invoices(grouped=True, final=True)
-            invoice.action_post()
-            invoices |= invoice
-        return invoices
+        return self.filtered(
+            lambda o: o.type_id.invoice_trigger == "delivery"
+        )._sop_invoice_and_post()
 
     # ------------------------------------------------------------------
     # Server action
@@ -151,21 +140,6 @@ class SaleOrder(models.Model):
 
 class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
-
-    @api.depends("order_id.type_kind")
-    def _compute_qty_to_invoice(self):
-        # The customer of a rush order pays after delivery: goods are invoiced on
-        # delivered quantities whatever the product's policy (services, such as the
-        # rush fee, keep theirs).
-        res = super()._compute_qty_to_invoice()
-        for line in self:
-            if (
-                line.order_id.type_kind == "rush"
-                and line.state == "sale"
-                and line.qty_delivered_method == "stock_move"
-            ):
-                line.qty_to_invoice = line.qty_delivered - line.qty_invoiced
-        return res
 
     def _prepare_procurement_values(self, group_id=False):
         values = super()._prepare_procurement_values(group_id=group_id)
@@ -202,7 +176,7 @@ class StockPicking(models.Model):
             if picking.sale_type_kind != "rush" or picking.state in ("done", "cancel"):
                 picking.sop_rush_urgency = False
                 continue
-            tz = _sop_rush_tz(picking.company_id, self.env.user)
+            tz = _sop_rush_tz(picking.company_id)
             now_local = pytz.utc.localize(now).astimezone(tz)
             due = pytz.utc.localize(picking.scheduled_date).astimezone(tz).date()
             # Warehouse users need not read order types.

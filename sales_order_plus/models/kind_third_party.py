@@ -16,12 +16,13 @@ Where things happen:
   procurement, auto-confirmation, quantity changes carried to the purchase orders);
 * cancellation: ``sale.order._action_cancel``;
 * billing: ``stock.picking._action_done`` and ``account.move._post`` call
-  ``sale.order._sop_third_party_invoice``; ``qty_to_invoice`` follows the trigger.
+  ``sale.order._sop_third_party_invoice``; ``qty_to_invoice`` follows the type's
+  ``invoice_trigger`` (``models/sale_order.py``).
 """
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import float_compare, float_is_zero
+from odoo.tools import float_is_zero
 
 # Purchase order states in which a line can still be changed without asking the vendor.
 RFQ_STATES = ("draft", "sent", "to approve")
@@ -154,6 +155,14 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------
     # Cancellation
     # ------------------------------------------------------------------
+    def _sop_check_cancel(self):
+        super()._sop_check_cancel()
+        # Invoiced on the vendor's shipment or bill: the customer invoice must be
+        # credited before the order goes.
+        self.filtered(
+            lambda o: o.type_kind == "third_party"
+        )._sop_check_invoices_credited()
+
     def _action_cancel(self):
         self.filtered(
             lambda o: o.type_kind == "third_party"
@@ -186,37 +195,8 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------
     def _sop_third_party_invoice(self):
         """Create and post the customer invoice for what became invoiceable (shipped
-        or vendor-billed quantities). Idempotent: only what is not invoiced yet is
-        invoiced, and the order rows are locked so that two postings never invoice
-        twice."""
-        # Run by whoever validated the transfer or posted the bill: the invoice is a
-        # consequence of their action, not a right they need (the type's journal
-        # applies through OCA sale_order_type's _prepare_invoice).
-        orders = self.sudo().filtered(lambda o: o.state == "sale")
-        if not orders:
-            return self.env["account.move"]
-        self.env.flush_all()
-        self.env.cr.execute(
-            "SELECT id FROM sale_order WHERE id IN %s FOR UPDATE", [tuple(orders.ids)]
-        )
-        invoiceable = orders.filtered(
-            lambda o: any(
-                float_compare(
-                    line.qty_to_invoice,
-                    0.0,
-                    precision_rounding=line.product_uom.rounding,
-                )
-                > 0
-                for line in o.order_line
-                if not line.display_type
-            )
-        )
-        moves = self.env["account.move"].sudo()
-        for company, company_orders in invoiceable.grouped("company_id").items():
-            # final: down payments are deducted, as the consistency check expects.
-            moves |= company_orders.with_company(company)._create_invoices(final=True)
-        moves.action_post()
-        return moves
+        or vendor-billed quantities), orders of one customer together."""
+        return self._sop_invoice_and_post(grouped=False)
 
 
 class SaleOrderLine(models.Model):
@@ -273,13 +253,27 @@ class SaleOrderLine(models.Model):
             and self.product_id.type == "consu"
         )
 
-    @api.depends("order_id.type_id", "product_id")
+    @api.depends("order_id.type_id", "order_id.type_kind", "product_id")
     def _compute_route_id(self):
+        # OCA's sale_order_type puts the type's own route on the lines; the kind adds
+        # the dropship route when the type carries none, and takes it back from a
+        # quotation that is no longer third-party (type switched, kind changed).
         res = super()._compute_route_id()
         route = self.env.ref("stock_dropshipping.route_drop_shipping", False)
+        if not route:
+            return res
         for line in self:
-            if route and line._sop_third_party_is_dropship():
+            if line.order_id.type_id.route_id:
+                continue
+            if line._sop_third_party_is_dropship():
                 line.route_id = route
+            elif (
+                line.route_id == route
+                and not line.move_ids
+                and not line.sudo().purchase_line_ids
+            ):
+                # Not procured yet (the recomputation may run once confirmed).
+                line.route_id = False
         return res
 
     @api.depends(
@@ -379,10 +373,12 @@ class SaleOrderLine(models.Model):
             price = supplierinfo.product_uom._compute_price(price, self.product_uom)
             currency = supplierinfo.currency_id
         else:
-            price = self.product_id.uom_id._compute_price(
-                self.product_id.standard_price, self.product_uom
+            # The cost is per company: the order's, not the user's active one.
+            product = self.product_id.with_company(order.company_id)
+            price = product.uom_id._compute_price(
+                product.standard_price, self.product_uom
             )
-            currency = self.product_id.cost_currency_id
+            currency = product.cost_currency_id
         return currency._convert(price, order.currency_id, order.company_id, date)
 
     @api.depends("sop_vendor_cost", "sop_vendor_id", "price_reduce_taxexcl")
@@ -532,25 +528,6 @@ class SaleOrderLine(models.Model):
     # ------------------------------------------------------------------
     # Billing
     # ------------------------------------------------------------------
-    @api.depends(
-        "order_id.type_id.third_party_invoice_trigger",
-        "purchase_line_ids.invoice_lines.move_id.state",
-        "purchase_line_ids.invoice_lines.quantity",
-    )
-    def _compute_qty_to_invoice(self):
-        res = super()._compute_qty_to_invoice()
-        for line in self:
-            if line.state != "sale" or not line._sop_third_party_is_dropship():
-                continue
-            trigger = line.order_id.type_id.third_party_invoice_trigger
-            if trigger == "delivery":
-                line.qty_to_invoice = line.qty_delivered - line.qty_invoiced
-            elif trigger == "vendor_bill":
-                line.qty_to_invoice = (
-                    line._sop_third_party_vendor_billed_qty() - line.qty_invoiced
-                )
-        return res
-
     def _sop_third_party_vendor_billed_qty(self):
         """Quantity on posted vendor bills (minus refunds), in the line's unit."""
         self.ensure_one()
@@ -628,7 +605,7 @@ class StockPicking(models.Model):
             lambda p: p.state == "done" and p.is_dropship
         ).move_ids.sale_line_id.order_id.filtered(
             lambda o: o.type_kind == "third_party"
-            and o.type_id.third_party_invoice_trigger == "delivery"
+            and o.type_id.invoice_trigger == "shipment"
         )
         orders._sop_third_party_invoice()
         return res
@@ -646,6 +623,6 @@ class AccountMove(models.Model):
             )
             orders.filtered(
                 lambda o: o.type_kind == "third_party"
-                and o.type_id.third_party_invoice_trigger == "vendor_bill"
+                and o.type_id.invoice_trigger == "vendor_bill"
             )._sop_third_party_invoice()
         return posted

@@ -4,7 +4,12 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
-from .integrity import lock_nowait, raise_problems, refuse_derived_writes
+from .integrity import (
+    lock_nowait,
+    lock_wait,
+    raise_problems,
+    refuse_derived_writes,
+)
 
 
 class SaleOrder(models.Model):
@@ -182,6 +187,61 @@ class SaleOrder(models.Model):
                 )
             )
 
+    def _sop_check_invoices_credited(self):
+        """Refuse to cancel orders ``self`` whose posted customer invoices are not
+        credited: a paid or billed sale would stay in the books of a cancelled order
+        (kinds that invoice on their own call it from ``_sop_check_cancel``)."""
+        uncredited = self.filtered(
+            lambda o: o.state == "sale"
+            and not o.company_id.currency_id.is_zero(
+                sum(
+                    move.amount_total_signed
+                    for move in o.invoice_ids
+                    if move.state == "posted"
+                )
+            )
+        )
+        if uncredited:
+            raise UserError(
+                _(
+                    "These orders have posted invoices that are not credited: "
+                    "%(orders)s. Issue a credit note (and pay back what was paid) "
+                    "first, then cancel the order.",
+                    orders=", ".join(uncredited.mapped("name")),
+                )
+            )
+
+    def _sop_invoice_and_post(self, grouped=True, locked=False):
+        """Create and post the customer invoices of what is invoiceable on the
+        confirmed orders ``self`` (the type's invoicing trigger: cash settlement, rush
+        delivery, third-party shipment or vendor bill). Idempotent: only what is not
+        invoiced yet is invoiced, and the order rows are locked so that two runs never
+        invoice twice. Run as superuser: the invoice follows whoever validated or
+        posted, it is not a right they need (the type's journal applies through OCA
+        sale_order_type's _prepare_invoice). ``locked``: the caller already holds
+        the orders' row locks."""
+        orders = self.sudo().filtered(lambda o: o.state == "sale")
+        moves = self.env["account.move"].sudo()
+        if not orders:
+            return moves
+        if not locked:
+            self.env.flush_all()
+            lock_wait(orders)
+        invoiceable = orders.filtered(
+            lambda o: any(
+                line._sop_sign("qty_to_invoice") > 0
+                for line in o.order_line
+                if not line.display_type
+            )
+        )
+        for company, company_orders in invoiceable.grouped("company_id").items():
+            # final: down payments are deducted, as the consistency check expects.
+            moves |= company_orders.with_company(company)._create_invoices(
+                grouped=grouped, final=True
+            )
+        moves.action_post()
+        return moves
+
     def _sop_of_a_kind(self):
         """The orders whose type has a kind other than standard."""
         return self.filtered(lambda o: o.type_kind and o.type_kind != "standard")
@@ -231,6 +291,46 @@ class SaleOrder(models.Model):
 
 class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
+
+    @api.depends(
+        "order_id.type_id.invoice_trigger",
+        "order_id.type_kind",
+        "purchase_line_ids.invoice_lines.move_id.state",
+        "purchase_line_ids.invoice_lines.quantity",
+    )
+    def _compute_qty_to_invoice(self):
+        # One invoicing rule for every kind: the type's trigger says which quantity
+        # is invoiceable (none: Odoo's invoicing policy).
+        res = super()._compute_qty_to_invoice()
+        for line in self:
+            if line.state != "sale" or line.display_type:
+                continue
+            qty = line._sop_invoiceable_qty()
+            if qty is not None:
+                line.qty_to_invoice = qty - line.qty_invoiced
+        return res
+
+    def _sop_invoiceable_qty(self):
+        """The quantity of the line the type's invoicing trigger makes invoiceable, or
+        None when Odoo's invoicing policy applies."""
+        self.ensure_one()
+        trigger = self.order_id.type_id.invoice_trigger
+        if trigger == "confirmation":
+            # Paid in full at once: ordered quantities, whatever the product policy.
+            return self.product_uom_qty
+        if trigger in ("shipment", "vendor_bill"):
+            if not self._sop_third_party_is_dropship():
+                return None
+            if trigger == "vendor_bill":
+                return self._sop_third_party_vendor_billed_qty()
+            return self.qty_delivered
+        if self.qty_delivered_method == "stock_move" and (
+            trigger == "delivery" or self.order_id.type_kind == "rush"
+        ):
+            # Paid after delivery (a rush order invoiced by hand too); services,
+            # such as the rush fee, keep their policy.
+            return self.qty_delivered
+        return None
 
     def _sop_sign(self, field_name):
         """-1, 0 or 1: the sign of a quantity field, at the line's unit rounding."""

@@ -14,6 +14,25 @@ KINDS = [
     ("third_party", "Third-Party Order"),
 ]
 
+# When the customer invoice of an order is created and posted, and for what.
+INVOICE_TRIGGERS = [
+    ("confirmation", "At confirmation"),
+    ("delivery", "On delivery"),
+    ("shipment", "On the fulfiller's shipment"),
+    ("vendor_bill", "On the vendor bill"),
+    ("collection", "At collection"),
+    ("manual", "Manually"),
+]
+# The triggers each kind offers, its default (today's behaviour) first. "At
+# collection" waits for the counter collection: no kind offers it yet.
+KIND_INVOICE_TRIGGERS = {
+    "standard": ("manual",),
+    "cash": ("confirmation",),
+    "rush": ("delivery", "manual"),
+    "schedule": ("manual",),
+    "third_party": ("shipment", "vendor_bill", "manual"),
+}
+
 
 class SaleOrderType(models.Model):
     _inherit = "sale.order.type"
@@ -35,6 +54,23 @@ class SaleOrderType(models.Model):
         domain=[("model", "=", "sale.order"), ("store", "=", True)],
         help="Order fields that must be filled in before an order of this type can "
         "be confirmed (incompletion check).",
+    )
+
+    invoice_trigger = fields.Selection(
+        selection=INVOICE_TRIGGERS,
+        string="Invoice the Customer",
+        compute="_compute_invoice_trigger",
+        store=True,
+        readonly=False,
+        precompute=True,
+        required=True,
+        help="When the customer invoice is created and posted, and for which "
+        "quantities. At confirmation: the ordered quantities (cash sale). On "
+        "delivery: the delivered quantities, when a delivery is validated (rush "
+        "order). On the fulfiller's shipment: the quantities the vendor shipped to "
+        "the customer. On the vendor bill: the quantities the vendor billed. "
+        "Manually: nobody invoices automatically; a rush order still invoices "
+        "delivered goods only, other kinds follow Odoo's invoicing policy.",
     )
 
     # ------------------------------------------------------------------
@@ -79,12 +115,31 @@ class SaleOrderType(models.Model):
         domain="[('sale_ok', '=', True)]",
         help="Added once to a rush order at confirmation when it is not on it yet.",
     )
-    rush_invoice_on_delivery = fields.Boolean(
-        string="Invoice After Delivery",
-        default=True,
-        help="Create and post the invoice of the delivered quantities as soon as a "
-        "delivery of the rush order is validated.",
-    )
+
+    @api.depends("kind")
+    def _compute_invoice_trigger(self):
+        for order_type in self:
+            offered = KIND_INVOICE_TRIGGERS.get(order_type.kind, ("manual",))
+            if order_type.invoice_trigger not in offered:
+                order_type.invoice_trigger = offered[0]
+
+    @api.constrains("kind", "invoice_trigger")
+    def _check_invoice_trigger(self):
+        labels = dict(self._fields["invoice_trigger"]._description_selection(self.env))
+        kinds = dict(self._fields["kind"]._description_selection(self.env))
+        for order_type in self:
+            offered = KIND_INVOICE_TRIGGERS.get(order_type.kind, ("manual",))
+            if order_type.invoice_trigger not in offered:
+                raise ValidationError(
+                    _(
+                        "%(type)s: a %(kind)s invoices %(offered)s, not "
+                        "%(trigger)s.",
+                        type=order_type.name,
+                        kind=kinds[order_type.kind],
+                        offered=", ".join(labels[t] for t in offered),
+                        trigger=labels[order_type.invoice_trigger],
+                    )
+                )
 
     @api.constrains("rush_cutoff_time")
     def _check_rush_cutoff_time(self):
@@ -114,19 +169,6 @@ class SaleOrderType(models.Model):
         help="Third-party orders: the purchase orders created at confirmation are "
         "confirmed at once, unless the routing rule that chose the vendor says "
         "otherwise. Without it they stay requests for quotation.",
-    )
-    third_party_invoice_trigger = fields.Selection(
-        selection=[
-            ("delivery", "When the vendor's delivery is validated"),
-            ("vendor_bill", "When the vendor bill is posted"),
-            ("manual", "Manually"),
-        ],
-        string="Invoice the Customer",
-        default="delivery",
-        required=True,
-        help="Third-party orders: when the customer invoice is created and posted. "
-        "On delivery, it covers the quantities the vendor shipped; on vendor bill, "
-        "the quantities the vendor billed; manually, Odoo's invoicing policy applies.",
     )
     third_party_margin_guard = fields.Selection(
         selection=[("warn", "Warn"), ("block", "Block confirmation")],
@@ -162,17 +204,32 @@ class SaleOrderType(models.Model):
         changing = self.filtered(lambda t: t.kind != new_kind)
         if not changing:
             return
+        # Posted invoices and done transfers (of cancelled orders too) carry the
+        # type, and the kinds read it on them.
         used = (
             self.env["sale.order"]
             .sudo()
             .search_count(
                 [("type_id", "in", changing.ids), ("state", "=", "sale")], limit=1
             )
+            or self.env["account.move"]
+            .sudo()
+            .search_count(
+                [("sale_type_id", "in", changing.ids), ("state", "=", "posted")],
+                limit=1,
+            )
+            or self.env["stock.picking"]
+            .sudo()
+            .search_count(
+                [("sale_type_id", "in", changing.ids), ("state", "=", "done")],
+                limit=1,
+            )
         )
         if used:
             raise UserError(
                 _(
                     "The kind of an order type cannot be changed while it has "
-                    "confirmed orders. Create a new order type instead."
+                    "confirmed orders, posted invoices or done transfers. Create a "
+                    "new order type instead."
                 )
             )

@@ -754,7 +754,7 @@ class TestBadInput(SalesOrderPlusCase):
         cls.type_third_party.write(
             {
                 "third_party_auto_confirm": False,
-                "third_party_invoice_trigger": "delivery",
+                "invoice_trigger": "shipment",
                 "third_party_margin_guard": "warn",
             }
         )

@@ -2,10 +2,19 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from unittest.mock import patch
 
+from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
 
+from odoo.addons.account_payment.tests.common import AccountPaymentCommon
+
 from .common import SalesOrderPlusCase
+
+# A 1x1 PNG: the customer's signature in the portal.
+SIGNATURE = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8"
+    "AAAAASUVORK5CYII="
+)
 
 
 @tagged("post_install", "-at_install")
@@ -306,6 +315,77 @@ class TestKindCash(SalesOrderPlusCase):
             ).run()
         self.assertEqual((standard | cash).mapped("state"), ["draft", "draft"])
 
+    def _credit(self, invoice):
+        """Full credit note of ``invoice``, posted (Odoo's reversal wizard)."""
+        reversal = (
+            self.env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create({"journal_id": invoice.journal_id.id, "reason": "SOP cancel"})
+        )
+        reversal.refund_moves()
+        refund = invoice.reversal_move_ids
+        refund.action_post()
+        return refund
+
+    def test_paid_pickup_sale_cannot_be_cancelled_before_credit_note(self):
+        self.type_cash.cash_handover = "pickup"
+        order = self._create_order(self.type_cash, lines=[(self.product, 2.0)])
+        order.action_confirm()
+        invoice = order.invoice_ids
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        self.assertEqual(order.picking_ids.state, "assigned")
+        with self.assertRaisesRegex(UserError, "posted invoices .* not credited"):
+            order.with_context(disable_cancel_warning=True).action_cancel()
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(order.picking_ids.state, "assigned")
+        # Credited (the cash paid back is the shop's business): now it can go.
+        self._credit(invoice)
+        order.with_context(disable_cancel_warning=True).action_cancel()
+        self.assertEqual(order.state, "cancel")
+        self.assertEqual(order.picking_ids.state, "cancel")
+
+    def test_paid_counter_sale_cannot_be_cancelled(self):
+        order = self._create_order(self.type_cash, lines=[(self.product, 2.0)])
+        order.action_confirm()
+        with self.assertRaises(UserError):
+            order.with_context(disable_cancel_warning=True).action_cancel()
+        self.assertEqual(order.state, "sale")
+        self.assertIn(order.invoice_ids.payment_state, ("paid", "in_payment"))
+
+    def test_counter_hand_over_wizard_rolls_back(self):
+        """A validation answering with a wizard (an expiry alert, a quality check, an
+        SMS prompt of modules not installed here) is a clear error, not an endless
+        loop; the cash sale is taken back whole."""
+        calls = []
+
+        def pre_action_done_hook(pickings):
+            calls.append(pickings.ids)
+            if len(calls) > 3:
+                raise AssertionError(f"validation retried {len(calls)} times")
+            return {
+                "type": "ir.actions.act_window",
+                "res_model": "stock.picking",
+                "name": "Confirm expired lots",
+                "view_mode": "form",
+                "target": "new",
+            }
+
+        order = self._create_order(self.type_cash, lines=[(self.product, 2.0)])
+        with (
+            patch.object(
+                type(self.env["stock.picking"]),
+                "_pre_action_done_hook",
+                pre_action_done_hook,
+            ),
+            self.assertRaisesRegex(UserError, "asks for more input"),
+        ):
+            order.action_confirm()
+        self.assertEqual(len(calls), 1)
+        self.assertEqual(order.state, "draft")
+        invoices, payments, pickings = self._order_documents(order)
+        self.assertFalse(invoices or payments or pickings)
+        self.assertEqual(self.product.qty_available, 100.0)
+
 
 @tagged("post_install", "-at_install")
 class TestKindCashTour(HttpCase):
@@ -338,3 +418,206 @@ class TestKindCashTour(HttpCase):
         self.assertIn(order.invoice_ids.payment_state, ("paid", "in_payment"))
         self.assertEqual(order.picking_ids.state, "done")
         self.assertEqual(product.qty_available, 7.0)
+
+
+@tagged("post_install", "-at_install")
+class TestKindCashPortal(HttpCase):
+    """A cash quotation accepted by the customer in the portal is confirmed, not
+    settled: nobody took cash and the goods are still on the shelf."""
+
+    def setUp(self):
+        super().setUp()
+        self.type_cash = self.env.ref("sales_order_plus.type_cash_sale")
+        self.type_cash.write(
+            {"cash_handover": "counter", "cash_payment_journal_id": False}
+        )
+        self.customer = self.env["res.partner"].create(
+            {"name": "SOP Portal Customer", "email": "portal.customer@example.com"}
+        )
+        self.product = self.env["product.product"].create(
+            {
+                "name": "SOP Portal Item",
+                "type": "consu",
+                "is_storable": True,
+                "list_price": 40.0,
+                "invoice_policy": "order",
+                "taxes_id": False,
+            }
+        )
+        warehouse = self.env["stock.warehouse"].search(
+            [("company_id", "=", self.env.company.id)], limit=1
+        )
+        self.env["stock.quant"]._update_available_quantity(
+            self.product, warehouse.lot_stock_id, 10.0
+        )
+
+    def _quotation(self):
+        return self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "type_id": self.type_cash.id,
+                "require_signature": True,
+                "require_payment": False,
+                "validity_date": False,
+                "order_line": [
+                    Command.create(
+                        {"product_id": self.product.id, "product_uom_qty": 2.0}
+                    )
+                ],
+            }
+        )
+
+    def _accept_in_portal(self, order):
+        return self.make_jsonrpc_request(
+            f"/my/orders/{order.id}/accept",
+            {
+                "access_token": order._portal_ensure_token(),
+                "name": "SOP Portal Customer",
+                "signature": SIGNATURE,
+            },
+        )
+
+    def test_portal_acceptance_confirms_without_settling(self):
+        order = self._quotation()
+        result = self._accept_in_portal(order)
+        self.assertNotIn("error", result)
+        self.env.invalidate_all()
+        self.assertEqual(order.state, "sale")
+        self.assertTrue(order.signature)
+        self.assertFalse(order.invoice_ids, "no invoice before the sale is settled")
+        self.assertFalse(
+            self.env["account.payment"].search([("partner_id", "=", self.customer.id)]),
+            "no cash payment nobody took",
+        )
+        self.assertEqual(order.picking_ids.state, "assigned", "goods still there")
+        self.assertEqual(self.product.qty_available, 10.0)
+        self.assertTrue(order.sop_cash_to_settle)
+        # The customer comes to the counter: the back office settles the sale.
+        order.action_sop_cash_settle()
+        self.assertFalse(order.sop_cash_to_settle)
+        invoice = order.invoice_ids
+        self.assertEqual(invoice.state, "posted")
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        self.assertEqual(invoice._get_reconciled_payments().journal_id.type, "cash")
+        self.assertEqual(order.picking_ids.state, "done")
+        self.assertEqual(self.product.qty_available, 8.0)
+        # Settled once: a second click is refused and pays nothing more.
+        with self.assertRaisesRegex(UserError, "awaiting settlement"):
+            order.action_sop_cash_settle()
+        self.assertEqual(len(invoice._get_reconciled_payments()), 1)
+
+    def test_settling_with_goods_missing_rolls_back(self):
+        order = self._quotation()
+        self._accept_in_portal(order)
+        self.env.invalidate_all()
+        # Someone else took the reserved goods: the hand-over fails, nothing stays.
+        order.picking_ids.do_unreserve()
+        self.env["stock.quant"]._update_available_quantity(
+            self.product, order.warehouse_id.lot_stock_id, -10.0
+        )
+        with self.assertRaisesRegex(UserError, "cannot be handed over"):
+            order.action_sop_cash_settle()
+        self.assertFalse(order.invoice_ids)
+        self.assertTrue(order.sop_cash_to_settle)
+
+
+@tagged("post_install", "-at_install")
+class TestKindCashOnlinePayment(AccountPaymentCommon):
+    """A cash quotation paid online: the online payment is the one reconciled with
+    the invoice; no cash payment, no hand-over until the back office settles."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.type_cash = cls.env.ref("sales_order_plus.type_cash_sale")
+        cls.type_cash.write(
+            {"cash_handover": "counter", "cash_payment_journal_id": False}
+        )
+        cls.product = cls.env["product.product"].create(
+            {
+                "name": "SOP Online Item",
+                "type": "consu",
+                "is_storable": True,
+                "list_price": 50.0,
+                "invoice_policy": "order",
+                "taxes_id": False,
+            }
+        )
+        warehouse = cls.env["stock.warehouse"].search(
+            [("company_id", "=", cls.env.company.id)], limit=1
+        )
+        cls.env["stock.quant"]._update_available_quantity(
+            cls.product, warehouse.lot_stock_id, 10.0
+        )
+
+    def _paid_online(self, amount_share=1.0):
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.partner.id,
+                "type_id": self.type_cash.id,
+                "order_line": [
+                    Command.create(
+                        {"product_id": self.product.id, "product_uom_qty": 2.0}
+                    )
+                ],
+            }
+        )
+        order.write({"require_payment": True, "prepayment_percent": amount_share})
+        tx = self._create_transaction(
+            flow="direct",
+            amount=order.amount_total * amount_share,
+            currency_id=order.currency_id.id,
+            partner_id=order.partner_invoice_id.id,
+            reference=f"SOP-{order.name}",
+            sale_order_ids=[Command.set(order.ids)],
+        )
+        tx._set_done()
+        tx._post_process()
+        return order, tx
+
+    def _cash_payments(self, order):
+        return self.env["account.payment"].search(
+            [("partner_id", "=", order.partner_id.id), ("journal_id.type", "=", "cash")]
+        )
+
+    def test_online_payment_confirms_then_settles_with_it(self):
+        order, tx = self._paid_online()
+        self.assertEqual(order.state, "sale")
+        self.assertTrue(tx.payment_id)
+        self.assertFalse(order.invoice_ids.filtered(lambda m: m.state == "posted"))
+        self.assertFalse(self._cash_payments(order))
+        self.assertEqual(order.picking_ids.state, "assigned")
+        # At the counter: invoiced, the online payment reconciled, goods handed over.
+        order.action_sop_cash_settle()
+        invoice = order.invoice_ids
+        self.assertEqual(invoice.state, "posted")
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        self.assertEqual(invoice._get_reconciled_payments(), tx.payment_id)
+        self.assertFalse(self._cash_payments(order))
+        self.assertEqual(order.picking_ids.state, "done")
+
+    def test_online_payment_with_automatic_invoice(self):
+        self.env["ir.config_parameter"].sudo().set_param("sale.automatic_invoice", True)
+        order, tx = self._paid_online()
+        invoice = order.invoice_ids
+        self.assertEqual(invoice.state, "posted")
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        self.assertEqual(invoice._get_reconciled_payments(), tx.payment_id)
+        self.assertFalse(self._cash_payments(order))
+        self.assertEqual(order.picking_ids.state, "assigned")
+        # The back office hands the goods over; nothing more is invoiced or paid.
+        order.action_sop_cash_settle()
+        self.assertEqual(order.invoice_ids, invoice)
+        self.assertFalse(self._cash_payments(order))
+        self.assertEqual(order.picking_ids.state, "done")
+
+    def test_partial_online_payment_rest_in_cash(self):
+        order, tx = self._paid_online(amount_share=0.5)
+        self.assertEqual(order.state, "sale")
+        order.action_sop_cash_settle()
+        invoice = order.invoice_ids
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        cash = self._cash_payments(order)
+        self.assertEqual(len(cash), 1)
+        self.assertAlmostEqual(cash.amount, order.amount_total / 2)
+        self.assertEqual(invoice._get_reconciled_payments(), tx.payment_id | cash)

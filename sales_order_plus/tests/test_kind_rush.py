@@ -46,7 +46,7 @@ class TestKindRush(SalesOrderPlusCase):
             {
                 "rush_cutoff_time": 14.0,
                 "rush_fee_product_id": cls.fee.id,
-                "rush_invoice_on_delivery": True,
+                "invoice_trigger": "delivery",
             }
         )
 
@@ -86,6 +86,24 @@ class TestKindRush(SalesOrderPlusCase):
         self.env.user.tz = "America/New_York"
         order = self._confirm(WEDNESDAY_14H30_BRUSSELS)
         self.assertEqual(order.commitment_date, THURSDAY_8H_BRUSSELS)
+
+    def test_cutoff_in_calendar_time_zone_when_company_has_none(self):
+        """The company partner rarely has a time zone: the company calendar's decides,
+        never the confirming user's (New York: 8:30, before the cutoff)."""
+        self.company.partner_id.tz = False
+        self.env.user.tz = "America/New_York"
+        order = self._confirm(WEDNESDAY_14H30_BRUSSELS)
+        self.assertEqual(order.commitment_date, THURSDAY_8H_BRUSSELS)
+        # Without calendar: the company's time zone, then UTC (13:30: before 14:00).
+        self.company.resource_calendar_id = False
+        order = self._confirm(WEDNESDAY_14H30_BRUSSELS)
+        self.assertEqual(
+            order.commitment_date,
+            fields.Datetime.to_datetime(WEDNESDAY_14H30_BRUSSELS),
+        )
+        self.company.partner_id.tz = "Europe/Brussels"
+        order = self._confirm(WEDNESDAY_14H30_BRUSSELS)
+        self.assertEqual(order.commitment_date, datetime(2026, 1, 7, 23, 0))
 
     def test_weekend_and_public_holiday_skipped(self):
         self.env["resource.calendar.leaves"].create(
@@ -158,7 +176,7 @@ class TestKindRush(SalesOrderPlusCase):
         self.assertEqual(order.invoice_status, "invoiced")
 
     def test_no_invoice_when_setting_off(self):
-        self.type_rush.rush_invoice_on_delivery = False
+        self.type_rush.invoice_trigger = "manual"
         order = self._confirm(WEDNESDAY_11H_BRUSSELS, lines=[(self.product, 2.0)])
         self._deliver(order.picking_ids, 2.0)
         self.assertEqual(order.picking_ids.state, "done")

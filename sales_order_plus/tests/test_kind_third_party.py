@@ -38,7 +38,7 @@ class ThirdPartyCase(SalesOrderPlusCase):
         cls.tp_type.write(
             {
                 "third_party_auto_confirm": False,
-                "third_party_invoice_trigger": "delivery",
+                "invoice_trigger": "shipment",
                 "third_party_margin_guard": "warn",
             }
         )
@@ -117,6 +117,49 @@ class TestThirdPartyRouting(ThirdPartyCase):
         self.assertFalse(standard.order_line.route_id)
         self.assertFalse(standard.order_line.sop_vendor_id)
 
+    def test_route_follows_the_type_both_ways(self):
+        order = self._tp_order(lines=[(self.product_a, 2.0)])
+        line = order.order_line
+        self.assertEqual(line.route_id, self.dropship_route)
+        # Switched to a standard order: no dropship, no purchase, shipped from stock.
+        order.type_id = self.type_standard
+        self.assertFalse(line.route_id)
+        self.assertFalse(line.sop_vendor_id)
+        # Back to third-party: the route comes back.
+        order.type_id = self.tp_type
+        self.assertEqual(line.route_id, self.dropship_route)
+        # Switched and confirmed at once (one RPC transaction): nothing is read in
+        # between.
+        order.type_id = self.type_standard
+        order.action_confirm()
+        self.assertFalse(line.route_id)
+        self.assertFalse(line.purchase_line_ids)
+        self.assertEqual(order.picking_ids.picking_type_id.code, "outgoing")
+        self.assertFalse(order.picking_ids.is_dropship)
+
+    def test_route_follows_a_change_of_the_types_kind(self):
+        own_type = self.type_standard.copy({"name": "SOP Becomes Third-Party"})
+        order = self._create_order(
+            own_type,
+            lines=[(self.product_a, 2.0)],
+            partner_shipping_id=self.delivery.id,
+        )
+        self.assertFalse(order.order_line.route_id)
+        own_type.kind = "third_party"
+        self.assertEqual(order.order_line.route_id, self.dropship_route)
+        own_type.kind = "standard"
+        self.assertFalse(order.order_line.route_id)
+
+    def test_route_of_the_type_kept(self):
+        """OCA's sale_order_type puts the type's route on the lines: the kind does
+        not override it."""
+        route = self.env["stock.route"].create(
+            {"name": "SOP Own Dropship", "sale_selectable": True, "company_id": False}
+        )
+        own_type = self.tp_type.copy({"name": "SOP Routed", "route_id": route.id})
+        order = self._tp_order(order_type=own_type, lines=[(self.product_a, 1.0)])
+        self.assertEqual(order.order_line.route_id, route)
+
     def test_rule_precedence(self):
         """Product over category over country over default; then the vendor price
         list; the sequence orders rules of one level."""
@@ -183,6 +226,27 @@ class TestThirdPartyRouting(ThirdPartyCase):
         self.assertEqual(purchase.order_line.price_unit, 30.0)
         # The product's vendor list is not changed behind the user's back.
         self.assertEqual(self.product_a.seller_ids.partner_id, self.vendor_a)
+
+    def test_fallback_cost_read_in_the_orders_company(self):
+        """A rule's vendor without price: the cost is the product's in the order's
+        company, not in the user's active company."""
+        company_b = self.env["res.company"].create({"name": "SOP TP Cost Company"})
+        self.product_a.with_company(company_b).standard_price = 150.0
+        self._rule(
+            self.vendor_c,
+            company_id=company_b.id,
+            product_ids=[Command.set(self.product_a.ids)],
+        )
+        order = self._tp_order(
+            lines=[(self.product_a, 1.0)],
+            company_id=company_b.id,
+            partner_shipping_id=self.customer.id,
+        )
+        self.assertEqual(self.env.company, self.company)
+        line = order.order_line
+        self.assertEqual(line.sop_vendor_id, self.vendor_c)
+        self.assertEqual(line.sop_vendor_cost, 150.0)
+        self.assertTrue(line.sop_margin_alert)
 
     def test_rules_of_other_company_ignored(self):
         company_b = self.env["res.company"].create({"name": "SOP TP Company B"})
@@ -328,6 +392,22 @@ class TestThirdPartyPurchase(ThirdPartyCase):
         self.assertEqual(self._purchase(order, self.vendor_a), po_a)  # no second PO
         self.assertEqual(line_a.sop_vendor_id, self.vendor_a)
         self.assertFalse(po_a.activity_ids)
+
+    def test_quantity_increase_on_draft_rfq_keeps_its_price(self):
+        """Why the kind carries an increase to a draft request for quotation itself:
+        Odoo's procurement would merge it too (_run_buy, _find_candidate), but
+        _update_purchase_order_line prices the line again from the vendor list: 0.0
+        for a routing rule's vendor without price for the product."""
+        self._rule(self.vendor_c, product_ids=[Command.set(self.product_a.ids)])
+        order = self._tp_order(lines=[(self.product_a, 4.0)])
+        order.action_confirm()
+        purchase = self._purchase(order)
+        self.assertEqual(purchase.state, "draft")
+        self.assertEqual(purchase.order_line.price_unit, 30.0)
+        order.order_line.product_uom_qty = 6.0
+        self.assertEqual(self._purchase(order), purchase)  # no second RFQ
+        self.assertEqual(purchase.order_line.product_qty, 6.0)
+        self.assertEqual(purchase.order_line.price_unit, 30.0)
 
     def test_quantity_change_on_confirmed_purchase(self):
         self.tp_type.third_party_auto_confirm = True
@@ -476,7 +556,7 @@ class TestThirdPartyBilling(ThirdPartyCase):
         self.assertEqual(order.invoice_status, "invoiced")
 
     def test_invoice_when_vendor_bill_posted(self):
-        self.tp_type.third_party_invoice_trigger = "vendor_bill"
+        self.tp_type.invoice_trigger = "vendor_bill"
         order = self._tp_order()
         order.action_confirm()
         po_a = self._purchase(order, self.vendor_a)
@@ -506,7 +586,7 @@ class TestThirdPartyBilling(ThirdPartyCase):
         self.assertEqual(len(self._customer_invoices(order)), 2)
 
     def test_manual_billing(self):
-        self.tp_type.third_party_invoice_trigger = "manual"
+        self.tp_type.invoice_trigger = "manual"
         order = self._tp_order()
         order.action_confirm()
         self._validate(self._purchase(order, self.vendor_a).picking_ids)
@@ -515,6 +595,32 @@ class TestThirdPartyBilling(ThirdPartyCase):
         self.assertEqual(order.order_line.mapped("qty_to_invoice"), [5.0, 2.0])
         invoice = order._create_invoices()
         self.assertEqual(invoice.state, "draft")
+
+    def test_vendor_billed_order_cannot_be_cancelled_before_credit_note(self):
+        self.tp_type.invoice_trigger = "vendor_bill"
+        order = self._tp_order(lines=[(self.product_a, 5.0)])
+        order.action_confirm()
+        po_a = self._purchase(order, self.vendor_a)
+        po_a.action_create_invoice()
+        bill = po_a.invoice_ids
+        bill.invoice_date = fields.Date.today()
+        bill.action_post()
+        invoice = self._customer_invoices(order)
+        self.assertEqual(invoice.state, "posted")
+        self.assertFalse(order.picking_ids.filtered(lambda p: p.state == "done"))
+        with self.assertRaisesRegex(UserError, "posted invoices .* not credited"):
+            order.with_context(disable_cancel_warning=True).action_cancel()
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(po_a.state, "purchase")
+        reversal = (
+            self.env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create({"journal_id": invoice.journal_id.id, "reason": "SOP"})
+        )
+        reversal.refund_moves()
+        invoice.reversal_move_ids.action_post()
+        order.with_context(disable_cancel_warning=True).action_cancel()
+        self.assertEqual(order.state, "cancel")
 
 
 @tagged("post_install", "-at_install")

@@ -1,9 +1,12 @@
 # Copyright 2026 sales_order_plus developers
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import importlib.util
+
 from odoo import Command, fields
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 from odoo.tests.common import new_test_user
+from odoo.tools.misc import file_path
 
 from .common import SalesOrderPlusCase
 
@@ -143,6 +146,137 @@ class TestSaleOrderType(SalesOrderPlusCase):
         with self.assertRaises(UserError):
             new_type.kind = "standard"
         self.assertEqual(new_type.kind, "rush")
+
+    def test_kind_locked_while_cancelled_orders_left_documents(self):
+        """Posted invoices and done transfers of cancelled orders carry the type: its
+        kind stays (the kinds read it on them)."""
+        delivered_type = self.type_standard.copy(
+            {"name": "SOP Delivered Then Cancelled"}
+        )
+        order = self._create_order(delivered_type, lines=[(self.product, 1.0)])
+        order.action_confirm()
+        order.picking_ids.move_ids.quantity = 1.0
+        order.picking_ids.move_ids.picked = True
+        order.picking_ids.button_validate()
+        order.with_context(disable_cancel_warning=True).action_cancel()
+        self.assertEqual(order.state, "cancel")
+        with self.assertRaisesRegex(UserError, "kind of an order type cannot be"):
+            delivered_type.kind = "cash"
+        self.assertEqual(delivered_type.kind, "standard")
+
+        invoiced_type = self.type_standard.copy({"name": "SOP Invoiced Then Cancelled"})
+        order = self._create_order(invoiced_type, lines=[(self.service, 1.0)])
+        order.action_confirm()
+        order._create_invoices().action_post()
+        order.with_context(disable_cancel_warning=True).action_cancel()
+        self.assertEqual(order.state, "cancel")
+        with self.assertRaisesRegex(UserError, "kind of an order type cannot be"):
+            invoiced_type.kind = "rush"
+        # A type whose cancelled orders left nothing behind may change.
+        unused_type = self.type_standard.copy({"name": "SOP Cancelled Only"})
+        order = self._create_order(unused_type)
+        order.action_confirm()
+        order.with_context(disable_cancel_warning=True).action_cancel()
+        unused_type.kind = "rush"
+        self.assertEqual(unused_type.kind, "rush")
+
+    def test_invoice_trigger_defaults_and_offers_per_kind(self):
+        """One invoicing setting on the type: each kind's default reproduces its
+        behaviour; a kind refuses the triggers it does not offer."""
+        defaults = {
+            kind: self.env["sale.order.type"]
+            .create({"name": f"SOP {kind}", "kind": kind})
+            .invoice_trigger
+            for kind in ("standard", "cash", "rush", "schedule", "third_party")
+        }
+        self.assertEqual(
+            defaults,
+            {
+                "standard": "manual",
+                "cash": "confirmation",
+                "rush": "delivery",
+                "schedule": "manual",
+                "third_party": "shipment",
+            },
+        )
+        self.assertEqual(self.type_cash.invoice_trigger, "confirmation")
+        self.assertEqual(self.type_third_party.invoice_trigger, "shipment")
+        order_type = self.env["sale.order.type"].create(
+            {"name": "SOP Trigger", "kind": "third_party"}
+        )
+        order_type.invoice_trigger = "vendor_bill"
+        for trigger in ("confirmation", "delivery", "collection"):
+            with self.assertRaisesRegex(ValidationError, "invoices"):
+                order_type.invoice_trigger = trigger
+        # A new kind brings its default when the old setting does not fit.
+        order_type.kind = "rush"
+        self.assertEqual(order_type.invoice_trigger, "delivery")
+        order_type.invoice_trigger = "manual"
+        order_type.kind = "third_party"
+        self.assertEqual(order_type.invoice_trigger, "manual")
+        with self.assertRaises(ValidationError):
+            self.env["sale.order.type"].create(
+                {"name": "SOP Wrong", "kind": "cash", "invoice_trigger": "manual"}
+            )
+
+    def test_migration_keeps_the_invoicing_settings(self):
+        """18.0.1.1.0: the old settings (rush boolean, third-party selection) become
+        the type's invoicing trigger."""
+        path = file_path("sales_order_plus/migrations/18.0.1.1.0/pre-migration.py")
+        spec = importlib.util.spec_from_file_location("sop_pre_migration", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        Type = self.env["sale.order.type"]
+        types = {
+            name: Type.create({"name": f"SOP {name}", "kind": kind})
+            for name, kind in (
+                ("cash", "cash"),
+                ("rush_on", "rush"),
+                ("rush_off", "rush"),
+                ("tp_delivery", "third_party"),
+                ("tp_bill", "third_party"),
+                ("tp_manual", "third_party"),
+                ("standard", "standard"),
+            )
+        }
+        self.env.flush_all()
+        cr = self.env.cr
+        # The database of 18.0.1.0.0: the old columns, no trigger yet.
+        cr.execute(
+            """
+            ALTER TABLE sale_order_type
+                ADD COLUMN IF NOT EXISTS rush_invoice_on_delivery boolean,
+                ADD COLUMN IF NOT EXISTS third_party_invoice_trigger varchar,
+                DROP COLUMN invoice_trigger;
+            """
+        )
+        old = {
+            "rush_on": (True, "delivery"),
+            "rush_off": (False, "delivery"),
+            "tp_delivery": (True, "delivery"),
+            "tp_bill": (True, "vendor_bill"),
+            "tp_manual": (True, "manual"),
+        }
+        for name, (on_delivery, trigger) in old.items():
+            cr.execute(
+                "UPDATE sale_order_type SET rush_invoice_on_delivery = %s, "
+                "third_party_invoice_trigger = %s WHERE id = %s",
+                [on_delivery, trigger, types[name].id],
+            )
+        migration.migrate(cr, "18.0.1.0.0")
+        Type.invalidate_model(["invoice_trigger"])
+        self.assertEqual(
+            {name: order_type.invoice_trigger for name, order_type in types.items()},
+            {
+                "cash": "confirmation",
+                "rush_on": "delivery",
+                "rush_off": "manual",
+                "tp_delivery": "shipment",
+                "tp_bill": "vendor_bill",
+                "tp_manual": "manual",
+                "standard": "manual",
+            },
+        )
 
     def test_sequence_follows_user_time_zone(self):
         """Same rule as Odoo's own numbering: the order date in the user's time zone
