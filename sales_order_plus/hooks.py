@@ -63,6 +63,23 @@ def uninstall_hook(env):
             "Order types kept after uninstall: %s", ", ".join(kept.mapped("name"))
         )
         kept.unlink()
+    _cancel_waiting_jobs(env)
+
+
+def _cancel_waiting_jobs(env):
+    """Jobs of the add-on not run yet would fail once its methods are gone: they are
+    cancelled (kept in the job list, with their state saying so)."""
+    functions = env["ir.model.data"].search(
+        [("module", "=", "sales_order_plus"), ("model", "=", "queue.job.function")]
+    )
+    names = env["queue.job.function"].browse(functions.mapped("res_id")).mapped("name")
+    jobs = env["queue.job"].search(
+        [
+            ("job_function_id.name", "in", names),
+            ("state", "in", ("wait_dependencies", "pending", "enqueued")),
+        ]
+    )
+    jobs.button_cancelled()
 
 
 def _fill_invoice_type_columns(env):

@@ -5,6 +5,8 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.tools import format_list
 
+from odoo.addons.queue_job.job import identity_exact
+
 from ..report.sale_consistency_check import PROBLEMS
 
 # Problems listed one by one in a summary; the rest are counted.
@@ -40,11 +42,26 @@ class SaleConsistencyNotification(models.Model):
     ]
 
     @api.model
-    def _sop_notify_new_problems(self):
-        """Send the sales managers of each company a summary of the problems they
-        were not told about yet (scheduled action and server action). Returns the
-        summaries."""
-        problems = self.env["sale.consistency.check"].sudo().search([])
+    def _cron_sop_notify_new_problems(self):
+        """Daily: one job per company (queue_job), so that the companies' checks run
+        side by side on the job runners and one company's failure does not hold up
+        the others' summaries."""
+        for company in self.env["res.company"].sudo().search([]):
+            self.with_delay(
+                description=self.env._(
+                    "Sales consistency summary of %(company)s", company=company.name
+                ),
+                identity_key=identity_exact,
+            )._sop_notify_new_problems(company)
+        return True
+
+    @api.model
+    def _sop_notify_new_problems(self, companies=None):
+        """Send the sales managers of each company (of ``companies``, default all) a
+        summary of the problems they were not told about yet (job of the scheduled
+        action, and server action). Returns the summaries."""
+        domain = [("company_id", "in", companies.ids)] if companies else []
+        problems = self.env["sale.consistency.check"].sudo().search(domain)
         known = set(
             self.sudo()
             .search([("problem_key", "in", problems.mapped("problem_key"))])

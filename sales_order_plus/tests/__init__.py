@@ -10,3 +10,4 @@ from . import test_bad_input
 from . import test_kind_cash
 from . import test_kind_rush
 from . import test_i18n
+from . import test_jobs
