@@ -4,6 +4,7 @@
 company, per order of a mass action), identity keys, and the job bodies. The job
 runner itself is queue_job's (proven across two instances by `make scale`)."""
 
+import importlib.util
 from datetime import date, timedelta
 
 from freezegun import freeze_time
@@ -11,6 +12,7 @@ from freezegun import freeze_time
 from odoo.exceptions import UserError
 from odoo.tests import common as odoo_test_common
 from odoo.tests import tagged
+from odoo.tools.misc import file_path
 
 from odoo.addons.queue_job.job import Job
 
@@ -187,3 +189,16 @@ class TestJobs(ScheduleCase):
             self.assertEqual(
                 {job.args[0] for job in trap.enqueued_jobs}, set(companies)
             )
+
+    def test_migration_points_the_crons_at_the_jobs(self):
+        """An installed database's noupdate scheduled actions get the new code."""
+        cron = self.env.ref("sales_order_plus.ir_cron_sale_consistency_notify")
+        cron.code = "model._sop_notify_new_problems()"  # as shipped by 18.0.1.0.0
+        path = file_path("sales_order_plus/migrations/18.0.1.1.0/post-migration.py")
+        spec = importlib.util.spec_from_file_location("sop_post_migration", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        self.env.flush_all()
+        migration.migrate(self.env.cr, "18.0.1.0.0")
+        self.env.invalidate_all()  # the code is on the cron's server action
+        self.assertEqual(cron.code, "model._cron_sop_notify_new_problems()")
