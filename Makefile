@@ -15,6 +15,7 @@ help:
 	@echo "make lifecycle   install into a database with orders, update twice, uninstall: figures unchanged"
 	@echo "make load        ORDERS=500 CLIENTS=4 orders by Locust users over XML-RPC against --workers=2, checked (RUN_TIME=600 s at most)"
 	@echo "make concurrency the same call from two sessions at once: one wins, the other a clean error"
+	@echo "make scale       schedule release as queue_job jobs on two instances, one killed mid-run: nothing lost or doubled"
 	@echo "make stop        stop this checkout's PostgreSQL cluster"
 
 setup:
@@ -53,7 +54,10 @@ load:
 concurrency:
 	bash scripts/load.sh concurrency_check.py
 
+scale:
+	bash scripts/scale.sh
+
 stop:
 	bash scripts/pg.sh stop
 
-.PHONY: help setup run test test-addon bench lint wheel screenshots i18n lifecycle load concurrency stop
+.PHONY: help setup run test test-addon bench lint wheel screenshots i18n lifecycle load concurrency scale stop

@@ -14,6 +14,7 @@
         "sale_stock",
         "stock_dropshipping",
         "sale_order_type",
+        "queue_job",
     ],
     "data": [
         "security/ir.model.access.csv",
@@ -38,6 +39,7 @@
         "data/kind_cash_actions.xml",
         "views/kind_rush_views.xml",
         "data/kind_rush_actions.xml",
+        "data/queue_job_data.xml",
     ],
     "demo": [
         "demo/sale_order_demo.xml",

@@ -42,9 +42,10 @@ def pre_init_hook(env):
 
 def uninstall_hook(env):
     """Keep the shipped order types that orders or invoices use, drop the indexes the
-    add-on created on core tables."""
+    add-on created on core tables, cancel the add-on's jobs not run yet."""
     _keep_used_types(env)
     _drop_indexes(env)
+    _cancel_waiting_jobs(env)
 
 
 def _keep_used_types(env):
@@ -72,6 +73,22 @@ def _keep_used_types(env):
             "Order types kept after uninstall: %s", ", ".join(kept.mapped("name"))
         )
         kept.unlink()
+
+
+def _cancel_waiting_jobs(env):
+    """Jobs of the add-on not run yet would fail once its methods are gone: they are
+    cancelled (kept in the job list, with their state saying so)."""
+    functions = env["ir.model.data"].search(
+        [("module", "=", "sales_order_plus"), ("model", "=", "queue.job.function")]
+    )
+    names = env["queue.job.function"].browse(functions.mapped("res_id")).mapped("name")
+    jobs = env["queue.job"].search(
+        [
+            ("job_function_id.name", "in", names),
+            ("state", "in", ("wait_dependencies", "pending", "enqueued")),
+        ]
+    )
+    jobs.button_cancelled()
 
 
 def _drop_indexes(env):

@@ -399,7 +399,18 @@ def step_post(env, state):
     check(own_type.kind == "standard", "a new type is not of kind standard")
     confirmed = new_order(env, customer, [(prods["LC-DELIV"], 1)], type_id=own_type.id)
     confirmed.action_confirm()
-    state["post"] = {"quotations": quotations, "confirmed": confirmed.id}
+    # A job of the add-on still waiting when it is uninstalled (queue_job stays).
+    env["sale.consistency.notification"]._cron_sop_notify_new_problems()
+    job = env["queue.job"].search(
+        [("method_name", "=", "_sop_notify_new_problems"), ("state", "=", "pending")],
+        limit=1,
+    )
+    check(job, "the consistency summary job was not enqueued")
+    state["post"] = {
+        "quotations": quotations,
+        "confirmed": confirmed.id,
+        "job": job.id,
+    }
     print("post: quotations of the shipped types and an order of a new type created")
 
 
@@ -416,6 +427,14 @@ def step_flow(env, state):
     check(
         not env["ir.model.data"].search_count([("module", "=", ADDON)]),
         f"external ids of {ADDON} left behind",
+    )
+    queue_job = env["ir.module.module"].search([("name", "=", "queue_job")])
+    check(queue_job.state == "installed", f"queue_job is {queue_job.state}")
+    job = env["queue.job"].browse(state["post"]["job"])
+    check(job.state == "cancelled", f"the add-on's waiting job is {job.state}")
+    check(
+        not env["queue.job.function"].search_count([("name", "like", "_sop_%")]),
+        f"job functions of {ADDON} left behind",
     )
     env.cr.execute(
         "SELECT table_name, column_name FROM information_schema.columns "

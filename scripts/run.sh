@@ -15,6 +15,8 @@ else
     echo "== Creating database $DB_NAME with demo data"
     init=(-i sales_order_plus)
 fi
-echo "== Odoo on http://127.0.0.1:$HTTP_PORT  (login admin / admin)"
-odoo_bin -d "$DB_NAME" --db-filter="^$DB_NAME\$" "${init[@]}" \
-    --http-interface=127.0.0.1 --http-port="$HTTP_PORT" "$@"
+echo "== Odoo on http://127.0.0.1:$HTTP_PORT  (login admin / admin), with queue_job's runner"
+# queue_job as a server-wide module starts the job runner in this server (it works in
+# the threaded server too); the runner calls the jobs back on this port.
+ODOO_QUEUE_JOB_PORT=$HTTP_PORT odoo_bin -d "$DB_NAME" --db-filter="^$DB_NAME\$" "${init[@]}" \
+    --load=web,queue_job --http-interface=127.0.0.1 --http-port="$HTTP_PORT" "$@"

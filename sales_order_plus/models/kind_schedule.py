@@ -31,6 +31,8 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, float_compare, float_is_zero, format_date
 
+from odoo.addons.queue_job.job import identity_exact
+
 # Fields of a schedule line whose change on a confirmed order is a revision.
 _REVISION_FIELDS = {"date", "product_uom_qty", "cancelled", "order_line_id"}
 _REVISION_LOG = "sop_schedule_revision_log"
@@ -230,6 +232,18 @@ class SaleOrder(models.Model):
                 }
             )
         return rows
+
+    def _sop_schedule_release_due(self):
+        """Job body: release this agreement's lines that are due today."""
+        lines = self.schedule_line_ids.filtered(
+            lambda s: s.state == "planned" and s._sop_schedule_is_due()
+        )
+        return self._sop_schedule_release_lines(lines)
+
+    def _sop_schedule_release_lines(self, lines):
+        """Release ``lines`` of these agreements; a text for the job's result."""
+        released = (lines & self.schedule_line_ids)._sop_schedule_release()
+        return self.env._("%(count)s schedule lines released", count=len(released))
 
     def action_sop_schedule_lines(self):
         self.ensure_one()
@@ -486,22 +500,53 @@ class SaleOrderScheduleLine(models.Model):
 
     @api.model
     def _cron_sop_schedule_release(self):
-        """Daily: release the schedule lines of confirmed orders that came into their
-        type's release horizon."""
-        today = fields.Date.context_today(self)
+        """Daily: enqueue one release job per agreement (order) with schedule lines
+        that came into their type's release horizon. The jobs run on any instance's
+        job runner (channel ``root.sop_schedule_release``), each in its own
+        transaction: one failing or slow agreement holds up no other. The identity
+        key enqueues an agreement once while its job waits; the job releases what is
+        due when it runs, under the lines' row locks, so a line is released once."""
+        due = self._sop_schedule_due_lines()
+        for order in due.order_id:
+            order.with_company(order.company_id).with_delay(
+                description=self.env._(
+                    "Release the delivery schedule of %(order)s", order=order.name
+                ),
+                identity_key=identity_exact,
+            )._sop_schedule_release_due()
+        return True
+
+    @api.model
+    def _sop_schedule_due_lines(self, today=None):
+        """Planned lines of confirmed delivery schedules inside their type's horizon."""
+        today = today or fields.Date.context_today(self)
         horizons = (
             self.env["sale.order.type"]
             .search([("kind", "=", "schedule")])
             .mapped("schedule_release_horizon")
         ) or [0]
-        domain = [("state", "=", "planned"), ("order_id.state", "=", "sale")]
+        domain = [
+            ("state", "=", "planned"),
+            ("order_id.state", "=", "sale"),
+            ("order_id.type_kind", "=", "schedule"),
+        ]
         if min(horizons) > 0:
             domain.append(("date", "<=", today + timedelta(days=max(horizons))))
-        candidates = self.search(domain)
-        due = candidates.filtered(lambda s: s._sop_schedule_is_due(today))
-        for company, lines in due.grouped("company_id").items():
-            lines.with_company(company)._sop_schedule_release()
-        return True
+        return self.search(domain).filtered(lambda s: s._sop_schedule_is_due(today))
+
+    def action_sop_schedule_release_now(self):
+        """Release the selected planned lines now, whatever their date (server
+        action): one job per agreement when many are selected."""
+        lines = self.filtered(lambda s: s.state == "planned")
+        result = lines.order_id._sop_run_or_enqueue(
+            self.env._("Release delivery schedule lines"),
+            lambda target, order: target._sop_schedule_release_lines(
+                lines & order.schedule_line_ids
+            ),
+        )
+        if isinstance(result, dict):
+            return result
+        return self.env["sale.order"]._sop_notification(result)
 
     # ------------------------------------------------------------------
     # Procurement

@@ -5,6 +5,8 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.tools import format_list
 
+from odoo.addons.queue_job.job import identity_exact
+
 # The problems of the consistency check (report/sale_consistency_check.py reads them
 # from here: reports import models, never the other way round).
 PROBLEMS = [
@@ -46,13 +48,28 @@ class SaleConsistencyNotification(models.Model):
     ]
 
     @api.model
-    def _sop_notify_new_problems(self):
-        """Send the sales managers of each company a summary of the problems they
-        were not told about yet (scheduled action and server action). Returns the
-        summaries."""
+    def _cron_sop_notify_new_problems(self):
+        """Daily: one job per company (queue_job), so that the companies' checks run
+        side by side on the job runners and one company's failure does not hold up
+        the others' summaries."""
+        for company in self.env["res.company"].sudo().search([]):
+            self.with_delay(
+                description=self.env._(
+                    "Sales consistency summary of %(company)s", company=company.name
+                ),
+                identity_key=identity_exact,
+            )._sop_notify_new_problems(company)
+        return True
+
+    @api.model
+    def _sop_notify_new_problems(self, companies=None):
+        """Send the sales managers of each company (of ``companies``, default all) a
+        summary of the problems they were not told about yet (job of the scheduled
+        action, and server action). Returns the summaries."""
         managers = self.env.ref("sales_team.group_sale_manager").sudo().users
         messages = self.env["mail.message"]
-        for company, problems in self._sop_new_problems().grouped("company_id").items():
+        new_problems = self._sop_new_problems(companies)
+        for company, problems in new_problems.grouped("company_id").items():
             recipients = managers.filtered(
                 lambda user, company=company: company in user.company_ids
                 and not user.share
@@ -62,9 +79,11 @@ class SaleConsistencyNotification(models.Model):
         return messages
 
     @api.model
-    def _sop_new_problems(self):
-        """The problems of the consistency check not notified yet."""
-        problems = self.env["sale.consistency.check"].sudo().search([])
+    def _sop_new_problems(self, companies=None):
+        """The problems of the consistency check not notified yet (of ``companies``,
+        default all)."""
+        domain = [("company_id", "in", companies.ids)] if companies else []
+        problems = self.env["sale.consistency.check"].sudo().search(domain)
         known = set(
             self.sudo()
             .search([("problem_key", "in", problems.mapped("problem_key"))])

@@ -4,12 +4,19 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
+from odoo.addons.queue_job.job import identity_exact
+
 from .integrity import (
     lock_nowait,
     lock_wait,
     raise_problems,
     refuse_derived_writes,
 )
+
+# Mass actions on more orders than this run as one background job per order
+# (queue_job); fewer run at once, so the user sees the outcome (system parameter
+# sales_order_plus.job_batch_size).
+JOB_BATCH_SIZE = 20
 
 
 class SaleOrder(models.Model):
@@ -254,13 +261,79 @@ class SaleOrder(models.Model):
     def _sop_confirm_quotations_of_kind(self, kind, message):
         """Confirm the orders when all are quotations of ``kind`` (the kinds' server
         actions); else raise ``message`` (translated, with ``%(orders)s``) naming the
-        others."""
+        others. Many orders are confirmed by one job each."""
         wrong = self.filtered(
             lambda o: o.type_kind != kind or o.state not in ("draft", "sent")
         )
         if wrong:
             raise UserError(message % {"orders": ", ".join(wrong.mapped("name"))})
+        result = self._sop_run_or_enqueue(
+            _("Confirm the order"), lambda target, order: target._sop_confirm_job()
+        )
+        # A server action shows what it returns: an action (the jobs' notification,
+        # a wizard of the confirmation) or nothing.
+        return result if isinstance(result, dict) else False
+
+    def _sop_confirm_job(self):
+        """The mass confirmation of the orders (at once, or one job per order in its
+        own transaction)."""
         return self.action_confirm()
+
+    # ------------------------------------------------------------------
+    # Background jobs (queue_job)
+    # ------------------------------------------------------------------
+    def _sop_run_or_enqueue(self, description, call):
+        """Run ``call(target, order)`` at once on all the orders (``target`` and
+        ``order`` are then ``self``), or, for more orders than the batch size, as one
+        job per order (``target`` is the order's delayable). Returns ``call``'s
+        result, or a notification of the jobs enqueued."""
+        batch_size = int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("sales_order_plus.job_batch_size", JOB_BATCH_SIZE)
+        )
+        if len(self) <= batch_size:
+            return call(self, self)
+        for order in self:
+            call(
+                order.with_company(order.company_id).with_delay(
+                    description=f"{description}: {order.name}",
+                    identity_key=identity_exact,
+                ),
+                order,
+            )
+        return self._sop_notification(
+            _(
+                "%(count)s orders are processed in the background; each order's "
+                "chatter shows a failure.",
+                count=len(self),
+            )
+        )
+
+    @api.model
+    def _sop_notification(self, message):
+        """A client action showing ``message`` (what a server action returns)."""
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "info",
+                "message": message,
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def _sop_job_failed(self, exc_name=None, exc_message=None, **kwargs):
+        """A background job of these orders failed for good (queue_job's
+        ``on_fail_method``): an activity tells the salesperson why, as Odoo's
+        scheduler does for procurement exceptions."""
+        for order in self:
+            order.activity_schedule(
+                "mail.mail_activity_data_warning",
+                user_id=order.user_id.id or self.env.uid,
+                summary=_("Background job failed"),
+                note=exc_message or exc_name or "",
+            )
 
     def _sop_missing_required_fields(self):
         """Labels of the type's required fields that are empty on this order."""

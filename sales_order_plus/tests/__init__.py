@@ -14,3 +14,4 @@ from . import test_i18n
 from . import test_schedule_import
 from . import test_query_counts
 from . import test_screenshots
+from . import test_jobs

@@ -233,6 +233,7 @@ _SALESPEOPLE = {"salesman", "salesman_2", "sale_admin", "company_b"}
 SERVER_ACTIONS = {
     "sales_order_plus.action_server_cash_settle": _SALESPEOPLE,
     "sales_order_plus.action_server_rush_confirm": _SALESPEOPLE,
+    "sales_order_plus.action_server_schedule_release_now": _SALESPEOPLE,
     "sales_order_plus.action_server_sale_consistency_notify": {
         "sale_admin",
         "company_b",

@@ -10,7 +10,7 @@ from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
 
-from .common import SalesOrderPlusCase
+from .common import SalesOrderPlusCase, trap_jobs
 
 
 class ScheduleCase(SalesOrderPlusCase):
@@ -200,6 +200,12 @@ class TestKindSchedule(ScheduleCase):
     # ------------------------------------------------------------------
     # Release horizon
     # ------------------------------------------------------------------
+    def _run_release(self, cron):
+        """The scheduled action enqueues one job per agreement; the jobs release."""
+        with trap_jobs() as trap:
+            cron.method_direct_trigger()
+            trap.perform_enqueued_jobs()
+
     def test_horizon_release_by_scheduled_action(self):
         self.type_schedule.schedule_release_horizon = 14
         cron = self.env.ref("sales_order_plus.ir_cron_schedule_release")
@@ -214,17 +220,17 @@ class TestKindSchedule(ScheduleCase):
                 order.schedule_line_ids.mapped("state"),
                 ["released", "planned", "planned"],
             )
-            cron.method_direct_trigger()  # nothing new is due
+            self._run_release(cron)  # nothing new is due
             self.assertEqual(len(order.picking_ids), 1)
         with freeze_time("2030-01-08"):
-            cron.method_direct_trigger()
+            self._run_release(cron)
             self.assertEqual(len(order.picking_ids), 2)
             self.assertEqual(self._picking(order, d2).move_ids.product_uom_qty, 2.0)
             self.assertEqual(self._line(order, self.product, d3).state, "planned")
-            cron.method_direct_trigger()  # a second run releases nothing twice
+            self._run_release(cron)  # a second run releases nothing twice
             self.assertEqual(len(order.picking_ids.move_ids), 2)
         with freeze_time("2030-02-10"):
-            cron.method_direct_trigger()
+            self._run_release(cron)
         self.assertEqual(len(order.picking_ids), 3)
         self.assertEqual([len(s.move_ids) for s in order.schedule_line_ids], [1, 1, 1])
         self.assertEqual(order.order_line.schedule_qty_released, 6.0)

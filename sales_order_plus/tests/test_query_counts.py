@@ -24,7 +24,9 @@ from odoo import Command, fields
 from odoo.tests import tagged
 from odoo.tests.common import users, warmup
 
-from .common import SalesOrderPlusCase
+from odoo.addons.queue_job.job import Job
+
+from .common import SalesOrderPlusCase, trap_jobs
 
 LINES = 10
 
@@ -179,12 +181,20 @@ class TestQueryCounts(SalesOrderPlusCase):
         order.action_confirm()
         Lines = self.env["sale.order.schedule.line"].sudo()
         # Whatever else is due today is released out of the count.
-        Lines._cron_sop_schedule_release()
+        with trap_jobs() as trap:
+            Lines._cron_sop_schedule_release()
+            trap.perform_enqueued_jobs()
         self.assertFalse(order.picking_ids)
         order_type.schedule_release_horizon = 10
-        # As the scheduled action runs: as superuser.
+        # As the scheduled action and its job run: as superuser. The scheduled action
+        # enqueues one job per agreement (counted with the job's own INSERT), the job
+        # releases.
         with self.assertQueryCount(admin=BUDGET_SCHEDULE_RELEASE):
             Lines._cron_sop_schedule_release()
+            job = self.env["queue.job"].search(
+                [("method_name", "=", "_sop_schedule_release_due")]
+            )
+            Job.load(self.env, job.uuid).perform()
         due = order.schedule_line_ids.filtered(lambda s: s.date == self._in_days(5))
         self.assertEqual(len(due), 5)
         self.assertEqual(set(due.mapped("state")), {"released"})
