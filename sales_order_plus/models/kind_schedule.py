@@ -141,8 +141,25 @@ class SaleOrder(models.Model):
     def write(self, vals):
         if "schedule_line_ids" in vals:
             with self._sop_schedule_revision_batch() as orders:
-                return super(SaleOrder, orders).write(vals)
-        return super().write(vals)
+                res = super(SaleOrder, orders).write(vals)
+        else:
+            res = super().write(vals)
+        if "type_id" in vals:
+            self._sop_schedule_drop_foreign()
+        return res
+
+    def _action_confirm(self):
+        # A type whose kind changed under its quotations leaves schedule lines behind.
+        self._sop_schedule_drop_foreign()
+        return super()._action_confirm()
+
+    def _sop_schedule_drop_foreign(self):
+        """Drop the schedule lines of quotations that are no longer of kind schedule:
+        Odoo delivers such an order's lines whole, the schedule would deliver them
+        again."""
+        self.filtered(
+            lambda o: o.state in ("draft", "sent") and o.type_kind != "schedule"
+        ).schedule_line_ids.unlink()
 
     @contextlib.contextmanager
     def _sop_schedule_revision_batch(self):
@@ -427,6 +444,8 @@ class SaleOrderScheduleLine(models.Model):
     # ------------------------------------------------------------------
     def _sop_schedule_is_due(self, today=None):
         self.ensure_one()
+        if self.order_id.type_kind != "schedule":
+            return False
         today = today or fields.Date.context_today(self)
         horizon = self.order_id.type_id.schedule_release_horizon or 0
         return horizon <= 0 or self.date <= today + timedelta(days=horizon)
@@ -477,7 +496,9 @@ class SaleOrderScheduleLine(models.Model):
     def _sop_schedule_release(self):
         """Release the planned lines among ``self``: lock, mark, procure. Returns the
         lines this call released (never one another call released)."""
-        lines = self._sop_schedule_lock_planned()
+        lines = self.filtered(
+            lambda s: s.order_id.type_kind == "schedule"
+        )._sop_schedule_lock_planned()
         if lines:
             lines.write({"released": True})
             lines._sop_schedule_procure()
@@ -493,7 +514,11 @@ class SaleOrderScheduleLine(models.Model):
             .search([("kind", "=", "schedule")])
             .mapped("schedule_release_horizon")
         ) or [0]
-        domain = [("state", "=", "planned"), ("order_id.state", "=", "sale")]
+        domain = [
+            ("state", "=", "planned"),
+            ("order_id.state", "=", "sale"),
+            ("order_id.type_kind", "=", "schedule"),
+        ]
         if min(horizons) > 0:
             domain.append(("date", "<=", today + timedelta(days=max(horizons))))
         candidates = self.search(domain)

@@ -31,7 +31,8 @@ class SaleOrderScheduleLine(models.Model):
         required=True,
         ondelete="cascade",
         index=True,
-        domain="[('product_id.type', '=', 'consu'), ('display_type', '=', False)]",
+        domain="[('product_id.type', '=', 'consu'), ('display_type', '=', False), "
+        "('order_id.type_kind', '=', 'schedule')]",
     )
     order_id = fields.Many2one(
         related="order_line_id.order_id", store=True, index=True, string="Order"
@@ -281,6 +282,17 @@ class SaleOrderScheduleLine(models.Model):
     @api.constrains("order_line_id")
     def _check_goods_line(self):
         for line in self:
+            # On an order of another kind Odoo delivers the line's whole quantity
+            # itself: a schedule line would deliver it a second time.
+            if line.order_id.type_kind != "schedule":
+                raise ValidationError(
+                    _(
+                        "Only delivery schedule orders have schedule lines: %(order)s "
+                        "is of type %(type)s.",
+                        order=line.order_id.display_name,
+                        type=line.order_id.type_id.display_name,
+                    )
+                )
             if line.order_line_id.display_type or line.product_id.type != "consu":
                 raise ValidationError(
                     _(

@@ -515,6 +515,22 @@ BAD_INPUTS = [
         message="vendor cost is at or above the sale price",
         then=_state_is("draft"),
     ),
+    # --- delivery schedule: lines of other kinds, fields only the add-on writes -------
+    BadInput(
+        "schedule line on a line of a confirmed standard order",
+        atomic=True,
+        prepare=lambda t, kind: _confirmed(t, "standard"),
+        act=lambda t, order: t.env["sale.order.schedule.line"].create(
+            {
+                "order_line_id": order.order_line.id,
+                "date": t.today + timedelta(days=3),
+                "product_uom_qty": 3.0,
+            }
+        ),
+        error=ValidationError,
+        message="Only delivery schedule orders have schedule lines",
+        then=lambda t, order, kind: t.assertEqual(order.order_line.product_uom_qty, 5),
+    ),
 ]
 
 

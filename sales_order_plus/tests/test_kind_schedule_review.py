@@ -1,0 +1,72 @@
+# Copyright 2026 sales_order_plus developers
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Defects of the delivery schedule found by the code review (issue 11)."""
+
+from datetime import date
+
+from freezegun import freeze_time
+
+from odoo.exceptions import ValidationError
+from odoo.tests import tagged
+
+from .test_kind_schedule import ScheduleCase
+
+
+@tagged("post_install", "-at_install")
+class TestKindScheduleOnlyOnScheduleOrders(ScheduleCase):
+    """Item 1: schedule lines exist only on orders of kind schedule."""
+
+    @freeze_time("2030-01-01")
+    def test_type_switched_away_drops_the_schedule(self):
+        # Trigger A: a schedule quotation switched to a normal order and confirmed.
+        self.type_schedule.schedule_release_horizon = 7
+        order = self._schedule_order(
+            {self.product: [(date(2030, 1, 5), 4.0), (date(2030, 2, 10), 6.0)]}
+        )
+        order.type_id = self.type_standard
+        order.action_confirm()
+        with freeze_time("2030-02-05"):
+            self.Schedule._cron_sop_schedule_release()
+        moves = order.picking_ids.move_ids.filtered(lambda m: m.state != "cancel")
+        self.assertEqual(sum(moves.mapped("product_uom_qty")), 10.0)
+        self.assertEqual(order.order_line.product_uom_qty, 10.0)
+        self.assertFalse(order.schedule_line_ids)
+
+    @freeze_time("2030-01-01")
+    def test_schedule_line_refused_on_a_standard_order(self):
+        # Trigger B: Delivery Schedule > New on a line of a confirmed standard order.
+        order = self._create_order(self.type_standard, lines=[(self.product, 2.0)])
+        order.action_confirm()
+        pickings = order.picking_ids
+        with self.assertRaisesRegex(ValidationError, "delivery schedule orders"):
+            self.Schedule.create(
+                {
+                    "order_line_id": order.order_line.id,
+                    "date": date(2030, 1, 10),
+                    "product_uom_qty": 3.0,
+                }
+            )
+        self.assertEqual(order.picking_ids, pickings)
+        self.assertEqual(order.order_line.product_uom_qty, 2.0)
+        self.assertEqual(pickings.move_ids.product_uom_qty, 2.0)
+
+    @freeze_time("2030-01-01")
+    def test_release_job_ignores_lines_of_other_kinds(self):
+        # Lines left from before the rule (an order whose type changed in the
+        # database): the job does not release them.
+        self.type_schedule.schedule_release_horizon = 7
+        order = self._schedule_order({self.product: [(date(2030, 2, 10), 3.0)]})
+        order.action_confirm()
+        self.assertFalse(order.picking_ids)
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE sale_order SET type_id = %s, type_kind = 'standard' WHERE id = %s",
+            (self.type_standard.id, order.id),
+        )
+        order.invalidate_recordset()
+        line = order.schedule_line_ids
+        self.assertFalse(line._sop_schedule_is_due(date(2030, 2, 10)))
+        with freeze_time("2030-02-05"):
+            self.Schedule._cron_sop_schedule_release()
+        self.assertEqual(line.state, "planned")
+        self.assertFalse(order.picking_ids)
