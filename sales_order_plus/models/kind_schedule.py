@@ -27,9 +27,18 @@ import psycopg2
 import pytz
 from markupsafe import Markup
 
-from odoo import Command, _, api, fields, models
+from odoo import SUPERUSER_ID, Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, float_compare, float_is_zero, format_date
+from odoo.tools import (
+    SQL,
+    float_compare,
+    float_is_zero,
+    format_date,
+    html2plaintext,
+    plaintext2html,
+)
+
+from odoo.addons.stock.models.stock_rule import ProcurementException
 
 # Fields of a schedule line whose change on a confirmed order is a revision.
 _REVISION_FIELDS = {"date", "product_uom_qty", "cancelled", "order_line_id"}
@@ -201,6 +210,27 @@ class SaleOrder(models.Model):
                     items,
                 ),
                 subtype_xmlid="mail.mt_note",
+            )
+
+    def _sop_schedule_report_release_failure(self, message):
+        """One warning activity per order and failure (the job runs every night)."""
+        self.ensure_one()
+        warning = self.env.ref("mail.mail_activity_data_warning")
+        note = plaintext2html(
+            _(
+                "The delivery schedule could not be released:\n%(error)s",
+                error=message,
+            )
+        )
+        known = self.activity_ids.filtered(
+            lambda a: a.activity_type_id == warning
+            and html2plaintext(a.note or "") == html2plaintext(note)
+        )
+        if not known:
+            self.sudo().activity_schedule(
+                "mail.mail_activity_data_warning",
+                note=note,
+                user_id=self.user_id.id or SUPERUSER_ID,
             )
 
     # ------------------------------------------------------------------
@@ -523,9 +553,29 @@ class SaleOrderScheduleLine(models.Model):
             domain.append(("date", "<=", today + timedelta(days=max(horizons))))
         candidates = self.search(domain)
         due = candidates.filtered(lambda s: s._sop_schedule_is_due(today))
-        for company, lines in due.grouped("company_id").items():
-            lines.with_company(company)._sop_schedule_release()
+        for order, lines in due.grouped("order_id").items():
+            lines.with_company(order.company_id)._sop_schedule_release_or_report()
         return True
+
+    def _sop_schedule_release_or_report(self):
+        """Release ``self`` (due lines of one order) in a savepoint of their own.
+
+        A procurement that fails (no rule, no vendor for a product made to order ...)
+        would roll the whole nightly run back, for every order, every night. Instead
+        this order's lines stay planned and its salesperson gets a warning activity,
+        as Odoo's scheduler does for the replenishments it cannot run; the next run
+        tries again. Other errors (a fault, a serialization failure) still stop the
+        run: retrying them is the cron's business."""
+        order = self.order_id
+        try:
+            with self.env.cr.savepoint():
+                self._sop_schedule_release()
+        except (UserError, ProcurementException) as error:
+            if isinstance(error, ProcurementException):
+                texts = [text for _proc, text in error.procurement_exceptions]
+            else:
+                texts = [str(error)]
+            order._sop_schedule_report_release_failure("\n".join(texts))
 
     # ------------------------------------------------------------------
     # Procurement

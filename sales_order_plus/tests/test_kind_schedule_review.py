@@ -6,6 +6,7 @@ from datetime import date
 
 from freezegun import freeze_time
 
+from odoo import Command
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
@@ -70,3 +71,63 @@ class TestKindScheduleOnlyOnScheduleOrders(ScheduleCase):
             self.Schedule._cron_sop_schedule_release()
         self.assertEqual(line.state, "planned")
         self.assertFalse(order.picking_ids)
+
+
+@tagged("post_install", "-at_install")
+class TestKindScheduleReleaseFailures(ScheduleCase):
+    """Item 5: one failing procurement does not stop the nightly release."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.type_schedule.schedule_release_horizon = 7
+        mto = cls.env.ref("stock.route_warehouse0_mto")
+        mto.active = True
+        buy = cls.env.ref("purchase_stock.route_warehouse0_buy")
+        # Made to order and bought, but nobody sells it to us: procurement fails.
+        cls.no_vendor = cls.env["product.product"].create(
+            {
+                "name": "SOP MTO No Vendor",
+                "is_storable": True,
+                "route_ids": [Command.set((mto | buy).ids)],
+            }
+        )
+        # Bought, but taken from stock for a sale: its vendor is removed before the
+        # release (the review's trigger).
+        vendor = cls.env["res.partner"].create({"name": "SOP Gone Vendor"})
+        cls.vendor_gone = cls.env["product.product"].create(
+            {
+                "name": "SOP Vendor Gone",
+                "is_storable": True,
+                "route_ids": [Command.set(buy.ids)],
+                "seller_ids": [Command.create({"partner_id": vendor.id})],
+            }
+        )
+
+    def test_failing_order_reported_others_released(self):
+        day = date(2030, 1, 20)
+        with freeze_time("2030-01-01"):
+            failing = self._schedule_order({self.no_vendor: [(day, 1.0)]})
+            good = self._schedule_order({self.product: [(day, 2.0)]})
+            gone = self._schedule_order({self.vendor_gone: [(day, 3.0)]})
+            (failing | good | gone).action_confirm()
+            self.assertFalse((failing | good | gone).picking_ids)
+            self.vendor_gone.seller_ids.unlink()
+        with freeze_time("2030-01-15"):
+            self.Schedule._cron_sop_schedule_release()
+            self.Schedule._cron_sop_schedule_release()  # the next night
+        self.assertEqual(good.schedule_line_ids.state, "released")
+        self.assertEqual(good.picking_ids.move_ids.product_uom_qty, 2.0)
+        # A product taken from stock does not need its vendor to be released.
+        self.assertEqual(gone.schedule_line_ids.state, "released")
+        self.assertEqual(gone.picking_ids.move_ids.product_uom_qty, 3.0)
+        # The failing order is left planned, with one warning for its salesperson.
+        self.assertEqual(failing.schedule_line_ids.state, "planned")
+        self.assertFalse(failing.picking_ids)
+        warning = self.env.ref("mail.mail_activity_data_warning")
+        activities = failing.activity_ids.filtered(
+            lambda a: a.activity_type_id == warning
+        )
+        self.assertEqual(len(activities), 1)
+        self.assertIn("SOP MTO No Vendor", str(activities.note))
+        self.assertFalse(good.activity_ids)
