@@ -929,7 +929,10 @@ class SaleOrderScheduleLine(models.Model):
             old_pickings.filtered(
                 lambda p: not p.move_ids and p.state == "draft"
             ).sudo().unlink()
-        # Changed quantities: resize the pending move, or procure what is missing.
+        # Changed quantities: an increase is procured (Odoo merges it into the pending
+        # move of the first step; after a pick, a new pick: a pushed move is never
+        # resized, it would ship what was not picked); a decrease shrinks the pending
+        # moves.
         resized = (self - cancelled).filtered(lambda s: s.released)
         if resized:
             procured = resized._sop_schedule_qty_procured()
@@ -939,22 +942,13 @@ class SaleOrderScheduleLine(models.Model):
                 delta = line.product_uom_qty - procured[line.id]
                 if float_is_zero(delta, precision_rounding=rounding):
                     continue
+                if delta > 0:
+                    missing |= line
+                    continue
                 moves = line.move_ids.filtered(
                     lambda m: m.state not in pending_states
                     and (m.location_final_id or m.location_dest_id)._is_outgoing()
                 ).sorted("id")
-                if delta > 0:
-                    if not moves:
-                        missing |= line
-                        continue
-                    move = moves[-1]
-                    move.product_uom_qty += (
-                        line.order_line_id.product_uom._compute_quantity(
-                            delta, move.product_uom
-                        )
-                    )
-                    move._action_assign()
-                    continue
                 for move in moves:
                     reduce = min(
                         -delta,

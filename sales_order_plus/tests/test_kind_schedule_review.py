@@ -131,3 +131,63 @@ class TestKindScheduleReleaseFailures(ScheduleCase):
         self.assertEqual(len(activities), 1)
         self.assertIn("SOP MTO No Vendor", str(activities.note))
         self.assertFalse(good.activity_ids)
+
+
+@tagged("post_install", "-at_install")
+class TestKindScheduleMultiStepRevision(ScheduleCase):
+    """Item 7: quantity raised after the pick in 2- and 3-step deliveries."""
+
+    def _finish(self, sched):
+        """Validate the schedule line's transfers step by step until none is open."""
+        for _step in range(6):
+            pending = sched.move_ids.filtered(
+                lambda m: m.state not in ("done", "cancel")
+            ).picking_id
+            if not pending:
+                return
+            for picking in pending.filtered(lambda p: p.state == "assigned"):
+                self._deliver(picking)
+        self.fail("transfers left open")
+
+    def _check_raise_after_pick(self, steps):
+        self.warehouse.delivery_steps = steps
+        d1 = date(2030, 1, 10)
+        order = self._schedule_order(
+            {self.product: [(d1, 2.0), (date(2030, 2, 10), 1.0)]}
+        )
+        order.action_confirm()
+        sched = self._line(order, self.product, d1)
+        self._deliver(sched.move_ids.picking_id)  # the pick
+        pushed = sched.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
+        self.assertEqual(pushed.product_uom_qty, 2.0)
+        pick_type = self.warehouse.pick_type_id
+
+        def open_picks():
+            return sched.move_ids.filtered(
+                lambda m: m.state not in ("done", "cancel")
+                and m.picking_type_id == pick_type
+            )
+
+        sched.product_uom_qty = 5.0
+        self.assertEqual(pushed.product_uom_qty, 2.0)  # not resized
+        self.assertEqual(sum(open_picks().mapped("product_uom_qty")), 3.0)
+        # A second revision adds its own difference, not the gap again.
+        sched.product_uom_qty = 6.0
+        self.assertEqual(pushed.product_uom_qty, 2.0)
+        self.assertEqual(sum(open_picks().mapped("product_uom_qty")), 4.0)
+        self.assertEqual(order.order_line.product_uom_qty, 7.0)
+        self._finish(sched)
+        self.assertEqual(sched.qty_delivered, 6.0)
+        self.assertEqual(sched.state, "delivered")
+        shipped = sched.move_ids.filtered(
+            lambda m: m.state == "done" and m.location_dest_id._is_outgoing()
+        )
+        self.assertEqual(sum(shipped.mapped("quantity")), 6.0)
+
+    @freeze_time("2030-01-01")
+    def test_two_steps_raise_after_pick(self):
+        self._check_raise_after_pick("pick_ship")
+
+    @freeze_time("2030-01-01")
+    def test_three_steps_raise_after_pick(self):
+        self._check_raise_after_pick("pick_pack_ship")
