@@ -56,10 +56,11 @@ def raise_problems(title, problems, error=UserError):
         raise error("\n".join([title, *problems]))
 
 
-def refuse_derived_writes(records, vals, field_names):
+def refuse_derived_writes(records, vals, field_names, message=None):
     """Raise when ``vals`` changes one of ``field_names`` (stored related fields) on
     ``records``. Rewriting the current value (an import, a form saving every field) is
-    harmless; recomputation writes below ``write`` and is not affected."""
+    harmless; recomputation writes below ``write`` and is not affected. ``message``:
+    a translated text with ``%(fields)s`` and ``%(model)s`` instead of the default."""
     changed = [
         name
         for name in field_names
@@ -72,14 +73,19 @@ def refuse_derived_writes(records, vals, field_names):
     if changed:
         # Whoever may not write the record at all gets Odoo's access error first.
         records.check_access("write")
+        placeholders = {
+            "fields": ", ".join(
+                records._fields[name]._description_string(records.env)
+                for name in changed
+            ),
+            "model": records.env["ir.model"]._get(records._name).name,
+        }
+        if message:
+            raise UserError(message % placeholders)
         raise UserError(
             records.env._(
                 "%(fields)s of %(model)s follow the sales order and its type; change "
                 "the order's type instead.",
-                fields=", ".join(
-                    records._fields[name]._description_string(records.env)
-                    for name in changed
-                ),
-                model=records.env["ir.model"]._get(records._name).name,
+                **placeholders,
             )
         )

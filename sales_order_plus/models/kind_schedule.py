@@ -141,7 +141,7 @@ class SaleOrder(models.Model):
         # by the horizon again.
         self.schedule_line_ids.filtered(
             lambda s: s.released and float_is_zero(s.qty_delivered, precision_digits=6)
-        ).write({"released": False})
+        )._sop_schedule_set_released(False)
         return res
 
     # ------------------------------------------------------------------
@@ -439,7 +439,7 @@ class SaleOrderLine(models.Model):
         due = schedule.filtered(
             lambda s: s.state == "planned" and s._sop_schedule_is_due()
         )
-        due._sop_schedule_lock_planned().write({"released": True})
+        due._sop_schedule_lock_planned()._sop_schedule_set_released(True)
         schedule.filtered(
             lambda s: s.released and not s.cancelled
         )._sop_schedule_procure()
@@ -530,7 +530,7 @@ class SaleOrderScheduleLine(models.Model):
             lambda s: s.order_id.type_kind == "schedule"
         )._sop_schedule_lock_planned()
         if lines:
-            lines.write({"released": True})
+            lines._sop_schedule_set_released(True)
             lines._sop_schedule_procure()
         return lines
 

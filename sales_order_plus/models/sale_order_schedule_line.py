@@ -8,6 +8,20 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import float_compare, float_is_zero
 
+from .integrity import refuse_derived_writes
+
+# Set by the add-on only: ``released`` by the release (and a cancelled order), the
+# rest by Odoo's recomputation from the moves. A client writing them makes a line claim
+# a release or a delivery that has no move, and it is never delivered.
+_SYSTEM_FIELDS = [
+    "released",
+    "state",
+    "qty_released",
+    "qty_delivered",
+    "qty_invoiced",
+    "qty_open",
+]
+
 # How far ahead a delivery may be scheduled: a date beyond is a typing error (2062 for
 # 2026, 20027), not an agreement. Long framework contracts stay well within.
 SCHEDULE_HORIZON_YEARS = 10
@@ -104,6 +118,29 @@ class SaleOrderScheduleLine(models.Model):
         digits="Product Unit of Measure",
         help="Scheduled quantity of this sales line up to and including this date.",
     )
+
+    def write(self, vals):
+        refuse_derived_writes(
+            self,
+            vals,
+            _SYSTEM_FIELDS,
+            message=_(
+                "%(fields)s of %(model)s are set by the release and the deliveries: "
+                "change the date or the quantity of the line instead."
+            ),
+        )
+        return super().write(vals)
+
+    def _sop_schedule_set_released(self, released):
+        """Mark the lines released (or not), below ``write``, as a recomputation
+        writes: ``write`` refuses ``released`` to everyone, since an RPC client can
+        send any context key; only the add-on's release and cancel call this."""
+        if not self:
+            return
+        self.flush_recordset()
+        self._write({"released": released})
+        self.invalidate_recordset(["released"])
+        self.modified(["released"])
 
     @api.depends("product_id", "date")
     def _compute_display_name(self):
