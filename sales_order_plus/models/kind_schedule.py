@@ -38,11 +38,29 @@ from odoo.tools import (
     plaintext2html,
 )
 
+from odoo.addons.sale_stock.models.sale_order_line import (
+    SaleOrderLine as SaleStockOrderLine,
+)
 from odoo.addons.stock.models.stock_rule import ProcurementException
 
 # Fields of a schedule line whose change on a confirmed order is a revision.
 _REVISION_FIELDS = {"date", "product_uom_qty", "cancelled", "order_line_id"}
 _REVISION_LOG = "sop_schedule_revision_log"
+
+
+@contextlib.contextmanager
+def _procuring_locked_orders(orders):
+    """sale_stock procures nothing for a locked order (a change made while locked waits
+    for the unlock). Releasing a date is no change but the agreed delivery: inside the
+    block Odoo's loop sees the orders open; the database keeps them locked."""
+    locked = orders.filtered("locked")
+    field = orders._fields["locked"]
+    for order in locked:
+        orders.env.cache.set(order, field, False)
+    try:
+        yield
+    finally:
+        locked.invalidate_recordset(["locked"])
 
 
 class _RevisionLog:
@@ -396,22 +414,26 @@ class SaleOrderLine(models.Model):
         return super().write(vals)
 
     # ------------------------------------------------------------------
-    # Procurement
+    # Procurement: sale_stock's own loop, one procurement per released date
     # ------------------------------------------------------------------
     def _action_launch_stock_rule(self, previous_product_uom_qty=False):
-        if self.env.context.get("skip_procurement"):
-            return super()._action_launch_stock_rule(previous_product_uom_qty)
+        """Release what is due, then let sale_stock procure. For the schedule lines
+        it asks for the missing quantity of the released dates only
+        (``_get_qty_procurement``) and gets one procurement per date, in the date's
+        group (``_get_procurement_group``, ``_create_procurements``): the plan of
+        those dates travels in the context (``sop_schedule_procure``)."""
         scheduled = self.filtered(lambda sl: sl._sop_schedule_is_scheduled())
-        res = super(SaleOrderLine, self - scheduled)._action_launch_stock_rule(
-            previous_product_uom_qty
-        )
-        scheduled._sop_schedule_launch()
-        return res
+        if self.env.context.get("skip_procurement") or not scheduled:
+            return super()._action_launch_stock_rule(previous_product_uom_qty)
+        scheduled._sop_schedule_release_due()
+        plan = scheduled._sop_schedule_procurement_plan()
+        return super(
+            SaleOrderLine, self.with_context(sop_schedule_procure=plan)
+        )._action_launch_stock_rule(previous_product_uom_qty)
 
-    def _sop_schedule_launch(self):
-        """Release what is due and procure every released schedule line that still
-        lacks moves: at confirmation, and whenever Odoo relaunches a line's
-        procurement (only the missing quantity is procured)."""
+    def _sop_schedule_release_due(self):
+        """Release the due dates of the lines: at confirmation, and whenever Odoo
+        relaunches a line's procurement."""
         lines = self.filtered(lambda sl: sl.state == "sale" and not sl.order_id.locked)
         if not lines:
             return
@@ -435,14 +457,91 @@ class SaleOrderLine(models.Model):
                     for sl in unscheduled
                 ]
             )
-        schedule = lines.schedule_line_ids
-        due = schedule.filtered(
+        due = lines.schedule_line_ids.filtered(
             lambda s: s.state == "planned" and s._sop_schedule_is_due()
         )
         due._sop_schedule_lock_planned()._sop_schedule_set_released(True)
-        schedule.filtered(
+
+    def _sop_schedule_procurement_plan(self):
+        """What the released dates of the lines still lack, and their groups:
+        ((schedule line id, sales line id, quantity, group id), ...), hashable as a
+        context value must be."""
+        released = self.schedule_line_ids.filtered(
             lambda s: s.released and not s.cancelled
-        )._sop_schedule_procure()
+        )
+        procured = released._sop_schedule_qty_procured()
+        missing = released.filtered(
+            lambda s: float_compare(
+                s.product_uom_qty - procured[s.id],
+                0.0,
+                precision_rounding=s.order_line_id.product_uom.rounding,
+            )
+            > 0
+        )
+        groups = missing._sop_schedule_groups()
+        return tuple(
+            (
+                sched.id,
+                sched.order_line_id.id,
+                sched.product_uom_qty - procured[sched.id],
+                groups[sched._sop_schedule_group_key()].id,
+            )
+            for sched in missing
+        )
+
+    def _sop_schedule_planned_here(self):
+        """This line's entries of the procurement plan in the context, or None
+        outside a launch (Odoo's own rules apply then)."""
+        plan = self.env.context.get("sop_schedule_procure")
+        if plan is None or not self._sop_schedule_is_scheduled():
+            return None
+        return [entry for entry in plan if entry[1] == self.id]
+
+    def _get_qty_procurement(self, previous_product_uom_qty=False):
+        planned = self._sop_schedule_planned_here()
+        if planned is None:
+            return super()._get_qty_procurement(previous_product_uom_qty)
+        # Planned dates not released yet are not to be procured: what sale_stock
+        # should procure is exactly what the released dates lack.
+        return self.product_uom_qty - sum(entry[2] for entry in planned)
+
+    def _get_procurement_group(self):
+        planned = self._sop_schedule_planned_here()
+        if not planned:
+            return super()._get_procurement_group()
+        # The group of a date (the order has none of its own): sale_stock passes it
+        # on; each date's procurement gets its own group in _create_procurements.
+        return self.env["procurement.group"].browse(planned[0][3])
+
+    def _create_procurements(self, product_qty, procurement_uom, origin, values):
+        planned = self._sop_schedule_planned_here()
+        if planned is None:
+            return super()._create_procurements(
+                product_qty, procurement_uom, origin, values
+            )
+        procurements = []
+        for sched_id, _line_id, qty, group_id in planned:
+            sched = self.env["sale.order.schedule.line"].browse(sched_id)
+            date_values = dict(
+                values,
+                group_id=self.env["procurement.group"].browse(group_id),
+                schedule_line_id=sched_id,
+                **sched._sop_schedule_dates(),
+            )
+            qty, uom = self.product_uom._adjust_uom_quantities(
+                qty, self.product_id.uom_id
+            )
+            procurements += super()._create_procurements(qty, uom, origin, date_values)
+        return procurements
+
+    def _get_outgoing_incoming_moves(self, strict=True):
+        outgoing, incoming = super()._get_outgoing_incoming_moves(strict=strict)
+        sched_id = self.env.context.get("sop_schedule_line_id")
+        if sched_id:
+            # Odoo's figures of one schedule line: its moves among the sales line's.
+            outgoing = outgoing.filtered(lambda m: m.schedule_line_id.id == sched_id)
+            incoming = incoming.filtered(lambda m: m.schedule_line_id.id == sched_id)
+        return outgoing, incoming
 
     def _sop_schedule_sync_quantity(self):
         """A confirmed schedule line's ordered quantity is the sum of its schedule."""
@@ -460,10 +559,6 @@ class SaleOrderLine(models.Model):
                 line.with_context(sop_schedule_sync=True, skip_procurement=True).write(
                     {"product_uom_qty": total}
                 )
-
-    def _sop_schedule_procurement_values(self, group):
-        values = self._prepare_procurement_values(group_id=group)
-        return values
 
 
 class SaleOrderScheduleLine(models.Model):
@@ -595,12 +690,15 @@ class SaleOrderScheduleLine(models.Model):
         planned = deadline - timedelta(days=order.company_id.security_lead)
         return {"date_planned": planned, "date_deadline": deadline}
 
+    def _sop_schedule_group_key(self):
+        self.ensure_one()
+        return (self.order_id, self.date, self.order_id.partner_shipping_id)
+
     def _sop_schedule_groups(self):
         """One procurement group per (order, due date, shipping address): stock rules
         put the moves of one group in one picking per picking type."""
         groups = {}
-        key = lambda s: (s.order_id, s.date, s.order_id.partner_shipping_id)  # noqa: E731
-        keys = {key(s) for s in self}
+        keys = {s._sop_schedule_group_key() for s in self}
         if not keys:
             return groups
         existing = self.env["procurement.group"].search(
@@ -629,75 +727,29 @@ class SaleOrderScheduleLine(models.Model):
         return groups
 
     def _sop_schedule_qty_procured(self):
-        """Quantity already procured per schedule line, by Odoo's rule for a sales line
-        (``_get_qty_procurement``: moves of the first rule, minus refunded returns)."""
-        procured = defaultdict(float)
-        for sale_line in self.order_line_id:
-            outgoing, incoming = sale_line._get_outgoing_incoming_moves(strict=False)
-            for moves, sign in ((outgoing, 1), (incoming, -1)):
-                for move in moves:
-                    qty = (
-                        move.quantity if move.state == "done" else move.product_uom_qty
-                    )
-                    procured[move.schedule_line_id.id] += (
-                        sign
-                        * move.product_uom._compute_quantity(
-                            qty, sale_line.product_uom, rounding_method="HALF-UP"
-                        )
-                    )
-        return procured
+        """Quantity procured per schedule line: sale_stock's rule for a sales line
+        (``_get_qty_procurement``: moves of the first rule, counted by their final
+        location, minus refunded returns) on the line's own moves.
+
+        Called on sale_stock's class on purpose: stock_dropshipping's override counts
+        the purchase lines of the whole sales line instead (a dropshipped product),
+        which cannot tell one date from another."""
+        return {
+            sched.id: SaleStockOrderLine._get_qty_procurement(
+                sched.order_line_id.with_context(sop_schedule_line_id=sched.id)
+            )
+            for sched in self
+        }
 
     def _sop_schedule_procure(self):
-        """Launch one procurement per schedule line for what it still lacks, all in one
-        ``procurement.group.run``."""
+        """Procure what the released lines among ``self`` lack, through sale_stock's
+        loop on their sales lines."""
         lines = self.filtered(lambda s: s.released and not s.cancelled)
         if not lines:
             return
-        procured = lines._sop_schedule_qty_procured()
-        todo = lines.filtered(
-            lambda s: float_compare(
-                s.product_uom_qty - procured[s.id],
-                0.0,
-                precision_rounding=s.order_line_id.product_uom.rounding,
-            )
-            > 0
-        )
-        if not todo:
-            return
-        groups = todo._sop_schedule_groups()
-        procurements = []
-        base_values = {}
-        for sched in todo:
-            sale_line = sched.order_line_id.with_company(sched.company_id)
-            order = sale_line.order_id
-            group = groups[(order, sched.date, order.partner_shipping_id)]
-            if sale_line not in base_values:
-                # Computed once per sales line (the description, routes... are the
-                # same for each of its dates); group and dates differ per date.
-                base_values[sale_line] = sale_line._sop_schedule_procurement_values(
-                    group
-                )
-            values = dict(base_values[sale_line])
-            values.update(
-                sched._sop_schedule_dates(), group_id=group, schedule_line_id=sched.id
-            )
-            qty, uom = sale_line.product_uom._adjust_uom_quantities(
-                sched.product_uom_qty - procured[sched.id], sale_line.product_id.uom_id
-            )
-            origin = (
-                f"{order.name} - {order.client_order_ref}"
-                if order.client_order_ref
-                else order.name
-            )
-            procurements += sale_line._create_procurements(qty, uom, origin, values)
-        self.env["procurement.group"].run(procurements)
-        # As sale_stock does after procuring: confirm the pickings, which triggers the
-        # scheduler for moves that lack stock.
-        pickings = todo.move_ids.picking_id.filtered(
-            lambda p: p.state not in ("cancel", "done")
-        )
-        if pickings:
-            pickings.action_confirm()
+        sale_lines = lines.order_line_id
+        with _procuring_locked_orders(sale_lines.order_id):
+            sale_lines._action_launch_stock_rule()
 
     # ------------------------------------------------------------------
     # Revisions
@@ -910,15 +962,12 @@ class SaleOrderScheduleLine(models.Model):
                     continue
                 old_pickings |= moves.picking_id
                 moves._do_unreserve()
-                order = line.order_id
                 dates = line._sop_schedule_dates()
                 moves.write(
                     {
                         "date": dates["date_planned"],
                         "date_deadline": dates["date_deadline"],
-                        "group_id": groups[
-                            (order, line.date, order.partner_shipping_id)
-                        ].id,
+                        "group_id": groups[line._sop_schedule_group_key()].id,
                         "picking_id": False,
                     }
                 )

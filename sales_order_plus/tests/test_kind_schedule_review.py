@@ -191,3 +191,56 @@ class TestKindScheduleMultiStepRevision(ScheduleCase):
     @freeze_time("2030-01-01")
     def test_three_steps_raise_after_pick(self):
         self._check_raise_after_pick("pick_pack_ship")
+
+
+@tagged("post_install", "-at_install")
+class TestKindScheduleProcurementHooks(ScheduleCase):
+    """Releases go through sale_stock's procurement loop (issue 12, item 2)."""
+
+    def test_release_on_a_locked_order(self):
+        # Contract types lock their orders at confirmation; sale_stock procures
+        # nothing for locked orders, a release still delivers its date.
+        self.type_schedule.write({"schedule_release_horizon": 7, "is_contract": True})
+        d1, d2 = date(2030, 1, 5), date(2030, 2, 10)
+        with freeze_time("2030-01-01"):
+            order = self._schedule_order({self.product: [(d1, 1.0), (d2, 2.0)]})
+            order.action_confirm()
+        self.assertTrue(order.locked)
+        with freeze_time("2030-02-05"):
+            self.Schedule._cron_sop_schedule_release()
+        self.assertTrue(order.locked)
+        self.assertEqual(self._line(order, self.product, d2).state, "released")
+        self.assertEqual(self._picking(order, d2).move_ids.product_uom_qty, 2.0)
+
+    def test_made_to_order_and_bought_per_date(self):
+        # Made to order and bought: a later date is procured by its own quantity.
+        self.type_schedule.schedule_release_horizon = 7
+        mto = self.env.ref("stock.route_warehouse0_mto")
+        mto.active = True
+        buy = self.env.ref("purchase_stock.route_warehouse0_buy")
+        vendor = self.env["res.partner"].create({"name": "SOP MTO Vendor"})
+        product = self.env["product.product"].create(
+            {
+                "name": "SOP MTO Bought",
+                "is_storable": True,
+                "route_ids": [Command.set((mto | buy).ids)],
+                "seller_ids": [Command.create({"partner_id": vendor.id})],
+            }
+        )
+        d1, d2 = date(2030, 1, 5), date(2030, 2, 10)
+        with freeze_time("2030-01-01"):
+            order = self._schedule_order({product: [(d1, 1.0), (d2, 2.0)]})
+            order.action_confirm()
+        purchase_lines = self.env["purchase.order.line"].search(
+            [("product_id", "=", product.id)]
+        )
+        self.assertEqual(sum(purchase_lines.mapped("product_qty")), 1.0)
+        with freeze_time("2030-02-05"):
+            self.Schedule._cron_sop_schedule_release()
+        second = self._line(order, product, d2)
+        self.assertEqual(second.state, "released")
+        self.assertEqual(sum(second.move_ids.mapped("product_uom_qty")), 2.0)
+        purchase_lines = self.env["purchase.order.line"].search(
+            [("product_id", "=", product.id)]
+        )
+        self.assertEqual(sum(purchase_lines.mapped("product_qty")), 3.0)
