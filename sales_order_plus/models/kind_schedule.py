@@ -254,27 +254,6 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------
     # Figures and actions
     # ------------------------------------------------------------------
-    def _sop_schedule_figures_by_product(self):
-        """Cumulative figures of the order per product, in the sales unit:
-        {product: {scheduled, released, delivered, invoiced, open}}."""
-        self.ensure_one()
-        figures = {}
-        for line in self.order_line.filtered(
-            lambda sl: sl._sop_schedule_is_scheduled()
-        ):
-            row = figures.setdefault(
-                line.product_id,
-                dict.fromkeys(
-                    ("scheduled", "released", "delivered", "invoiced", "open"), 0.0
-                ),
-            )
-            row["scheduled"] += line.schedule_qty
-            row["released"] += line.schedule_qty_released
-            row["delivered"] += line.qty_delivered
-            row["invoiced"] += line.qty_invoiced
-            row["open"] += line.schedule_qty_open
-        return figures
-
     def _sop_schedule_report_rows(self):
         """Schedule lines by date with the running total per product (printed)."""
         self.ensure_one()

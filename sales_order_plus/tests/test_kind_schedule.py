@@ -281,16 +281,15 @@ class TestKindSchedule(ScheduleCase):
         self.assertEqual(second.qty_delivered, 6.0)
         self.assertEqual(line.qty_delivered, 8.0)
         self.assertEqual(line.schedule_qty_open, 2.0)
-        figures = order._sop_schedule_figures_by_product()[self.product]
         self.assertEqual(
-            figures,
-            {
-                "scheduled": 10.0,
-                "released": 10.0,
-                "delivered": 8.0,
-                "invoiced": 0.0,
-                "open": 2.0,
-            },
+            (
+                line.schedule_qty,
+                line.schedule_qty_released,
+                line.qty_delivered,
+                line.qty_invoiced,
+                line.schedule_qty_open,
+            ),
+            (10.0, 10.0, 8.0, 0.0, 2.0),
         )
 
     @freeze_time("2030-01-01")
@@ -314,9 +313,8 @@ class TestKindSchedule(ScheduleCase):
         second.action_post()
         self.assertEqual(order.invoice_status, "invoiced")
         self.assertEqual(self._line(order, self.product_b, d2).qty_invoiced, 50.0)
-        self.assertEqual(
-            order._sop_schedule_figures_by_product()[self.product_b]["invoiced"], 80.0
-        )
+        self.assertEqual(order.order_line.qty_invoiced, 80.0)
+        self.assertEqual(order.schedule_line_ids.mapped("qty_invoiced"), [30.0, 50.0])
 
     # ------------------------------------------------------------------
     # Revisions
