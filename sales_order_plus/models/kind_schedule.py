@@ -45,7 +45,8 @@ from odoo.addons.stock.models.stock_rule import ProcurementException
 
 # Fields of a schedule line whose change on a confirmed order is a revision.
 _REVISION_FIELDS = {"date", "product_uom_qty", "cancelled", "order_line_id"}
-_REVISION_LOG = "sop_schedule_revision_log"
+# Revision texts gathered per order in ``cr.precommit.data`` until the transaction ends.
+_REVISIONS = "sales_order_plus.schedule_revisions"
 
 
 @contextlib.contextmanager
@@ -61,15 +62,6 @@ def _procuring_locked_orders(orders):
         yield
     finally:
         locked.invalidate_recordset(["locked"])
-
-
-class _RevisionLog:
-    """Collects revision entries per order while one user action runs, so that saving
-    a form with several changed schedule lines gives one revision, not one per line.
-    (A plain object: context values must stay hashable.)"""
-
-    def __init__(self):
-        self.entries = defaultdict(list)
 
 
 class SaleOrder(models.Model):
@@ -166,11 +158,7 @@ class SaleOrder(models.Model):
     # Revisions
     # ------------------------------------------------------------------
     def write(self, vals):
-        if "schedule_line_ids" in vals:
-            with self._sop_schedule_revision_batch() as orders:
-                res = super(SaleOrder, orders).write(vals)
-        else:
-            res = super().write(vals)
+        res = super().write(vals)
         if "type_id" in vals:
             self._sop_schedule_drop_foreign()
         return res
@@ -190,31 +178,27 @@ class SaleOrder(models.Model):
 
     @contextlib.contextmanager
     def _sop_schedule_revision_batch(self):
-        """Collect the revisions made inside the block and log one per order."""
-        if self.env.context.get(_REVISION_LOG):
-            yield self
-            return
-        log = _RevisionLog()
-        yield self.with_context(**{_REVISION_LOG: log})
-        self._sop_schedule_post_revisions(log)
+        """Kept for the import's callers: the changes of one transaction make one
+        revision per order anyway (see _sop_schedule_log_revision)."""
+        yield self
 
     def _sop_schedule_log_revision(self, entries):
-        """Record ``entries`` (lists of texts per order) as a revision of each order."""
-        log = self.env.context.get(_REVISION_LOG)
-        if log:
-            for order, texts in entries.items():
-                log.entries[order.id].extend(texts)
-            return
-        log = _RevisionLog()
+        """Gather ``entries`` (texts per order) until the transaction ends and post
+        one revision per order then, as mail tracking does (``cr.precommit``): a form
+        or an import changing several schedule lines makes one revision."""
+        precommit = self.env.cr.precommit
+        if _REVISIONS not in precommit.data:
+            precommit.add(self._sop_schedule_post_revisions)
+        gathered = precommit.data.setdefault(_REVISIONS, defaultdict(list))
         for order, texts in entries.items():
-            log.entries[order.id].extend(texts)
-        self._sop_schedule_post_revisions(log)
+            gathered[order.id].extend(texts)
 
-    def _sop_schedule_post_revisions(self, log):
-        for order_id, texts in log.entries.items():
-            if not texts:
+    def _sop_schedule_post_revisions(self):
+        gathered = self.env.cr.precommit.data.pop(_REVISIONS, {})
+        for order_id, texts in gathered.items():
+            order = self.env["sale.order"].browse(order_id).exists()
+            if not texts or not order:
                 continue
-            order = self.env["sale.order"].browse(order_id)
             order.schedule_revision += 1
             items = Markup("").join(Markup("<li>%s</li>") % text for text in texts)
             order.message_post(
@@ -229,6 +213,8 @@ class SaleOrder(models.Model):
                 ),
                 subtype_xmlid="mail.mt_note",
             )
+        # Called after the transaction's last flush: flush what was posted.
+        self.env.flush_all()
 
     def _sop_schedule_report_release_failure(self, message):
         """One warning activity per order and failure (the job runs every night)."""
