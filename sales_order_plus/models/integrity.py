@@ -3,8 +3,10 @@
 """Integrity helpers shared by the kinds.
 
 * ``lock_nowait``: row locks for steps that must not run twice at once (confirmation,
-  schedule releases, bill postings): the second caller gets a clear, retryable error at
-  once instead of doing the work twice or waiting for the first one's transaction.
+  bill postings): the second caller gets a clear, retryable error at once instead of
+  doing the work twice or waiting for the first one's transaction.
+* ``lock_available``: the same row locks for work that many may start and one must do
+  (schedule releases): the others skip the locked rows.
 * ``refuse_derived_writes``: the type and kind stored on transfers, invoices and orders
   are copies kept by Odoo's recomputation; a direct write would make a transfer claim
   another kind than its order (and the kinds act on it).
@@ -47,6 +49,33 @@ def lock_nowait(records, message=None):
                 records=", ".join(records.mapped("display_name")),
             )
         ) from None
+
+
+def lock_available(records, condition=None):
+    """Lock the rows of ``records`` that no other transaction holds (and that match
+    the SQL ``condition``) until the end of the transaction, and return them.
+
+    For work that several may start at once and only one may do (releasing schedule
+    lines): the others skip what is locked instead of waiting or failing. A row that
+    another transaction changed and committed after ours started raises psycopg2's
+    SerializationFailure: our snapshot is outdated, and the work must be redone in a
+    new transaction (Odoo retries RPC calls for it; a batch job skips the record).
+    """
+    if not records.ids:
+        return records.browse()
+    records.flush_recordset()
+    cr = records.env.cr
+    cr.execute(
+        SQL(
+            "SELECT id FROM %s WHERE id IN %s AND %s"
+            " ORDER BY id FOR UPDATE SKIP LOCKED",
+            SQL.identifier(records._table),
+            tuple(records.ids),
+            condition or SQL("TRUE"),
+        ),
+        log_exceptions=False,
+    )
+    return records.browse([row[0] for row in cr.fetchall()])
 
 
 def raise_problems(title, problems, error=UserError):

@@ -20,6 +20,7 @@ How it hangs together:
 """
 
 import contextlib
+import logging
 from collections import defaultdict
 from datetime import datetime, time, timedelta
 
@@ -42,6 +43,10 @@ from odoo.addons.sale_stock.models.sale_order_line import (
     SaleOrderLine as SaleStockOrderLine,
 )
 from odoo.addons.stock.models.stock_rule import ProcurementException
+
+from .integrity import lock_available
+
+_logger = logging.getLogger(__name__)
 
 # Fields of a schedule line whose change on a confirmed order is a revision.
 _REVISION_FIELDS = {"date", "product_uom_qty", "cancelled", "order_line_id"}
@@ -541,44 +546,16 @@ class SaleOrderScheduleLine(models.Model):
         return horizon <= 0 or self.date <= today + timedelta(days=horizon)
 
     def _sop_schedule_lock_planned(self):
-        """Lock the planned lines among ``self`` for this transaction and return them.
+        """Lock the planned lines among ``self`` for this transaction and return them:
+        planned, locked, and ours to release.
 
-        Lines locked by another transaction (another cron worker releasing them right
-        now) are skipped; lines another transaction changed since ours started raise a
-        serialization failure on locking, and are skipped as well: in both cases the
-        other transaction does the release. Whatever is returned is planned, locked,
-        and ours to release.
-        """
-        if not self:
-            return self
-        self.flush_recordset()
-        query = SQL(
-            "SELECT id FROM sale_order_schedule_line"
-            " WHERE id IN %s AND state = 'planned'"
-            " ORDER BY id FOR UPDATE SKIP LOCKED",
-            tuple(self.ids),
-        )
-        try:
-            with self.env.cr.savepoint():
-                self.env.cr.execute(query, log_exceptions=False)
-                ids = [row[0] for row in self.env.cr.fetchall()]
-        except psycopg2.errors.SerializationFailure:
-            ids = []
-            for line_id in self.ids:
-                try:
-                    with self.env.cr.savepoint():
-                        self.env.cr.execute(
-                            SQL(
-                                "SELECT id FROM sale_order_schedule_line WHERE id = %s"
-                                " AND state = 'planned' FOR UPDATE SKIP LOCKED",
-                                line_id,
-                            ),
-                            log_exceptions=False,
-                        )
-                        ids += [row[0] for row in self.env.cr.fetchall()]
-                except psycopg2.errors.SerializationFailure:
-                    continue
-        locked = self.browse(ids)
+        Lines another transaction is releasing right now are skipped. A line another
+        transaction released and committed after ours started raises a serialization
+        failure rather than being released twice. No retry here: Odoo retries an RPC
+        call that fails to serialize in a new transaction, which finds the line
+        released; the nightly job, which Odoo does not retry, skips that order in its
+        savepoint (_sop_schedule_release_or_report)."""
+        locked = lock_available(self, SQL("state = 'planned'"))
         # Re-read under the lock: the cache may predate another transaction's release.
         locked.invalidate_recordset(["released", "cancelled", "state"])
         return locked.filtered(lambda s: s.state == "planned")
@@ -630,6 +607,9 @@ class SaleOrderScheduleLine(models.Model):
         try:
             with self.env.cr.savepoint():
                 self._sop_schedule_release()
+        except psycopg2.errors.SerializationFailure:
+            # Another transaction released these lines since this run started.
+            _logger.info("Schedule of %s released by another transaction", order.name)
         except (UserError, ProcurementException) as error:
             if isinstance(error, ProcurementException):
                 texts = [text for _proc, text in error.procurement_exceptions]
