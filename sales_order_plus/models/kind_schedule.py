@@ -44,7 +44,7 @@ from odoo.addons.sale_stock.models.sale_order_line import (
 )
 from odoo.addons.stock.models.stock_rule import ProcurementException
 
-from .integrity import lock_available
+from .integrity import lock_available, raise_problems
 
 _logger = logging.getLogger(__name__)
 
@@ -106,36 +106,7 @@ class SaleOrder(models.Model):
             for line in order.order_line.filtered(
                 lambda sl: sl._sop_schedule_is_scheduled()
             ):
-                active = line.schedule_line_ids.filtered(lambda s: not s.cancelled)
-                rounding = line.product_uom.rounding
-                reasons = []
-                if not active and not float_is_zero(
-                    line.product_uom_qty, precision_rounding=rounding
-                ):
-                    reasons.append(_("no schedule lines"))
-                elif active:
-                    total = sum(active.mapped("product_uom_qty"))
-                    if float_compare(
-                        total, line.product_uom_qty, precision_rounding=rounding
-                    ):
-                        reasons.append(
-                            _(
-                                "scheduled %(scheduled)s, ordered %(ordered)s",
-                                scheduled=total,
-                                ordered=line.product_uom_qty,
-                            )
-                        )
-                    past = active.filtered(lambda s: s.date < today)
-                    if past:
-                        reasons.append(
-                            _(
-                                "dates in the past: %(dates)s",
-                                dates=", ".join(
-                                    format_date(self.env, d)
-                                    for d in sorted(set(past.mapped("date")))
-                                ),
-                            )
-                        )
+                reasons = line._sop_schedule_incomplete_reasons(today)
                 if reasons:
                     problems.append(
                         _(
@@ -145,10 +116,7 @@ class SaleOrder(models.Model):
                             reasons="; ".join(reasons),
                         )
                     )
-        if problems:
-            raise UserError(
-                _("The delivery schedule is incomplete:") + "\n" + "\n".join(problems)
-            )
+        raise_problems(_("The delivery schedule is incomplete:"), problems)
 
     def _action_cancel(self):
         res = super()._action_cancel()
@@ -350,6 +318,39 @@ class SaleOrderLine(models.Model):
                 if not s.cancelled
             ]
         return vals_list
+
+    def _sop_schedule_incomplete_reasons(self, today):
+        """Why the schedule of this line cannot be confirmed: no schedule, another
+        total than the ordered quantity, dates in the past."""
+        self.ensure_one()
+        active = self.schedule_line_ids.filtered(lambda s: not s.cancelled)
+        rounding = self.product_uom.rounding
+        if not active:
+            if float_is_zero(self.product_uom_qty, precision_rounding=rounding):
+                return []
+            return [_("no schedule lines")]
+        reasons = []
+        total = sum(active.mapped("product_uom_qty"))
+        if float_compare(total, self.product_uom_qty, precision_rounding=rounding):
+            reasons.append(
+                _(
+                    "scheduled %(scheduled)s, ordered %(ordered)s",
+                    scheduled=total,
+                    ordered=self.product_uom_qty,
+                )
+            )
+        past = active.filtered(lambda s: s.date < today)
+        if past:
+            reasons.append(
+                _(
+                    "dates in the past: %(dates)s",
+                    dates=", ".join(
+                        format_date(self.env, d)
+                        for d in sorted(set(past.mapped("date")))
+                    ),
+                )
+            )
+        return reasons
 
     def _sop_schedule_is_scheduled(self):
         """Goods line of a delivery schedule order: delivered by schedule lines."""
@@ -784,35 +785,9 @@ class SaleOrderScheduleLine(models.Model):
 
     def _sop_schedule_check_revision(self, vals):
         """Before anything is written: what a confirmed order's schedule may not do."""
-        today = fields.Date.context_today(self)
-        problems = []
         for line in self:
-            name = line.display_name
-            if line.cancelled:
-                problems.append(_("%(line)s is cancelled.", line=name))
-            elif line.state == "delivered":
-                problems.append(_("%(line)s is already delivered.", line=name))
-            if "order_line_id" in vals and line.released:
-                problems.append(
-                    _(
-                        "%(line)s is released: it cannot move to another line.",
-                        line=name,
-                    )
-                )
-            if vals.get("cancelled") and not float_is_zero(
-                line.qty_delivered, precision_digits=6
-            ):
-                problems.append(
-                    _(
-                        "%(line)s is partly delivered: reduce its quantity to the "
-                        "delivered %(qty)s instead of cancelling it.",
-                        line=name,
-                        qty=line.qty_delivered,
-                    )
-                )
-            if (
-                "product_uom_qty" in vals
-                and float_compare(
+            if "product_uom_qty" in vals and (
+                float_compare(
                     vals["product_uom_qty"],
                     line.qty_delivered,
                     precision_rounding=line.order_line_id.product_uom.rounding,
@@ -823,25 +798,53 @@ class SaleOrderScheduleLine(models.Model):
                     _(
                         "The quantity of %(line)s cannot drop below the %(qty)s "
                         "already delivered.",
-                        line=name,
+                        line=line.display_name,
                         qty=line.qty_delivered,
                     )
                 )
-            date = fields.Date.to_date(vals.get("date")) or line.date
-            if "date" in vals and date < today:
-                problems.append(
-                    _(
-                        "%(line)s: the date %(date)s is in the past.",
-                        line=name,
-                        date=format_date(self.env, date),
-                    )
-                )
-        if problems:
-            raise UserError(
-                _("This change of the delivery schedule is not possible:")
-                + "\n"
-                + "\n".join(problems)
+        today = fields.Date.context_today(self)
+        raise_problems(
+            _("This change of the delivery schedule is not possible:"),
+            [
+                problem
+                for line in self
+                for problem in line._sop_schedule_revision_problems(vals, today)
+            ],
+        )
+
+    def _sop_schedule_revision_problems(self, vals, today):
+        self.ensure_one()
+        name = self.display_name
+        problems = []
+        if self.cancelled:
+            problems.append(_("%(line)s is cancelled.", line=name))
+        elif self.state == "delivered":
+            problems.append(_("%(line)s is already delivered.", line=name))
+        if "order_line_id" in vals and self.released:
+            problems.append(
+                _("%(line)s is released: it cannot move to another line.", line=name)
             )
+        if vals.get("cancelled") and not float_is_zero(
+            self.qty_delivered, precision_digits=6
+        ):
+            problems.append(
+                _(
+                    "%(line)s is partly delivered: reduce its quantity to the "
+                    "delivered %(qty)s instead of cancelling it.",
+                    line=name,
+                    qty=self.qty_delivered,
+                )
+            )
+        date = fields.Date.to_date(vals.get("date")) or self.date
+        if "date" in vals and date < today:
+            problems.append(
+                _(
+                    "%(line)s: the date %(date)s is in the past.",
+                    line=name,
+                    date=format_date(self.env, date),
+                )
+            )
+        return problems
 
     def _sop_schedule_describe_change(self, old):
         self.ensure_one()
@@ -889,90 +892,91 @@ class SaleOrderScheduleLine(models.Model):
         sale_lines = self.order_line_id | self.env["sale.order.line"].concat(
             *(values[3] for values in old.values())
         )
-        pending_states = ("done", "cancel")
         cancelled = self.filtered(lambda s: s.cancelled)
-        cancelled.move_ids.filtered(
-            lambda m: m.state not in pending_states
-        )._action_cancel()
-        # Moved dates: the pending moves go to the picking of their new date.
-        redated = (self - cancelled).filtered(
+        cancelled._sop_schedule_pending_moves()._action_cancel()
+        active = self - cancelled
+        active.filtered(
             lambda s: s.released and s in old and old[s][0] != s.date
-        )
-        if redated:
-            groups = redated._sop_schedule_groups()
-            old_pickings = self.env["stock.picking"]
-            for line in redated:
-                moves = line.move_ids.filtered(lambda m: m.state not in pending_states)
-                if not moves:
-                    continue
-                old_pickings |= moves.picking_id
-                moves._do_unreserve()
-                dates = line._sop_schedule_dates()
-                moves.write(
-                    {
-                        "date": dates["date_planned"],
-                        "date_deadline": dates["date_deadline"],
-                        "group_id": groups[line._sop_schedule_group_key()].id,
-                        "picking_id": False,
-                    }
-                )
-                moves._assign_picking()
-                moves._action_assign()
-            # A delivery emptied by the revision is removed; sudo: salespeople revise
-            # schedules but may not delete transfers in general.
-            old_pickings.filtered(
-                lambda p: not p.move_ids and p.state == "draft"
-            ).sudo().unlink()
-        # Changed quantities: an increase is procured (Odoo merges it into the pending
-        # move of the first step; after a pick, a new pick: a pushed move is never
-        # resized, it would ship what was not picked); a decrease shrinks the pending
-        # moves.
-        resized = (self - cancelled).filtered(lambda s: s.released)
-        if resized:
-            procured = resized._sop_schedule_qty_procured()
-            missing = self.browse()
-            for line in resized:
-                rounding = line.order_line_id.product_uom.rounding
-                delta = line.product_uom_qty - procured[line.id]
-                if float_is_zero(delta, precision_rounding=rounding):
-                    continue
-                if delta > 0:
-                    missing |= line
-                    continue
-                moves = line.move_ids.filtered(
-                    lambda m: m.state not in pending_states
-                    and (m.location_final_id or m.location_dest_id)._is_outgoing()
-                ).sorted("id")
-                for move in moves:
-                    reduce = min(
-                        -delta,
-                        move.product_uom._compute_quantity(
-                            move.product_uom_qty, line.order_line_id.product_uom
-                        ),
-                    )
-                    delta += reduce
-                    left = (
-                        move.product_uom_qty
-                        - line.order_line_id.product_uom._compute_quantity(
-                            reduce, move.product_uom
-                        )
-                    )
-                    if float_is_zero(
-                        left, precision_rounding=move.product_uom.rounding
-                    ):
-                        move._action_cancel()
-                    else:
-                        move.product_uom_qty = left
-                        move._action_assign()
-                    if float_is_zero(delta, precision_rounding=rounding):
-                        break
-            missing._sop_schedule_procure()
-        # Planned lines that now fall into the horizon are released.
-        due = (self - cancelled).filtered(
+        )._sop_schedule_redate()
+        active.filtered(lambda s: s.released)._sop_schedule_resize()
+        active.filtered(
             lambda s: s.state == "planned" and s._sop_schedule_is_due()
-        )
-        due._sop_schedule_release()
+        )._sop_schedule_release()
         sale_lines._sop_schedule_sync_quantity()
+
+    def _sop_schedule_pending_moves(self):
+        return self.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
+
+    def _sop_schedule_redate(self):
+        """Moved dates: the pending moves go to the picking of their new date."""
+        if not self:
+            return
+        groups = self._sop_schedule_groups()
+        old_pickings = self.env["stock.picking"]
+        for line in self:
+            moves = line._sop_schedule_pending_moves()
+            if not moves:
+                continue
+            old_pickings |= moves.picking_id
+            moves._do_unreserve()
+            dates = line._sop_schedule_dates()
+            moves.write(
+                {
+                    "date": dates["date_planned"],
+                    "date_deadline": dates["date_deadline"],
+                    "group_id": groups[line._sop_schedule_group_key()].id,
+                    "picking_id": False,
+                }
+            )
+            moves._assign_picking()
+            moves._action_assign()
+        # A delivery emptied by the revision is removed; sudo: salespeople revise
+        # schedules but may not delete transfers in general.
+        old_pickings.filtered(
+            lambda p: not p.move_ids and p.state == "draft"
+        ).sudo().unlink()
+
+    def _sop_schedule_resize(self):
+        """Changed quantities of released lines: an increase is procured (Odoo merges
+        it into the pending move of the first step; after a pick, a new pick: a pushed
+        move is never resized, it would ship what was not picked); a decrease shrinks
+        the pending moves."""
+        if not self:
+            return
+        procured = self._sop_schedule_qty_procured()
+        missing = self.browse()
+        for line in self:
+            delta = line.product_uom_qty - procured[line.id]
+            rounding = line.order_line_id.product_uom.rounding
+            if float_compare(delta, 0.0, precision_rounding=rounding) > 0:
+                missing |= line
+            elif float_compare(delta, 0.0, precision_rounding=rounding) < 0:
+                line._sop_schedule_shrink(-delta)
+        missing._sop_schedule_procure()
+
+    def _sop_schedule_shrink(self, qty):
+        """Take ``qty`` (sales unit) off the pending moves to the customer, oldest
+        first; a move left empty is cancelled."""
+        self.ensure_one()
+        sale_uom = self.order_line_id.product_uom
+        moves = self._sop_schedule_pending_moves().filtered(
+            lambda m: (m.location_final_id or m.location_dest_id)._is_outgoing()
+        )
+        for move in moves.sorted("id"):
+            reduce = min(
+                qty, move.product_uom._compute_quantity(move.product_uom_qty, sale_uom)
+            )
+            qty -= reduce
+            left = move.product_uom_qty - sale_uom._compute_quantity(
+                reduce, move.product_uom
+            )
+            if float_is_zero(left, precision_rounding=move.product_uom.rounding):
+                move._action_cancel()
+            else:
+                move.product_uom_qty = left
+                move._action_assign()
+            if float_is_zero(qty, precision_rounding=sale_uom.rounding):
+                break
 
 
 class ProcurementGroup(models.Model):
