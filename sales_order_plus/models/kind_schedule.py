@@ -6,17 +6,21 @@ and revisions.
 How it hangs together:
 
 * ``sale.order.line._action_launch_stock_rule`` (sale_stock) is where Odoo procures a
-  confirmed line. For schedule orders it releases the schedule lines due within the
-  type's horizon and launches one procurement per released schedule line, dated on it,
-  in a procurement group per (order, due date, shipping address): Odoo's own stock rules
-  then build the moves and group them into one picking per date. Each move carries its
+  confirmed line. For schedule orders it first releases the schedule lines due within
+  the type's horizon; sale_stock's loop then procures what the released lines lack
+  (``_get_qty_procurement``), one procurement per released schedule line, dated on it,
+  in a procurement group per (order, due date, shipping address)
+  (``_get_procurement_group``, ``_create_procurements``): Odoo's own stock rules build
+  the moves and group them into one picking per date. Each move carries its
   ``schedule_line_id``.
-* A daily scheduled action releases the lines that come into the horizon. Releasing
-  locks the lines (``FOR UPDATE SKIP LOCKED``) and re-checks their state, so two runs
-  never release a line twice.
+* A daily scheduled action releases the lines that come into the horizon, each order in
+  its own savepoint (a failing procurement becomes a warning activity on its order).
+  Releasing locks the lines (``lock_available``: ``FOR UPDATE SKIP LOCKED``) and
+  re-checks their state, so two runs never release a line twice.
 * Changes to the schedule of a confirmed order (revisions) move, resize or cancel the
-  pending moves, keep the sales line's quantity equal to its schedule and are logged in
-  the order's chatter with a revision number.
+  pending moves and keep the sales line's quantity equal to its schedule; at the end of
+  the transaction (``cr.precommit``) each changed order logs one revision in its
+  chatter, with a revision number.
 """
 
 import contextlib
