@@ -155,9 +155,10 @@ class SaleOrder(models.Model):
 
     @contextlib.contextmanager
     def _sop_schedule_revision_batch(self):
-        """Kept for the import's callers: the changes of one transaction make one
-        revision per order anyway (see _sop_schedule_log_revision)."""
+        """Post the revision gathered inside the block when it ends, before the
+        transaction does (the import: one file, one revision, known at once)."""
         yield self
+        self._sop_schedule_post_revisions()
 
     def _sop_schedule_log_revision(self, entries):
         """Gather ``entries`` (texts per order) until the transaction ends and post
