@@ -5,7 +5,7 @@ from collections import Counter, defaultdict
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare, float_is_zero
 
 from .integrity import refuse_derived_writes
@@ -119,17 +119,43 @@ class SaleOrderScheduleLine(models.Model):
         help="Scheduled quantity of this sales line up to and including this date.",
     )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        # A new line starts planned and without figures: a client sending others is
+        # refused as on write.
+        for vals in vals_list:
+            given = [
+                name
+                for name in _SYSTEM_FIELDS
+                if vals.get(name) and vals[name] != "planned"
+            ]
+            if given:
+                raise UserError(
+                    self._sop_schedule_system_fields_message()
+                    % {
+                        "fields": ", ".join(
+                            self._fields[name]._description_string(self.env)
+                            for name in given
+                        ),
+                        "model": self.env["ir.model"]._get(self._name).name,
+                    }
+                )
+        return super().create(vals_list)
+
     def write(self, vals):
         refuse_derived_writes(
             self,
             vals,
             _SYSTEM_FIELDS,
-            message=_(
-                "%(fields)s of %(model)s are set by the release and the deliveries: "
-                "change the date or the quantity of the line instead."
-            ),
+            message=self._sop_schedule_system_fields_message(),
         )
         return super().write(vals)
+
+    def _sop_schedule_system_fields_message(self):
+        return _(
+            "%(fields)s of %(model)s are set by the release and the deliveries: "
+            "change the date or the quantity of the line instead."
+        )
 
     def _sop_schedule_set_released(self, released):
         """Mark the lines released (or not), below ``write``, as a recomputation

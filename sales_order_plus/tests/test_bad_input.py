@@ -554,6 +554,21 @@ BAD_INPUTS = [
             (line.state, line.qty_delivered, line.qty_open), ("released", 0.0, 5.0)
         ),
     ),
+    BadInput(
+        "a client creates a schedule line marked released",
+        atomic=True,
+        prepare=lambda t, kind: _planned_schedule_line(t).order_line_id,
+        act=lambda t, sale_line: t.env["sale.order.schedule.line"].create(
+            {
+                "order_line_id": sale_line.id,
+                "date": t.today + timedelta(days=60),
+                "product_uom_qty": 1.0,
+                "released": True,
+                "state": "released",
+            }
+        ),
+        message="Released, State of Delivery Schedule Line are set by",
+    ),
 ]
 
 
