@@ -296,7 +296,7 @@ def worker_pids(proc):
 def job_states(cr):
     cr.execute(
         "SELECT state, count(*) FROM queue_job"
-        " WHERE method_name = '_sop_schedule_release_due' GROUP BY state"
+        " WHERE method_name = '_sop_schedule_release_agreement' GROUP BY state"
     )
     return dict(cr.fetchall())
 
@@ -419,7 +419,7 @@ def check(registry, api, planned, pids, elapsed):
         # (serialization failures postponed, jobs of the killed instance requeued).
         cr.execute(
             "SELECT worker_pid, count(*), sum(greatest(retry - 1, 0)) FROM queue_job"
-            " WHERE method_name = '_sop_schedule_release_due' GROUP BY worker_pid"
+            " WHERE method_name = '_sop_schedule_release_agreement' GROUP BY worker_pid"
         )
         per_instance = {name: 0 for name in pids}
         retried = 0

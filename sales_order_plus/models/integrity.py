@@ -3,10 +3,12 @@
 """Integrity helpers shared by the kinds.
 
 * ``lock_nowait``: row locks for steps that must not run twice at once (confirmation,
-  schedule releases, bill postings): the second caller gets a clear, retryable error at
-  once instead of doing the work twice or waiting for the first one's transaction.
-* ``lock_wait``: row locks for steps that must both run, one after the other
+  cash settlements): the second caller gets a clear, retryable error at once instead of
+  doing the work twice or waiting for the first one's transaction.
+* ``lock_wait``: the same row locks for steps that must both run, one after the other
   (invoicing an order from two postings at once).
+* ``lock_available``: the same row locks for work that many may start and one must do
+  (schedule releases): the others skip the locked rows.
 * ``refuse_derived_writes``: the type and kind stored on transfers, invoices and orders
   are copies kept by Odoo's recomputation; a direct write would make a transfer claim
   another kind than its order (and the kinds act on it).
@@ -68,6 +70,33 @@ def lock_wait(records):
     )
 
 
+def lock_available(records, condition=None):
+    """Lock the rows of ``records`` that no other transaction holds (and that match
+    the SQL ``condition``) until the end of the transaction, and return them.
+
+    For work that several may start at once and only one may do (releasing schedule
+    lines): the others skip what is locked instead of waiting or failing. A row that
+    another transaction changed and committed after ours started raises psycopg2's
+    SerializationFailure: our snapshot is outdated, and the work must be redone in a
+    new transaction (Odoo retries RPC calls for it; a batch job skips the record).
+    """
+    if not records.ids:
+        return records.browse()
+    records.flush_recordset()
+    cr = records.env.cr
+    cr.execute(
+        SQL(
+            "SELECT id FROM %s WHERE id IN %s AND %s"
+            " ORDER BY id FOR UPDATE SKIP LOCKED",
+            SQL.identifier(records._table),
+            tuple(records.ids),
+            condition or SQL("TRUE"),
+        ),
+        log_exceptions=False,
+    )
+    return records.browse([row[0] for row in cr.fetchall()])
+
+
 def raise_problems(title, problems, error=UserError):
     """Raise ``error`` with the (translated) ``title`` and one line per problem, if
     there is any problem."""
@@ -75,10 +104,11 @@ def raise_problems(title, problems, error=UserError):
         raise error("\n".join([title, *problems]))
 
 
-def refuse_derived_writes(records, vals, field_names):
+def refuse_derived_writes(records, vals, field_names, message=None):
     """Raise when ``vals`` changes one of ``field_names`` (stored related fields) on
     ``records``. Rewriting the current value (an import, a form saving every field) is
-    harmless; recomputation writes below ``write`` and is not affected."""
+    harmless; recomputation writes below ``write`` and is not affected. ``message``:
+    a translated text with ``%(fields)s`` and ``%(model)s`` instead of the default."""
     changed = [
         name
         for name in field_names
@@ -91,14 +121,19 @@ def refuse_derived_writes(records, vals, field_names):
     if changed:
         # Whoever may not write the record at all gets Odoo's access error first.
         records.check_access("write")
+        placeholders = {
+            "fields": ", ".join(
+                records._fields[name]._description_string(records.env)
+                for name in changed
+            ),
+            "model": records.env["ir.model"]._get(records._name).name,
+        }
+        if message:
+            raise UserError(message % placeholders)
         raise UserError(
             records.env._(
                 "%(fields)s of %(model)s follow the sales order and its type; change "
                 "the order's type instead.",
-                fields=", ".join(
-                    records._fields[name]._description_string(records.env)
-                    for name in changed
-                ),
-                model=records.env["ir.model"]._get(records._name).name,
+                **placeholders,
             )
         )

@@ -6,45 +6,68 @@ and revisions.
 How it hangs together:
 
 * ``sale.order.line._action_launch_stock_rule`` (sale_stock) is where Odoo procures a
-  confirmed line. For schedule orders it releases the schedule lines due within the
-  type's horizon and launches one procurement per released schedule line, dated on it,
-  in a procurement group per (order, due date, shipping address): Odoo's own stock rules
-  then build the moves and group them into one picking per date. Each move carries its
+  confirmed line. For schedule orders it first releases the schedule lines due within
+  the type's horizon; sale_stock's loop then procures what the released lines lack
+  (``_get_qty_procurement``), one procurement per released schedule line, dated on it,
+  in a procurement group per (order, due date, shipping address)
+  (``_get_procurement_group``, ``_create_procurements``): Odoo's own stock rules build
+  the moves and group them into one picking per date. Each move carries its
   ``schedule_line_id``.
-* A daily scheduled action releases the lines that come into the horizon. Releasing
-  locks the lines (``FOR UPDATE SKIP LOCKED``) and re-checks their state, so two runs
-  never release a line twice.
+* A daily scheduled action releases the lines that come into the horizon, each order in
+  its own savepoint (a failing procurement becomes a warning activity on its order).
+  Releasing locks the lines (``lock_available``: ``FOR UPDATE SKIP LOCKED``) and
+  re-checks their state, so two runs never release a line twice.
 * Changes to the schedule of a confirmed order (revisions) move, resize or cancel the
-  pending moves, keep the sales line's quantity equal to its schedule and are logged in
-  the order's chatter with a revision number.
+  pending moves and keep the sales line's quantity equal to its schedule; at the end of
+  the transaction (``cr.precommit``) each changed order logs one revision in its
+  chatter, with a revision number.
 """
 
 import contextlib
 from collections import defaultdict
 from datetime import datetime, time, timedelta
 
-import psycopg2
 import pytz
 from markupsafe import Markup
 
-from odoo import Command, _, api, fields, models
+from odoo import SUPERUSER_ID, Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, float_compare, float_is_zero, format_date
+from odoo.tools import (
+    SQL,
+    float_compare,
+    float_is_zero,
+    format_date,
+    html2plaintext,
+    plaintext2html,
+)
 
 from odoo.addons.queue_job.job import identity_exact
+from odoo.addons.sale_stock.models.sale_order_line import (
+    SaleOrderLine as SaleStockOrderLine,
+)
+from odoo.addons.stock.models.stock_rule import ProcurementException
+
+from .integrity import lock_available, raise_problems
 
 # Fields of a schedule line whose change on a confirmed order is a revision.
 _REVISION_FIELDS = {"date", "product_uom_qty", "cancelled", "order_line_id"}
-_REVISION_LOG = "sop_schedule_revision_log"
+# Revision texts gathered per order in ``cr.precommit.data`` until the transaction ends.
+_REVISIONS = "sales_order_plus.schedule_revisions"
 
 
-class _RevisionLog:
-    """Collects revision entries per order while one user action runs, so that saving
-    a form with several changed schedule lines gives one revision, not one per line.
-    (A plain object: context values must stay hashable.)"""
-
-    def __init__(self):
-        self.entries = defaultdict(list)
+@contextlib.contextmanager
+def _procuring_locked_orders(orders):
+    """sale_stock procures nothing for a locked order (a change made while locked waits
+    for the unlock). Releasing a date is no change but the agreed delivery: inside the
+    block Odoo's loop sees the orders open; the database keeps them locked."""
+    locked = orders.filtered("locked")
+    field = orders._fields["locked"]
+    for order in locked:
+        orders.env.cache.set(order, field, False)
+    try:
+        yield
+    finally:
+        locked.invalidate_recordset(["locked"])
 
 
 class SaleOrder(models.Model):
@@ -85,36 +108,7 @@ class SaleOrder(models.Model):
             for line in order.order_line.filtered(
                 lambda sl: sl._sop_schedule_is_scheduled()
             ):
-                active = line.schedule_line_ids.filtered(lambda s: not s.cancelled)
-                rounding = line.product_uom.rounding
-                reasons = []
-                if not active and not float_is_zero(
-                    line.product_uom_qty, precision_rounding=rounding
-                ):
-                    reasons.append(_("no schedule lines"))
-                elif active:
-                    total = sum(active.mapped("product_uom_qty"))
-                    if float_compare(
-                        total, line.product_uom_qty, precision_rounding=rounding
-                    ):
-                        reasons.append(
-                            _(
-                                "scheduled %(scheduled)s, ordered %(ordered)s",
-                                scheduled=total,
-                                ordered=line.product_uom_qty,
-                            )
-                        )
-                    past = active.filtered(lambda s: s.date < today)
-                    if past:
-                        reasons.append(
-                            _(
-                                "dates in the past: %(dates)s",
-                                dates=", ".join(
-                                    format_date(self.env, d)
-                                    for d in sorted(set(past.mapped("date")))
-                                ),
-                            )
-                        )
+                reasons = line._sop_schedule_incomplete_reasons(today)
                 if reasons:
                     problems.append(
                         _(
@@ -124,10 +118,7 @@ class SaleOrder(models.Model):
                             reasons="; ".join(reasons),
                         )
                     )
-        if problems:
-            raise UserError(
-                _("The delivery schedule is incomplete:") + "\n" + "\n".join(problems)
-            )
+        raise_problems(_("The delivery schedule is incomplete:"), problems)
 
     def _action_cancel(self):
         res = super()._action_cancel()
@@ -135,45 +126,55 @@ class SaleOrder(models.Model):
         # by the horizon again.
         self.schedule_line_ids.filtered(
             lambda s: s.released and float_is_zero(s.qty_delivered, precision_digits=6)
-        ).write({"released": False})
+        )._sop_schedule_set_released(False)
         return res
 
     # ------------------------------------------------------------------
     # Revisions
     # ------------------------------------------------------------------
     def write(self, vals):
-        if "schedule_line_ids" in vals:
-            with self._sop_schedule_revision_batch() as orders:
-                return super(SaleOrder, orders).write(vals)
-        return super().write(vals)
+        res = super().write(vals)
+        if "type_id" in vals:
+            self._sop_schedule_drop_foreign()
+        return res
+
+    def _action_confirm(self):
+        # A type whose kind changed under its quotations leaves schedule lines behind.
+        self._sop_schedule_drop_foreign()
+        return super()._action_confirm()
+
+    def _sop_schedule_drop_foreign(self):
+        """Drop the schedule lines of quotations that are no longer of kind schedule:
+        Odoo delivers such an order's lines whole, the schedule would deliver them
+        again."""
+        self.filtered(
+            lambda o: o.state in ("draft", "sent") and o.type_kind != "schedule"
+        ).schedule_line_ids.unlink()
 
     @contextlib.contextmanager
     def _sop_schedule_revision_batch(self):
-        """Collect the revisions made inside the block and log one per order."""
-        if self.env.context.get(_REVISION_LOG):
-            yield self
-            return
-        log = _RevisionLog()
-        yield self.with_context(**{_REVISION_LOG: log})
-        self._sop_schedule_post_revisions(log)
+        """Post the revision gathered inside the block when it ends, before the
+        transaction does (the import: one file, one revision, known at once)."""
+        yield self
+        self._sop_schedule_post_revisions()
 
     def _sop_schedule_log_revision(self, entries):
-        """Record ``entries`` (lists of texts per order) as a revision of each order."""
-        log = self.env.context.get(_REVISION_LOG)
-        if log:
-            for order, texts in entries.items():
-                log.entries[order.id].extend(texts)
-            return
-        log = _RevisionLog()
+        """Gather ``entries`` (texts per order) until the transaction ends and post
+        one revision per order then, as mail tracking does (``cr.precommit``): a form
+        or an import changing several schedule lines makes one revision."""
+        precommit = self.env.cr.precommit
+        if _REVISIONS not in precommit.data:
+            precommit.add(self._sop_schedule_post_revisions)
+        gathered = precommit.data.setdefault(_REVISIONS, defaultdict(list))
         for order, texts in entries.items():
-            log.entries[order.id].extend(texts)
-        self._sop_schedule_post_revisions(log)
+            gathered[order.id].extend(texts)
 
-    def _sop_schedule_post_revisions(self, log):
-        for order_id, texts in log.entries.items():
-            if not texts:
+    def _sop_schedule_post_revisions(self):
+        gathered = self.env.cr.precommit.data.pop(_REVISIONS, {})
+        for order_id, texts in gathered.items():
+            order = self.env["sale.order"].browse(order_id).exists()
+            if not texts or not order:
                 continue
-            order = self.env["sale.order"].browse(order_id)
             order.schedule_revision += 1
             items = Markup("").join(Markup("<li>%s</li>") % text for text in texts)
             order.message_post(
@@ -188,31 +189,33 @@ class SaleOrder(models.Model):
                 ),
                 subtype_xmlid="mail.mt_note",
             )
+        # Called after the transaction's last flush: flush what was posted.
+        self.env.flush_all()
+
+    def _sop_schedule_report_release_failure(self, message):
+        """One warning activity per order and failure (the job runs every night)."""
+        self.ensure_one()
+        warning = self.env.ref("mail.mail_activity_data_warning")
+        note = plaintext2html(
+            _(
+                "The delivery schedule could not be released:\n%(error)s",
+                error=message,
+            )
+        )
+        known = self.activity_ids.filtered(
+            lambda a: a.activity_type_id == warning
+            and html2plaintext(a.note or "") == html2plaintext(note)
+        )
+        if not known:
+            self.sudo().activity_schedule(
+                "mail.mail_activity_data_warning",
+                note=note,
+                user_id=self.user_id.id or SUPERUSER_ID,
+            )
 
     # ------------------------------------------------------------------
     # Figures and actions
     # ------------------------------------------------------------------
-    def _sop_schedule_figures_by_product(self):
-        """Cumulative figures of the order per product, in the sales unit:
-        {product: {scheduled, released, delivered, invoiced, open}}."""
-        self.ensure_one()
-        figures = {}
-        for line in self.order_line.filtered(
-            lambda sl: sl._sop_schedule_is_scheduled()
-        ):
-            row = figures.setdefault(
-                line.product_id,
-                dict.fromkeys(
-                    ("scheduled", "released", "delivered", "invoiced", "open"), 0.0
-                ),
-            )
-            row["scheduled"] += line.schedule_qty
-            row["released"] += line.schedule_qty_released
-            row["delivered"] += line.qty_delivered
-            row["invoiced"] += line.qty_invoiced
-            row["open"] += line.schedule_qty_open
-        return figures
-
     def _sop_schedule_report_rows(self):
         """Schedule lines by date with the running total per product (printed)."""
         self.ensure_one()
@@ -233,16 +236,22 @@ class SaleOrder(models.Model):
             )
         return rows
 
-    def _sop_schedule_release_due(self):
-        """Job body: release this agreement's lines that are due today."""
+    def _sop_schedule_release_agreement(self):
+        """Job body (one job per agreement, enqueued by the daily scheduled action):
+        release this agreement's lines that are due today."""
         lines = self.schedule_line_ids.filtered(
             lambda s: s.state == "planned" and s._sop_schedule_is_due()
         )
         return self._sop_schedule_release_lines(lines)
 
     def _sop_schedule_release_lines(self, lines):
-        """Release ``lines`` of these agreements; a text for the job's result."""
-        released = (lines & self.schedule_line_ids)._sop_schedule_release()
+        """Release ``lines`` of these agreements, a failing procurement reported on
+        its order; a text for the job's result."""
+        released = self.env["sale.order.schedule.line"]
+        for _order, order_lines in (
+            (lines & self.schedule_line_ids).grouped("order_id").items()
+        ):
+            released |= order_lines._sop_schedule_release_or_report()
         return self.env._("%(count)s schedule lines released", count=len(released))
 
     def action_sop_schedule_lines(self):
@@ -331,6 +340,39 @@ class SaleOrderLine(models.Model):
             ]
         return vals_list
 
+    def _sop_schedule_incomplete_reasons(self, today):
+        """Why the schedule of this line cannot be confirmed: no schedule, another
+        total than the ordered quantity, dates in the past."""
+        self.ensure_one()
+        active = self.schedule_line_ids.filtered(lambda s: not s.cancelled)
+        rounding = self.product_uom.rounding
+        if not active:
+            if float_is_zero(self.product_uom_qty, precision_rounding=rounding):
+                return []
+            return [_("no schedule lines")]
+        reasons = []
+        total = sum(active.mapped("product_uom_qty"))
+        if float_compare(total, self.product_uom_qty, precision_rounding=rounding):
+            reasons.append(
+                _(
+                    "scheduled %(scheduled)s, ordered %(ordered)s",
+                    scheduled=total,
+                    ordered=self.product_uom_qty,
+                )
+            )
+        past = active.filtered(lambda s: s.date < today)
+        if past:
+            reasons.append(
+                _(
+                    "dates in the past: %(dates)s",
+                    dates=", ".join(
+                        format_date(self.env, d)
+                        for d in sorted(set(past.mapped("date")))
+                    ),
+                )
+            )
+        return reasons
+
     def _sop_schedule_is_scheduled(self):
         """Goods line of a delivery schedule order: delivered by schedule lines."""
         self.ensure_one()
@@ -364,22 +406,26 @@ class SaleOrderLine(models.Model):
         return super().write(vals)
 
     # ------------------------------------------------------------------
-    # Procurement
+    # Procurement: sale_stock's own loop, one procurement per released date
     # ------------------------------------------------------------------
     def _action_launch_stock_rule(self, previous_product_uom_qty=False):
-        if self.env.context.get("skip_procurement"):
-            return super()._action_launch_stock_rule(previous_product_uom_qty)
+        """Release what is due, then let sale_stock procure. For the schedule lines
+        it asks for the missing quantity of the released dates only
+        (``_get_qty_procurement``) and gets one procurement per date, in the date's
+        group (``_get_procurement_group``, ``_create_procurements``): the plan of
+        those dates travels in the context (``sop_schedule_procure``)."""
         scheduled = self.filtered(lambda sl: sl._sop_schedule_is_scheduled())
-        res = super(SaleOrderLine, self - scheduled)._action_launch_stock_rule(
-            previous_product_uom_qty
-        )
-        scheduled._sop_schedule_launch()
-        return res
+        if self.env.context.get("skip_procurement") or not scheduled:
+            return super()._action_launch_stock_rule(previous_product_uom_qty)
+        scheduled._sop_schedule_release_due()
+        plan = scheduled._sop_schedule_procurement_plan()
+        return super(
+            SaleOrderLine, self.with_context(sop_schedule_procure=plan)
+        )._action_launch_stock_rule(previous_product_uom_qty)
 
-    def _sop_schedule_launch(self):
-        """Release what is due and procure every released schedule line that still
-        lacks moves: at confirmation, and whenever Odoo relaunches a line's
-        procurement (only the missing quantity is procured)."""
+    def _sop_schedule_release_due(self):
+        """Release the due dates of the lines: at confirmation, and whenever Odoo
+        relaunches a line's procurement."""
         lines = self.filtered(lambda sl: sl.state == "sale" and not sl.order_id.locked)
         if not lines:
             return
@@ -403,14 +449,91 @@ class SaleOrderLine(models.Model):
                     for sl in unscheduled
                 ]
             )
-        schedule = lines.schedule_line_ids
-        due = schedule.filtered(
+        due = lines.schedule_line_ids.filtered(
             lambda s: s.state == "planned" and s._sop_schedule_is_due()
         )
-        due._sop_schedule_lock_planned().write({"released": True})
-        schedule.filtered(
+        due._sop_schedule_lock_planned()._sop_schedule_set_released(True)
+
+    def _sop_schedule_procurement_plan(self):
+        """What the released dates of the lines still lack, and their groups:
+        ((schedule line id, sales line id, quantity, group id), ...), hashable as a
+        context value must be."""
+        released = self.schedule_line_ids.filtered(
             lambda s: s.released and not s.cancelled
-        )._sop_schedule_procure()
+        )
+        procured = released._sop_schedule_qty_procured()
+        missing = released.filtered(
+            lambda s: float_compare(
+                s.product_uom_qty - procured[s.id],
+                0.0,
+                precision_rounding=s.order_line_id.product_uom.rounding,
+            )
+            > 0
+        )
+        groups = missing._sop_schedule_groups()
+        return tuple(
+            (
+                sched.id,
+                sched.order_line_id.id,
+                sched.product_uom_qty - procured[sched.id],
+                groups[sched._sop_schedule_group_key()].id,
+            )
+            for sched in missing
+        )
+
+    def _sop_schedule_planned_here(self):
+        """This line's entries of the procurement plan in the context, or None
+        outside a launch (Odoo's own rules apply then)."""
+        plan = self.env.context.get("sop_schedule_procure")
+        if plan is None or not self._sop_schedule_is_scheduled():
+            return None
+        return [entry for entry in plan if entry[1] == self.id]
+
+    def _get_qty_procurement(self, previous_product_uom_qty=False):
+        planned = self._sop_schedule_planned_here()
+        if planned is None:
+            return super()._get_qty_procurement(previous_product_uom_qty)
+        # Planned dates not released yet are not to be procured: what sale_stock
+        # should procure is exactly what the released dates lack.
+        return self.product_uom_qty - sum(entry[2] for entry in planned)
+
+    def _get_procurement_group(self):
+        planned = self._sop_schedule_planned_here()
+        if not planned:
+            return super()._get_procurement_group()
+        # The group of a date (the order has none of its own): sale_stock passes it
+        # on; each date's procurement gets its own group in _create_procurements.
+        return self.env["procurement.group"].browse(planned[0][3])
+
+    def _create_procurements(self, product_qty, procurement_uom, origin, values):
+        planned = self._sop_schedule_planned_here()
+        if planned is None:
+            return super()._create_procurements(
+                product_qty, procurement_uom, origin, values
+            )
+        procurements = []
+        for sched_id, _line_id, qty, group_id in planned:
+            sched = self.env["sale.order.schedule.line"].browse(sched_id)
+            date_values = dict(
+                values,
+                group_id=self.env["procurement.group"].browse(group_id),
+                schedule_line_id=sched_id,
+                **sched._sop_schedule_dates(),
+            )
+            qty, uom = self.product_uom._adjust_uom_quantities(
+                qty, self.product_id.uom_id
+            )
+            procurements += super()._create_procurements(qty, uom, origin, date_values)
+        return procurements
+
+    def _get_outgoing_incoming_moves(self, strict=True):
+        outgoing, incoming = super()._get_outgoing_incoming_moves(strict=strict)
+        sched_id = self.env.context.get("sop_schedule_line_id")
+        if sched_id:
+            # Odoo's figures of one schedule line: its moves among the sales line's.
+            outgoing = outgoing.filtered(lambda m: m.schedule_line_id.id == sched_id)
+            incoming = incoming.filtered(lambda m: m.schedule_line_id.id == sched_id)
+        return outgoing, incoming
 
     def _sop_schedule_sync_quantity(self):
         """A confirmed schedule line's ordered quantity is the sum of its schedule."""
@@ -429,10 +552,6 @@ class SaleOrderLine(models.Model):
                     {"product_uom_qty": total}
                 )
 
-    def _sop_schedule_procurement_values(self, group):
-        values = self._prepare_procurement_values(group_id=group)
-        return values
-
 
 class SaleOrderScheduleLine(models.Model):
     _inherit = "sale.order.schedule.line"
@@ -442,49 +561,23 @@ class SaleOrderScheduleLine(models.Model):
     # ------------------------------------------------------------------
     def _sop_schedule_is_due(self, today=None):
         self.ensure_one()
+        if self.order_id.type_kind != "schedule":
+            return False
         today = today or fields.Date.context_today(self)
         horizon = self.order_id.type_id.schedule_release_horizon or 0
         return horizon <= 0 or self.date <= today + timedelta(days=horizon)
 
     def _sop_schedule_lock_planned(self):
-        """Lock the planned lines among ``self`` for this transaction and return them.
+        """Lock the planned lines among ``self`` for this transaction and return them:
+        planned, locked, and ours to release.
 
-        Lines locked by another transaction (another cron worker releasing them right
-        now) are skipped; lines another transaction changed since ours started raise a
-        serialization failure on locking, and are skipped as well: in both cases the
-        other transaction does the release. Whatever is returned is planned, locked,
-        and ours to release.
-        """
-        if not self:
-            return self
-        self.flush_recordset()
-        query = SQL(
-            "SELECT id FROM sale_order_schedule_line"
-            " WHERE id IN %s AND state = 'planned'"
-            " ORDER BY id FOR UPDATE SKIP LOCKED",
-            tuple(self.ids),
-        )
-        try:
-            with self.env.cr.savepoint():
-                self.env.cr.execute(query, log_exceptions=False)
-                ids = [row[0] for row in self.env.cr.fetchall()]
-        except psycopg2.errors.SerializationFailure:
-            ids = []
-            for line_id in self.ids:
-                try:
-                    with self.env.cr.savepoint():
-                        self.env.cr.execute(
-                            SQL(
-                                "SELECT id FROM sale_order_schedule_line WHERE id = %s"
-                                " AND state = 'planned' FOR UPDATE SKIP LOCKED",
-                                line_id,
-                            ),
-                            log_exceptions=False,
-                        )
-                        ids += [row[0] for row in self.env.cr.fetchall()]
-                except psycopg2.errors.SerializationFailure:
-                    continue
-        locked = self.browse(ids)
+        Lines another transaction is releasing right now are skipped. A line another
+        transaction released and committed after ours started raises a serialization
+        failure rather than being released twice. No retry here: Odoo retries an RPC
+        call that fails to serialize in a new transaction, which finds the line
+        released; the nightly job, which Odoo does not retry, skips that order in its
+        savepoint (_sop_schedule_release_or_report)."""
+        locked = lock_available(self, SQL("state = 'planned'"))
         # Re-read under the lock: the cache may predate another transaction's release.
         locked.invalidate_recordset(["released", "cancelled", "state"])
         return locked.filtered(lambda s: s.state == "planned")
@@ -492,9 +585,11 @@ class SaleOrderScheduleLine(models.Model):
     def _sop_schedule_release(self):
         """Release the planned lines among ``self``: lock, mark, procure. Returns the
         lines this call released (never one another call released)."""
-        lines = self._sop_schedule_lock_planned()
+        lines = self.filtered(
+            lambda s: s.order_id.type_kind == "schedule"
+        )._sop_schedule_lock_planned()
         if lines:
-            lines.write({"released": True})
+            lines._sop_schedule_set_released(True)
             lines._sop_schedule_procure()
         return lines
 
@@ -513,7 +608,7 @@ class SaleOrderScheduleLine(models.Model):
                     "Release the delivery schedule of %(order)s", order=order.name
                 ),
                 identity_key=identity_exact,
-            )._sop_schedule_release_due()
+            )._sop_schedule_release_agreement()
         return True
 
     @api.model
@@ -548,6 +643,28 @@ class SaleOrderScheduleLine(models.Model):
             return result
         return self.env["sale.order"]._sop_notification(result)
 
+    def _sop_schedule_release_or_report(self):
+        """Release ``self`` (lines of one order) in a savepoint of their own and
+        return the lines released.
+
+        A procurement that fails (no rule, no vendor for a product made to order ...)
+        would fail the release every night. Instead this order's lines stay planned
+        and its salesperson gets a warning activity, as Odoo's scheduler does for the
+        replenishments it cannot run; the next run tries again. Other errors (a
+        fault, a serialization failure) go up: queue_job retries the job in a new
+        transaction, which skips what another one released meanwhile."""
+        order = self.order_id
+        try:
+            with self.env.cr.savepoint():
+                return self._sop_schedule_release()
+        except (UserError, ProcurementException) as error:
+            if isinstance(error, ProcurementException):
+                texts = [text for _proc, text in error.procurement_exceptions]
+            else:
+                texts = [str(error)]
+            order._sop_schedule_report_release_failure("\n".join(texts))
+        return self.browse()
+
     # ------------------------------------------------------------------
     # Procurement
     # ------------------------------------------------------------------
@@ -566,12 +683,15 @@ class SaleOrderScheduleLine(models.Model):
         planned = deadline - timedelta(days=order.company_id.security_lead)
         return {"date_planned": planned, "date_deadline": deadline}
 
+    def _sop_schedule_group_key(self):
+        self.ensure_one()
+        return (self.order_id, self.date, self.order_id.partner_shipping_id)
+
     def _sop_schedule_groups(self):
         """One procurement group per (order, due date, shipping address): stock rules
         put the moves of one group in one picking per picking type."""
         groups = {}
-        key = lambda s: (s.order_id, s.date, s.order_id.partner_shipping_id)  # noqa: E731
-        keys = {key(s) for s in self}
+        keys = {s._sop_schedule_group_key() for s in self}
         if not keys:
             return groups
         existing = self.env["procurement.group"].search(
@@ -600,75 +720,29 @@ class SaleOrderScheduleLine(models.Model):
         return groups
 
     def _sop_schedule_qty_procured(self):
-        """Quantity already procured per schedule line, by Odoo's rule for a sales line
-        (``_get_qty_procurement``: moves of the first rule, minus refunded returns)."""
-        procured = defaultdict(float)
-        for sale_line in self.order_line_id:
-            outgoing, incoming = sale_line._get_outgoing_incoming_moves(strict=False)
-            for moves, sign in ((outgoing, 1), (incoming, -1)):
-                for move in moves:
-                    qty = (
-                        move.quantity if move.state == "done" else move.product_uom_qty
-                    )
-                    procured[move.schedule_line_id.id] += (
-                        sign
-                        * move.product_uom._compute_quantity(
-                            qty, sale_line.product_uom, rounding_method="HALF-UP"
-                        )
-                    )
-        return procured
+        """Quantity procured per schedule line: sale_stock's rule for a sales line
+        (``_get_qty_procurement``: moves of the first rule, counted by their final
+        location, minus refunded returns) on the line's own moves.
+
+        Called on sale_stock's class on purpose: stock_dropshipping's override counts
+        the purchase lines of the whole sales line instead (a dropshipped product),
+        which cannot tell one date from another."""
+        return {
+            sched.id: SaleStockOrderLine._get_qty_procurement(
+                sched.order_line_id.with_context(sop_schedule_line_id=sched.id)
+            )
+            for sched in self
+        }
 
     def _sop_schedule_procure(self):
-        """Launch one procurement per schedule line for what it still lacks, all in one
-        ``procurement.group.run``."""
+        """Procure what the released lines among ``self`` lack, through sale_stock's
+        loop on their sales lines."""
         lines = self.filtered(lambda s: s.released and not s.cancelled)
         if not lines:
             return
-        procured = lines._sop_schedule_qty_procured()
-        todo = lines.filtered(
-            lambda s: float_compare(
-                s.product_uom_qty - procured[s.id],
-                0.0,
-                precision_rounding=s.order_line_id.product_uom.rounding,
-            )
-            > 0
-        )
-        if not todo:
-            return
-        groups = todo._sop_schedule_groups()
-        procurements = []
-        base_values = {}
-        for sched in todo:
-            sale_line = sched.order_line_id.with_company(sched.company_id)
-            order = sale_line.order_id
-            group = groups[(order, sched.date, order.partner_shipping_id)]
-            if sale_line not in base_values:
-                # Computed once per sales line (the description, routes... are the
-                # same for each of its dates); group and dates differ per date.
-                base_values[sale_line] = sale_line._sop_schedule_procurement_values(
-                    group
-                )
-            values = dict(base_values[sale_line])
-            values.update(
-                sched._sop_schedule_dates(), group_id=group, schedule_line_id=sched.id
-            )
-            qty, uom = sale_line.product_uom._adjust_uom_quantities(
-                sched.product_uom_qty - procured[sched.id], sale_line.product_id.uom_id
-            )
-            origin = (
-                f"{order.name} - {order.client_order_ref}"
-                if order.client_order_ref
-                else order.name
-            )
-            procurements += sale_line._create_procurements(qty, uom, origin, values)
-        self.env["procurement.group"].run(procurements)
-        # As sale_stock does after procuring: confirm the pickings, which triggers the
-        # scheduler for moves that lack stock.
-        pickings = todo.move_ids.picking_id.filtered(
-            lambda p: p.state not in ("cancel", "done")
-        )
-        if pickings:
-            pickings.action_confirm()
+        sale_lines = lines.order_line_id
+        with _procuring_locked_orders(sale_lines.order_id):
+            sale_lines._action_launch_stock_rule()
 
     # ------------------------------------------------------------------
     # Revisions
@@ -758,35 +832,9 @@ class SaleOrderScheduleLine(models.Model):
 
     def _sop_schedule_check_revision(self, vals):
         """Before anything is written: what a confirmed order's schedule may not do."""
-        today = fields.Date.context_today(self)
-        problems = []
         for line in self:
-            name = line.display_name
-            if line.cancelled:
-                problems.append(_("%(line)s is cancelled.", line=name))
-            elif line.state == "delivered":
-                problems.append(_("%(line)s is already delivered.", line=name))
-            if "order_line_id" in vals and line.released:
-                problems.append(
-                    _(
-                        "%(line)s is released: it cannot move to another line.",
-                        line=name,
-                    )
-                )
-            if vals.get("cancelled") and not float_is_zero(
-                line.qty_delivered, precision_digits=6
-            ):
-                problems.append(
-                    _(
-                        "%(line)s is partly delivered: reduce its quantity to the "
-                        "delivered %(qty)s instead of cancelling it.",
-                        line=name,
-                        qty=line.qty_delivered,
-                    )
-                )
-            if (
-                "product_uom_qty" in vals
-                and float_compare(
+            if "product_uom_qty" in vals and (
+                float_compare(
                     vals["product_uom_qty"],
                     line.qty_delivered,
                     precision_rounding=line.order_line_id.product_uom.rounding,
@@ -797,25 +845,53 @@ class SaleOrderScheduleLine(models.Model):
                     _(
                         "The quantity of %(line)s cannot drop below the %(qty)s "
                         "already delivered.",
-                        line=name,
+                        line=line.display_name,
                         qty=line.qty_delivered,
                     )
                 )
-            date = fields.Date.to_date(vals.get("date")) or line.date
-            if "date" in vals and date < today:
-                problems.append(
-                    _(
-                        "%(line)s: the date %(date)s is in the past.",
-                        line=name,
-                        date=format_date(self.env, date),
-                    )
-                )
-        if problems:
-            raise UserError(
-                _("This change of the delivery schedule is not possible:")
-                + "\n"
-                + "\n".join(problems)
+        today = fields.Date.context_today(self)
+        raise_problems(
+            _("This change of the delivery schedule is not possible:"),
+            [
+                problem
+                for line in self
+                for problem in line._sop_schedule_revision_problems(vals, today)
+            ],
+        )
+
+    def _sop_schedule_revision_problems(self, vals, today):
+        self.ensure_one()
+        name = self.display_name
+        problems = []
+        if self.cancelled:
+            problems.append(_("%(line)s is cancelled.", line=name))
+        elif self.state == "delivered":
+            problems.append(_("%(line)s is already delivered.", line=name))
+        if "order_line_id" in vals and self.released:
+            problems.append(
+                _("%(line)s is released: it cannot move to another line.", line=name)
             )
+        if vals.get("cancelled") and not float_is_zero(
+            self.qty_delivered, precision_digits=6
+        ):
+            problems.append(
+                _(
+                    "%(line)s is partly delivered: reduce its quantity to the "
+                    "delivered %(qty)s instead of cancelling it.",
+                    line=name,
+                    qty=self.qty_delivered,
+                )
+            )
+        date = fields.Date.to_date(vals.get("date")) or self.date
+        if "date" in vals and date < today:
+            problems.append(
+                _(
+                    "%(line)s: the date %(date)s is in the past.",
+                    line=name,
+                    date=format_date(self.env, date),
+                )
+            )
+        return problems
 
     def _sop_schedule_describe_change(self, old):
         self.ensure_one()
@@ -863,99 +939,91 @@ class SaleOrderScheduleLine(models.Model):
         sale_lines = self.order_line_id | self.env["sale.order.line"].concat(
             *(values[3] for values in old.values())
         )
-        pending_states = ("done", "cancel")
         cancelled = self.filtered(lambda s: s.cancelled)
-        cancelled.move_ids.filtered(
-            lambda m: m.state not in pending_states
-        )._action_cancel()
-        # Moved dates: the pending moves go to the picking of their new date.
-        redated = (self - cancelled).filtered(
+        cancelled._sop_schedule_pending_moves()._action_cancel()
+        active = self - cancelled
+        active.filtered(
             lambda s: s.released and s in old and old[s][0] != s.date
-        )
-        if redated:
-            groups = redated._sop_schedule_groups()
-            old_pickings = self.env["stock.picking"]
-            for line in redated:
-                moves = line.move_ids.filtered(lambda m: m.state not in pending_states)
-                if not moves:
-                    continue
-                old_pickings |= moves.picking_id
-                moves._do_unreserve()
-                order = line.order_id
-                dates = line._sop_schedule_dates()
-                moves.write(
-                    {
-                        "date": dates["date_planned"],
-                        "date_deadline": dates["date_deadline"],
-                        "group_id": groups[
-                            (order, line.date, order.partner_shipping_id)
-                        ].id,
-                        "picking_id": False,
-                    }
-                )
-                moves._assign_picking()
-                moves._action_assign()
-            # A delivery emptied by the revision is removed; sudo: salespeople revise
-            # schedules but may not delete transfers in general.
-            old_pickings.filtered(
-                lambda p: not p.move_ids and p.state == "draft"
-            ).sudo().unlink()
-        # Changed quantities: resize the pending move, or procure what is missing.
-        resized = (self - cancelled).filtered(lambda s: s.released)
-        if resized:
-            procured = resized._sop_schedule_qty_procured()
-            missing = self.browse()
-            for line in resized:
-                rounding = line.order_line_id.product_uom.rounding
-                delta = line.product_uom_qty - procured[line.id]
-                if float_is_zero(delta, precision_rounding=rounding):
-                    continue
-                moves = line.move_ids.filtered(
-                    lambda m: m.state not in pending_states
-                    and (m.location_final_id or m.location_dest_id)._is_outgoing()
-                ).sorted("id")
-                if delta > 0:
-                    if not moves:
-                        missing |= line
-                        continue
-                    move = moves[-1]
-                    move.product_uom_qty += (
-                        line.order_line_id.product_uom._compute_quantity(
-                            delta, move.product_uom
-                        )
-                    )
-                    move._action_assign()
-                    continue
-                for move in moves:
-                    reduce = min(
-                        -delta,
-                        move.product_uom._compute_quantity(
-                            move.product_uom_qty, line.order_line_id.product_uom
-                        ),
-                    )
-                    delta += reduce
-                    left = (
-                        move.product_uom_qty
-                        - line.order_line_id.product_uom._compute_quantity(
-                            reduce, move.product_uom
-                        )
-                    )
-                    if float_is_zero(
-                        left, precision_rounding=move.product_uom.rounding
-                    ):
-                        move._action_cancel()
-                    else:
-                        move.product_uom_qty = left
-                        move._action_assign()
-                    if float_is_zero(delta, precision_rounding=rounding):
-                        break
-            missing._sop_schedule_procure()
-        # Planned lines that now fall into the horizon are released.
-        due = (self - cancelled).filtered(
+        )._sop_schedule_redate()
+        active.filtered(lambda s: s.released)._sop_schedule_resize()
+        active.filtered(
             lambda s: s.state == "planned" and s._sop_schedule_is_due()
-        )
-        due._sop_schedule_release()
+        )._sop_schedule_release()
         sale_lines._sop_schedule_sync_quantity()
+
+    def _sop_schedule_pending_moves(self):
+        return self.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
+
+    def _sop_schedule_redate(self):
+        """Moved dates: the pending moves go to the picking of their new date."""
+        if not self:
+            return
+        groups = self._sop_schedule_groups()
+        old_pickings = self.env["stock.picking"]
+        for line in self:
+            moves = line._sop_schedule_pending_moves()
+            if not moves:
+                continue
+            old_pickings |= moves.picking_id
+            moves._do_unreserve()
+            dates = line._sop_schedule_dates()
+            moves.write(
+                {
+                    "date": dates["date_planned"],
+                    "date_deadline": dates["date_deadline"],
+                    "group_id": groups[line._sop_schedule_group_key()].id,
+                    "picking_id": False,
+                }
+            )
+            moves._assign_picking()
+            moves._action_assign()
+        # A delivery emptied by the revision is removed; sudo: salespeople revise
+        # schedules but may not delete transfers in general.
+        old_pickings.filtered(
+            lambda p: not p.move_ids and p.state == "draft"
+        ).sudo().unlink()
+
+    def _sop_schedule_resize(self):
+        """Changed quantities of released lines: an increase is procured (Odoo merges
+        it into the pending move of the first step; after a pick, a new pick: a pushed
+        move is never resized, it would ship what was not picked); a decrease shrinks
+        the pending moves."""
+        if not self:
+            return
+        procured = self._sop_schedule_qty_procured()
+        missing = self.browse()
+        for line in self:
+            delta = line.product_uom_qty - procured[line.id]
+            rounding = line.order_line_id.product_uom.rounding
+            if float_compare(delta, 0.0, precision_rounding=rounding) > 0:
+                missing |= line
+            elif float_compare(delta, 0.0, precision_rounding=rounding) < 0:
+                line._sop_schedule_shrink(-delta)
+        missing._sop_schedule_procure()
+
+    def _sop_schedule_shrink(self, qty):
+        """Take ``qty`` (sales unit) off the pending moves to the customer, oldest
+        first; a move left empty is cancelled."""
+        self.ensure_one()
+        sale_uom = self.order_line_id.product_uom
+        moves = self._sop_schedule_pending_moves().filtered(
+            lambda m: (m.location_final_id or m.location_dest_id)._is_outgoing()
+        )
+        for move in moves.sorted("id"):
+            reduce = min(
+                qty, move.product_uom._compute_quantity(move.product_uom_qty, sale_uom)
+            )
+            qty -= reduce
+            left = move.product_uom_qty - sale_uom._compute_quantity(
+                reduce, move.product_uom
+            )
+            if float_is_zero(left, precision_rounding=move.product_uom.rounding):
+                move._action_cancel()
+            else:
+                move.product_uom_qty = left
+                move._action_assign()
+            if float_is_zero(qty, precision_rounding=sale_uom.rounding):
+                break
 
 
 class ProcurementGroup(models.Model):

@@ -5,8 +5,22 @@ from collections import Counter, defaultdict
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare, float_is_zero
+
+from .integrity import refuse_derived_writes
+
+# Set by the add-on only: ``released`` by the release (and a cancelled order), the
+# rest by Odoo's recomputation from the moves. A client writing them makes a line claim
+# a release or a delivery that has no move, and it is never delivered.
+_SYSTEM_FIELDS = [
+    "released",
+    "state",
+    "qty_released",
+    "qty_delivered",
+    "qty_invoiced",
+    "qty_open",
+]
 
 # How far ahead a delivery may be scheduled: a date beyond is a typing error (2062 for
 # 2026, 20027), not an agreement. Long framework contracts stay well within.
@@ -31,7 +45,8 @@ class SaleOrderScheduleLine(models.Model):
         required=True,
         ondelete="cascade",
         index=True,
-        domain="[('product_id.type', '=', 'consu'), ('display_type', '=', False)]",
+        domain="[('product_id.type', '=', 'consu'), ('display_type', '=', False), "
+        "('order_id.type_kind', '=', 'schedule')]",
     )
     order_id = fields.Many2one(
         related="order_line_id.order_id", store=True, index=True, string="Order"
@@ -103,6 +118,55 @@ class SaleOrderScheduleLine(models.Model):
         digits="Product Unit of Measure",
         help="Scheduled quantity of this sales line up to and including this date.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # A new line starts planned and without figures: a client sending others is
+        # refused as on write.
+        for vals in vals_list:
+            given = [
+                name
+                for name in _SYSTEM_FIELDS
+                if vals.get(name) and vals[name] != "planned"
+            ]
+            if given:
+                raise UserError(
+                    self._sop_schedule_system_fields_message()
+                    % {
+                        "fields": ", ".join(
+                            self._fields[name]._description_string(self.env)
+                            for name in given
+                        ),
+                        "model": self.env["ir.model"]._get(self._name).name,
+                    }
+                )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        refuse_derived_writes(
+            self,
+            vals,
+            _SYSTEM_FIELDS,
+            message=self._sop_schedule_system_fields_message(),
+        )
+        return super().write(vals)
+
+    def _sop_schedule_system_fields_message(self):
+        return _(
+            "%(fields)s of %(model)s are set by the release and the deliveries: "
+            "change the date or the quantity of the line instead."
+        )
+
+    def _sop_schedule_set_released(self, released):
+        """Mark the lines released (or not), below ``write``, as a recomputation
+        writes: ``write`` refuses ``released`` to everyone, since an RPC client can
+        send any context key; only the add-on's release and cancel call this."""
+        if not self:
+            return
+        self.flush_recordset()
+        self._write({"released": released})
+        self.invalidate_recordset(["released"])
+        self.modified(["released"])
 
     @api.depends("product_id", "date")
     def _compute_display_name(self):
@@ -281,6 +345,17 @@ class SaleOrderScheduleLine(models.Model):
     @api.constrains("order_line_id")
     def _check_goods_line(self):
         for line in self:
+            # On an order of another kind Odoo delivers the line's whole quantity
+            # itself: a schedule line would deliver it a second time.
+            if line.order_id.type_kind != "schedule":
+                raise ValidationError(
+                    _(
+                        "Only delivery schedule orders have schedule lines: %(order)s "
+                        "is of type %(type)s.",
+                        order=line.order_id.display_name,
+                        type=line.order_id.type_id.display_name,
+                    )
+                )
             if line.order_line_id.display_type or line.product_id.type != "consu":
                 raise ValidationError(
                     _(

@@ -724,6 +724,60 @@ BAD_INPUTS = [
         message="vendor cost is at or above the sale price",
         then=_state_is("draft"),
     ),
+    # --- delivery schedule: lines of other kinds, fields only the add-on writes -------
+    BadInput(
+        "schedule line on a line of a confirmed standard order",
+        atomic=True,
+        prepare=lambda t, kind: _confirmed(t, "standard"),
+        act=lambda t, order: t.env["sale.order.schedule.line"].create(
+            {
+                "order_line_id": order.order_line.id,
+                "date": t.today + timedelta(days=3),
+                "product_uom_qty": 3.0,
+            }
+        ),
+        error=ValidationError,
+        message="Only delivery schedule orders have schedule lines",
+        then=lambda t, order, kind: t.assertEqual(order.order_line.product_uom_qty, 5),
+    ),
+    BadInput(
+        "a client marks a planned schedule line released",
+        prepare=lambda t, kind: _planned_schedule_line(t),
+        act=lambda t, line: line.write({"released": True}),
+        message="Released of Delivery Schedule Line are set by",
+        then=lambda t, line, kind: _still_planned(t, line),
+    ),
+    BadInput(
+        "a client sets the state of a schedule line",
+        prepare=lambda t, kind: _planned_schedule_line(t),
+        act=lambda t, line: line.write({"state": "delivered"}),
+        message="State of Delivery Schedule Line are set by",
+        then=lambda t, line, kind: _still_planned(t, line),
+    ),
+    BadInput(
+        "a client writes the figures of a schedule line",
+        prepare=lambda t, kind: _confirmed(t, "schedule").schedule_line_ids,
+        act=lambda t, line: line.write({"qty_delivered": 5.0, "qty_open": 0.0}),
+        message="Delivered Qty, Open Qty of Delivery Schedule Line are set by",
+        then=lambda t, line, kind: t.assertEqual(
+            (line.state, line.qty_delivered, line.qty_open), ("released", 0.0, 5.0)
+        ),
+    ),
+    BadInput(
+        "a client creates a schedule line marked released",
+        atomic=True,
+        prepare=lambda t, kind: _planned_schedule_line(t).order_line_id,
+        act=lambda t, sale_line: t.env["sale.order.schedule.line"].create(
+            {
+                "order_line_id": sale_line.id,
+                "date": t.today + timedelta(days=60),
+                "product_uom_qty": 1.0,
+                "released": True,
+                "state": "released",
+            }
+        ),
+        message="Released, State of Delivery Schedule Line are set by",
+    ),
 ]
 
 
@@ -959,3 +1013,17 @@ class TestBadInput(SalesOrderPlusCase):
         ]
         with self.assertRaisesRegex(UserError, "no line with a quantity to sell"):
             only_notes.action_confirm()
+
+
+# Helpers of the rows appended last (the rows call them when they run).
+def _planned_schedule_line(t):
+    """A confirmed schedule order whose only line is beyond the release horizon."""
+    t.type_schedule.schedule_release_horizon = 7
+    order = t.order("schedule", schedule=[(t.today + timedelta(days=30), 5.0)])
+    order.action_confirm()
+    return order.schedule_line_ids
+
+
+def _still_planned(t, line):
+    t.assertEqual((line.released, line.state), (False, "planned"))
+    t.assertFalse(line.move_ids)

@@ -9,7 +9,6 @@ from datetime import date, timedelta
 
 from freezegun import freeze_time
 
-from odoo.exceptions import UserError
 from odoo.tests import common as odoo_test_common
 from odoo.tests import tagged
 from odoo.tools.misc import file_path
@@ -49,7 +48,7 @@ class TestJobs(ScheduleCase):
 
     def _release_jobs(self):
         return self.env["queue.job"].search(
-            [("method_name", "=", "_sop_schedule_release_due")]
+            [("method_name", "=", "_sop_schedule_release_agreement")]
         )
 
     def _assert_jobs(self, trap, method_name, count):
@@ -68,7 +67,7 @@ class TestJobs(ScheduleCase):
         far = self._agreement(40)
         with trap_jobs() as trap:
             self.Schedule._cron_sop_schedule_release()
-            self._assert_jobs(trap, "_sop_schedule_release_due", 2)
+            self._assert_jobs(trap, "_sop_schedule_release_agreement", 2)
             self.assertEqual(
                 {job.recordset for job in trap.enqueued_jobs}, {first, second}
             )
@@ -119,27 +118,50 @@ class TestJobs(ScheduleCase):
         self.assertEqual(len(order.picking_ids), 3)
 
     @freeze_time("2030-01-15")
-    def test_release_failure_reason_and_activity(self):
+    def test_release_failure_reported_on_the_order(self):
         order = self._agreement(16)
-        # No stock rule can deliver any more: procurement refuses the release.
+        other = self._agreement(17)
+        # No stock rule can deliver any more when the first agreement's job runs.
         self.warehouse.delivery_route_id.rule_ids.active = False
         self.Schedule._cron_sop_schedule_release()
+        jobs = self._release_jobs()
+        self.assertEqual(len(jobs), 2)
+        other_job = jobs.filtered(lambda j: j.records == other)
+        # A procurement the agreement cannot get is the order's problem, reported
+        # on it as Odoo's scheduler does; the job ends and says what it did.
+        job = Job.load(self.env, (jobs - other_job).uuid)
+        self.assertEqual(job.perform(), "0 schedule lines released")
+        self.assertEqual(order.schedule_line_ids.state, "planned")
+        warning = order.activity_ids.filtered(
+            lambda a: "could not be released" in (a.note or "")
+        )
+        self.assertEqual(len(warning), 1)
+        # The other agreement's job is not held up by it.
+        self.warehouse.delivery_route_id.rule_ids.active = True
+        Job.load(self.env, other_job.uuid).perform()
+        self.assertEqual(other.schedule_line_ids.state, "released")
+
+    def test_failed_job_reason_and_activity(self):
+        """A job that fails for good (an unexpected error, retries exhausted) keeps
+        its reason on the job and puts an activity on the order (queue_job's
+        on_fail_method of the job function)."""
+        order = self._agreement(16)
+        with freeze_time("2030-01-15"):
+            self.Schedule._cron_sop_schedule_release()
         job = Job.load(self.env, self._release_jobs().uuid)
-        with self.assertRaises(UserError) as caught:
-            with self.env.cr.savepoint():
-                job.perform()
-        # What queue_job does with a job that failed for good (controller _runjob).
-        job.set_failed(exc_name="UserError", exc_message=str(caught.exception))
+        self.assertEqual(job.job_config.on_fail_method_name, "_sop_job_failed")
+        reason = "could not reach the database server"
+        # What queue_job's controller does when a job raised and will not be retried.
+        job.set_failed(exc_name="OperationalError", exc_message=reason)
         job.store()
-        job.on_fail({"exc_name": "UserError", "exc_message": str(caught.exception)})
+        job.on_fail({"exc_name": "OperationalError", "exc_message": reason})
         self.assertEqual(self._release_jobs().state, "failed")
-        self.assertIn(str(caught.exception)[:40], self._release_jobs().exc_message)
+        self.assertEqual(self._release_jobs().exc_message, reason)
         activity = order.activity_ids.filtered(
             lambda a: a.summary == "Background job failed"
         )
         self.assertEqual(len(activity), 1)
-        self.assertIn(str(caught.exception)[:40], activity.note)
-        self.assertEqual(order.schedule_line_ids.state, "planned")
+        self.assertIn(reason, activity.note)
 
     @freeze_time("2030-01-01")
     def test_release_now_runs_at_once_or_in_jobs(self):

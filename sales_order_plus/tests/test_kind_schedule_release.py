@@ -3,6 +3,7 @@
 from contextlib import closing
 from datetime import date, timedelta
 
+import psycopg2
 from freezegun import freeze_time
 
 from odoo import SUPERUSER_ID, Command, api, fields
@@ -115,11 +116,17 @@ class TestKindScheduleConcurrentRelease(TransactionCase):
                 # Worker 2 skips the locked lines instead of waiting or releasing them.
                 self.assertFalse(lines2._sop_schedule_release())
                 cr1.commit()
-                # Worker 1 committed after worker 2's snapshot: still nothing for
-                # worker 2 (the lock attempt fails to serialize, the lines are skipped).
+                # Worker 1 committed after worker 2's snapshot: the nightly job skips
+                # the order (no release, no warning) ...
                 lines2.invalidate_recordset()
-                self.assertFalse(lines2._sop_schedule_release())
+                lines2._sop_schedule_release_or_report()
                 self.assertFalse(lines2.move_ids)
+                self.assertEqual(lines2.mapped("state"), ["planned", "planned"])
+                self.assertFalse(lines2.order_id.activity_ids)
+                # ... and any other caller fails to serialize: Odoo retries an RPC
+                # call in a new transaction, which sees the lines released.
+                with self.assertRaises(psycopg2.errors.SerializationFailure):
+                    lines2._sop_schedule_release()
                 cr2.rollback()
             with closing(self.registry.cursor()) as cr3:
                 env = self._env(cr3)

@@ -192,7 +192,7 @@ class TestQueryCounts(SalesOrderPlusCase):
         with self.assertQueryCount(admin=BUDGET_SCHEDULE_RELEASE):
             Lines._cron_sop_schedule_release()
             job = self.env["queue.job"].search(
-                [("method_name", "=", "_sop_schedule_release_due")]
+                [("method_name", "=", "_sop_schedule_release_agreement")]
             )
             Job.load(self.env, job.uuid).perform()
         due = order.schedule_line_ids.filtered(lambda s: s.date == self._in_days(5))
