@@ -347,7 +347,10 @@ def main():
             stop(proc)
         stop(nginx)
     ok = check(registry, api, planned, pids, elapsed)
+    import odoo
+
     registry.__class__.delete(DB)
+    odoo.sql_db.close_db(DB)  # this process's connections, before the drop
     if not os.environ.get("KEEP_DB"):
         subprocess.run(
             [
@@ -359,6 +362,7 @@ def main():
                 "-U",
                 "odoo",
                 "--if-exists",
+                "--force",
                 DB,
             ],
             check=False,
