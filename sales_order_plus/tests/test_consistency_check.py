@@ -314,7 +314,7 @@ class TestConsistencyCheck(OrderManagementCase):
         self.type_third_party.write(
             {
                 "third_party_auto_confirm": True,
-                "third_party_invoice_trigger": "vendor_bill",
+                "invoice_trigger": "vendor_bill",
             }
         )
         order = self._create_order(self.type_third_party, lines=[(product, 5.0)])

@@ -122,7 +122,8 @@ class TestJobs(ScheduleCase):
         order = self._agreement(16)
         other = self._agreement(17)
         # No stock rule can deliver any more when the first agreement's job runs.
-        self.warehouse.delivery_route_id.rule_ids.active = False
+        rules = self.warehouse.delivery_route_id.rule_ids
+        rules.active = False
         self.Schedule._cron_sop_schedule_release()
         jobs = self._release_jobs()
         self.assertEqual(len(jobs), 2)
@@ -137,7 +138,7 @@ class TestJobs(ScheduleCase):
         )
         self.assertEqual(len(warning), 1)
         # The other agreement's job is not held up by it.
-        self.warehouse.delivery_route_id.rule_ids.active = True
+        rules.active = True
         Job.load(self.env, other_job.uuid).perform()
         self.assertEqual(other.schedule_line_ids.state, "released")
 

@@ -73,7 +73,7 @@ class TestQueryCounts(SalesOrderPlusCase):
             {"cash_payment_journal_id": False, "cash_handover": "counter"}
         )
         cls.type_rush.write(
-            {"rush_fee_product_id": False, "rush_invoice_on_delivery": True}
+            {"rush_fee_product_id": False, "invoice_trigger": "delivery"}
         )
         cls.type_schedule.schedule_release_horizon = 0
         cls.type_third_party.third_party_auto_confirm = False
