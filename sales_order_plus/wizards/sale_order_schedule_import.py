@@ -256,12 +256,14 @@ class SaleOrderScheduleImport(models.TransientModel):
             return content.decode("cp1252")
         except UnicodeDecodeError as error:
             # Windows-1252 leaves five bytes undefined: this one is in neither.
+            # (No f-string inside _(): Odoo's term extraction cannot read it.)
+            byte = f"0x{content[error.start]:02X}"
             raise UserError(
                 _(
                     "The file is neither UTF-8 nor Windows-1252 text (byte "
                     "%(byte)s at position %(position)s). Save it as CSV UTF-8 or as "
                     "an Excel workbook (.xlsx).",
-                    byte=f"0x{content[error.start]:02X}",
+                    byte=byte,
                     position=error.start,
                 )
             ) from None
