@@ -144,9 +144,10 @@ class SaleOrder(models.Model):
             )
 
     def _sop_check_cancel(self):
-        super()._sop_check_cancel()
+        res = super()._sop_check_cancel()
         # Paid at once: a cancelled cash sale must not keep its paid invoice.
         self.filtered(lambda o: o.type_kind == "cash")._sop_check_invoices_credited()
+        return res
 
     def _sop_cash_journal(self):
         """The type's payment journal, or the company's cash journal."""

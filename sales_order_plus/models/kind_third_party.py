@@ -156,12 +156,13 @@ class SaleOrder(models.Model):
     # Cancellation
     # ------------------------------------------------------------------
     def _sop_check_cancel(self):
-        super()._sop_check_cancel()
+        res = super()._sop_check_cancel()
         # Invoiced on the vendor's shipment or bill: the customer invoice must be
         # credited before the order goes.
         self.filtered(
             lambda o: o.type_kind == "third_party"
         )._sop_check_invoices_credited()
+        return res
 
     def _action_cancel(self):
         self.filtered(

@@ -100,7 +100,7 @@ class TestQueryCounts(SalesOrderPlusCase):
         )
         # Out of the count, as Odoo's tests do: the company's country (localisations
         # read it) and the order as the form would have loaded it.
-        self.env.company.country_id.code  # noqa: B018
+        self.env.company.country_id.mapped("code")
         order.order_line.product_id.mapped("name")
         return order
 

@@ -3,6 +3,7 @@
 import base64
 import csv
 import io
+import logging
 import math
 import re
 import zipfile
@@ -16,6 +17,8 @@ from odoo.tools import float_compare
 
 from ..models.integrity import raise_problems
 from ..models.sale_order_schedule_line import SCHEDULE_HORIZON_YEARS
+
+_logger = logging.getLogger(__name__)
 
 # Accepted column headers (lower case), English and German.
 _HEADERS = {
@@ -251,7 +254,7 @@ class SaleOrderScheduleImport(models.TransientModel):
         try:
             return content.decode("utf-8-sig")
         except UnicodeDecodeError:
-            pass
+            _logger.debug("Schedule import: not UTF-8, reading it as Windows-1252")
         try:
             return content.decode("cp1252")
         except UnicodeDecodeError as error:
