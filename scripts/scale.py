@@ -71,21 +71,16 @@ def left():
 # ----------------------------------------------------------------------
 # Database and data (through the ORM, in this process)
 # ----------------------------------------------------------------------
-def create_database():
+def drop_database(check=True):
     subprocess.run(
-        [
-            "dropdb",
-            "-h",
-            os.environ["PGHOST"],
-            "-p",
-            os.environ["PGPORT"],
-            "-U",
-            "odoo",
-            "--if-exists",
-            DB,
-        ],
-        check=True,
+        ["dropdb", "-h", os.environ["PGHOST"], "-p", os.environ["PGPORT"]]
+        + ["-U", "odoo", "--if-exists", "--force", DB],
+        check=check,
     )
+
+
+def create_database():
+    drop_database()
     log(f"installing sales_order_plus into {DB}")
     subprocess.run(
         odoo_args(
@@ -352,21 +347,7 @@ def main():
     registry.__class__.delete(DB)
     odoo.sql_db.close_db(DB)  # this process's connections, before the drop
     if not os.environ.get("KEEP_DB"):
-        subprocess.run(
-            [
-                "dropdb",
-                "-h",
-                os.environ["PGHOST"],
-                "-p",
-                os.environ["PGPORT"],
-                "-U",
-                "odoo",
-                "--if-exists",
-                "--force",
-                DB,
-            ],
-            check=False,
-        )
+        drop_database(check=False)
     return 0 if ok else 1
 
 

@@ -538,11 +538,7 @@ class SaleOrderLine(models.Model):
     def _sop_schedule_sync_quantity(self):
         """A confirmed schedule line's ordered quantity is the sum of its schedule."""
         for line in self.filtered(lambda sl: sl.state == "sale"):
-            total = sum(
-                line.schedule_line_ids.filtered(lambda s: not s.cancelled).mapped(
-                    "product_uom_qty"
-                )
-            )
+            total = line.schedule_qty  # the sum of its active schedule lines
             if float_compare(
                 total,
                 line.product_uom_qty,

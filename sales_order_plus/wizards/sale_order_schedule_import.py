@@ -548,11 +548,7 @@ class SaleOrderScheduleImport(models.TransientModel):
     def _set_ordered_quantities(self, lines):
         """Set each quotation line's ordered quantity to the sum of its schedule."""
         for line in lines:
-            total = sum(
-                line.schedule_line_ids.filtered(lambda s: not s.cancelled).mapped(
-                    "product_uom_qty"
-                )
-            )
+            total = line.schedule_qty  # the sum of its active schedule lines
             if float_compare(
                 total,
                 line.product_uom_qty,
