@@ -233,7 +233,7 @@ class SaleOrderScheduleVersion(models.Model):
         readers = {}
         for index, message in enumerate(messages):
             for agreement_ref, items in self._sop_version_group_items(message).items():
-                agreement, partner, problems = self._sop_version_find_agreement(
+                agreement, partner, _found = self._sop_version_find_agreement(
                     agreement_ref, message.buyer, order
                 )
                 bucket_day = int(agreement.type_id.schedule_bucket_day or 1)
@@ -247,7 +247,9 @@ class SaleOrderScheduleVersion(models.Model):
                     items = self._sop_version_group_items(readers[bucket_day][index])[
                         agreement_ref
                     ]
-                problems += message.problems
+                # The agreement's own problems are told when it is checked
+                # (_sop_version_problems): a person may still choose it.
+                problems = list(message.problems)
                 problems += [p for item in items for p in item.problems]
                 vals_list.append(
                     {
@@ -611,7 +613,7 @@ class SaleOrderScheduleVersion(models.Model):
             for (product_id, order_line_id), group in by_vals.items():
                 group.write(
                     {
-                        "product_id": product_id or group.product_id[:1].id,
+                        "product_id": product_id,
                         "order_line_id": order_line_id,
                     }
                 )
@@ -673,6 +675,10 @@ class SaleOrderScheduleVersion(models.Model):
             problems.append(self.import_problems)
         order = self.order_id
         if not order:
+            _agreement, _partner, found = self._sop_version_find_agreement(
+                self.agreement_ref, self.buyer_code
+            )
+            problems += found
             problems.append(
                 _(
                     "No agreement: choose the order this schedule belongs to "
