@@ -1031,16 +1031,15 @@ class SaleOrderScheduleVersion(models.Model):
                 if change is None or change > max_pct:
                     problems.append(
                         _(
-                            "%(product)s: the firm quantity up to %(date)s changes "
-                            "from %(old)s to %(new)s (%(change)s; tolerance "
-                            "%(max)s %%).",
+                            "%(product)s: the firm quantity inside the release "
+                            "horizon changes from %(old)s to %(new)s (%(change)s; "
+                            "tolerance %(max)s %%).",
                             product=product,
-                            date=format_date(self.env, zone_end)
-                            if horizon > 0
-                            else "-",
                             old=old_zone,
                             new=new_zone,
-                            change=f"{change:+.1f} %" if change is not None else "new",
+                            change=f"{change:+.1f} %"
+                            if change is not None
+                            else _("new"),
                             max=max_pct,
                         )
                     )

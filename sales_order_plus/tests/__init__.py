@@ -18,3 +18,4 @@ from . import test_screenshots
 from . import test_jobs
 from . import test_schedule_version
 from . import test_schedule_edifact
+from . import test_schedule_version_tour
