@@ -48,6 +48,7 @@
     "demo": [
         "demo/sale_order_demo.xml",
         "demo/kind_schedule_demo.xml",
+        "demo/schedule_version_demo.xml",
     ],
     "assets": {
         "web.assets_tests": ["sales_order_plus/static/tests/tours/*"],
