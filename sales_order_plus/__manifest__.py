@@ -15,7 +15,9 @@
         "stock_dropshipping",
         "sale_order_type",
         "queue_job",
+        "product_customerinfo",
     ],
+    "external_dependencies": {"python": ["pydifact"]},
     "data": [
         "security/ir.model.access.csv",
         "security/sales_order_plus_security.xml",
@@ -40,10 +42,13 @@
         "views/kind_rush_views.xml",
         "data/kind_rush_actions.xml",
         "data/queue_job_data.xml",
+        "views/schedule_version_views.xml",
+        "data/schedule_version_data.xml",
     ],
     "demo": [
         "demo/sale_order_demo.xml",
         "demo/kind_schedule_demo.xml",
+        "demo/schedule_version_demo.xml",
     ],
     "assets": {
         "web.assets_tests": ["sales_order_plus/static/tests/tours/*"],

@@ -50,7 +50,13 @@ from odoo.addons.stock.models.stock_rule import ProcurementException
 from .integrity import lock_available, raise_problems
 
 # Fields of a schedule line whose change on a confirmed order is a revision.
-_REVISION_FIELDS = {"date", "product_uom_qty", "cancelled", "order_line_id"}
+_REVISION_FIELDS = {
+    "date",
+    "product_uom_qty",
+    "cancelled",
+    "order_line_id",
+    "firmness",
+}
 # Revision texts gathered per order in ``cr.precommit.data`` until the transaction ends.
 _REVISIONS = "sales_order_plus.schedule_revisions"
 
@@ -334,7 +340,13 @@ class SaleOrderLine(models.Model):
             return vals_list
         for line, vals in zip(self, vals_list, strict=True):
             vals["schedule_line_ids"] = [
-                Command.create({"date": s.date, "product_uom_qty": s.product_uom_qty})
+                Command.create(
+                    {
+                        "date": s.date,
+                        "product_uom_qty": s.product_uom_qty,
+                        "firmness": s.firmness,
+                    }
+                )
                 for s in line.schedule_line_ids
                 if not s.cancelled
             ]
@@ -557,7 +569,8 @@ class SaleOrderScheduleLine(models.Model):
     # ------------------------------------------------------------------
     def _sop_schedule_is_due(self, today=None):
         self.ensure_one()
-        if self.order_id.type_kind != "schedule":
+        # A forecast line is the customer's planning figure: never delivered.
+        if self.order_id.type_kind != "schedule" or self.firmness == "forecast":
             return False
         today = today or fields.Date.context_today(self)
         horizon = self.order_id.type_id.schedule_release_horizon or 0
@@ -582,7 +595,7 @@ class SaleOrderScheduleLine(models.Model):
         """Release the planned lines among ``self``: lock, mark, procure. Returns the
         lines this call released (never one another call released)."""
         lines = self.filtered(
-            lambda s: s.order_id.type_kind == "schedule"
+            lambda s: s.order_id.type_kind == "schedule" and s.firmness != "forecast"
         )._sop_schedule_lock_planned()
         if lines:
             lines._sop_schedule_set_released(True)
@@ -618,6 +631,7 @@ class SaleOrderScheduleLine(models.Model):
         ) or [0]
         domain = [
             ("state", "=", "planned"),
+            ("firmness", "=", "firm"),
             ("order_id.state", "=", "sale"),
             ("order_id.type_kind", "=", "schedule"),
         ]
@@ -784,12 +798,25 @@ class SaleOrderScheduleLine(models.Model):
             )
             or ("cancelled" in vals and bool(vals["cancelled"]) != s.cancelled)
             or ("order_line_id" in vals and vals["order_line_id"] != s.order_line_id.id)
+            or ("firmness" in vals and vals["firmness"] != s.firmness)
         )
         changed._sop_schedule_check_revision(vals)
+        firmness = {line: line.firmness for line in changed}
         res = super().write(vals)
         entries = defaultdict(list)
         for line in changed:
             entries[line.order_id] += line._sop_schedule_describe_change(old[line])
+            if firmness[line] != line.firmness:
+                entries[line.order_id].append(
+                    _(
+                        "%(product)s, %(date)s: %(firmness)s",
+                        product=line.product_id.display_name,
+                        date=format_date(self.env, line.date),
+                        firmness=dict(
+                            line._fields["firmness"]._description_selection(self.env)
+                        )[line.firmness],
+                    )
+                )
         changed._sop_schedule_apply(old)
         self.env["sale.order"]._sop_schedule_log_revision(entries)
         return res

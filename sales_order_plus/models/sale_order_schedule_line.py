@@ -65,6 +65,15 @@ class SaleOrderScheduleLine(models.Model):
     product_uom_qty = fields.Float(
         string="Quantity", digits="Product Unit of Measure", required=True
     )
+    firmness = fields.Selection(
+        selection=[("firm", "Firm"), ("forecast", "Forecast")],
+        default="firm",
+        required=True,
+        index=True,
+        help="Firm: delivered when it comes into the release horizon. Forecast: the "
+        "customer's planning figure, never released nor delivered until a later "
+        "schedule version makes it firm.",
+    )
     released = fields.Boolean(
         readonly=True,
         copy=False,

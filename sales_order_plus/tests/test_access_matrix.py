@@ -37,6 +37,10 @@ READ_FIELDS = {
     "sale.product.mover": ["product_id", "qty_sold", "qty_on_hand", "stock_value"],
     "sale.consistency.check": ["order_id", "problem", "qty_difference", "company_id"],
     "sale.consistency.notification": ["problem_key", "order_id", "company_id"],
+    "sale.order.schedule.version": ["name", "order_id", "state", "reason"],
+    "sale.order.schedule.version.line": ["date", "product_uom_qty", "firmness"],
+    "sale.order.schedule.version.change": ["date", "old_qty", "new_qty"],
+    "sale.order.schedule.inbox": ["name", "state", "reason"],
 }
 # Groupings the add-on's stored fields are meant for ("group" operation).
 GROUP_BY = {
@@ -223,6 +227,48 @@ MATRIX = [
     ("stock_user", "consistency_notification", "read", False),
     ("portal", "consistency_notification", "read", False),
     ("company_b", "consistency_notification", "read", False),
+    # --- sale.order.schedule.version and its lines: as the schedule lines ------------
+    ("salesman", "version_own", "read", True),
+    ("salesman", "version_own", "write", True),
+    ("salesman", "version_own", "create", True),
+    ("salesman", "version_own", "unlink", False),
+    ("salesman", "version_other", "read", False),
+    ("salesman", "version_other", "write", False),
+    ("sale_admin", "version_other", "read", True),
+    ("sale_admin", "version_other", "write", True),
+    ("sale_admin", "version_other", "unlink", True),
+    ("accountant", "version_own", "read", False),
+    ("stock_user", "version_own", "read", False),
+    ("portal", "version_own", "read", False),
+    ("company_b", "version_other", "read", False),
+    ("company_b", "version_other", "write", False),
+    ("salesman", "version_line_own", "read", True),
+    ("salesman", "version_line_own", "write", True),
+    ("salesman", "version_line_own", "create", True),
+    ("salesman", "version_line_own", "unlink", True),
+    ("salesman", "version_line_other", "read", False),
+    ("sale_admin", "version_line_other", "read", True),
+    ("portal", "version_line_own", "read", False),
+    ("company_b", "version_line_other", "read", False),
+    # The comparison is written by the version check only.
+    ("salesman", "version_change", "read", True),
+    ("salesman", "version_change", "write", False),
+    ("salesman", "version_change", "create", False),
+    ("salesman", "version_change", "unlink", False),
+    ("sale_admin", "version_change", "write", False),
+    ("sale_admin", "version_change", "unlink", True),
+    ("portal", "version_change", "read", False),
+    ("company_b", "version_change", "read", False),
+    # --- sale.order.schedule.inbox: received e-mails, created by the mail gateway ----
+    ("salesman", "schedule_inbox", "read", True),
+    ("salesman", "schedule_inbox", "write", True),
+    ("salesman", "schedule_inbox", "create", False),
+    ("salesman", "schedule_inbox", "unlink", False),
+    ("sale_admin", "schedule_inbox", "create", True),
+    ("sale_admin", "schedule_inbox", "unlink", True),
+    ("accountant", "schedule_inbox", "read", False),
+    ("portal", "schedule_inbox", "read", False),
+    ("company_b", "schedule_inbox", "read", False),
 ]
 
 # Server actions the add-on ships: xmlid -> users allowed to run them. The actions of
@@ -309,7 +355,32 @@ class TestAccessMatrix(SalesOrderPlusCase):
         problem = cls.env["sale.consistency.check"].search(
             [("order_id", "=", short.id)]
         )
+        versions = cls.env["sale.order.schedule.version"]
+        version_own = versions.create(cls._version_vals(schedule_own))
+        version_other = versions.create(cls._version_vals(schedule_other))
+        change = (
+            cls.env["sale.order.schedule.version.change"]
+            .sudo()
+            .create(
+                {
+                    "version_id": version_own.id,
+                    "product_id": cls.product.id,
+                    "date": cls._in_days(10),
+                    "old_qty": 5.0,
+                    "new_qty": 4.0,
+                    "difference": -1.0,
+                }
+            )
+        )
         return {
+            "version_own": version_own,
+            "version_other": version_other,
+            "version_line_own": version_own.line_ids,
+            "version_line_other": version_other.line_ids,
+            "version_change": change,
+            "schedule_inbox": cls.env["sale.order.schedule.inbox"].create(
+                {"name": "Schedule", "email_from": "dispo@example.com"}
+            ),
             "type_shared": cls.type_cash,
             "type_company_a": types.create(
                 {"name": "A only", "kind": "rush", "company_id": cls.company.id}
@@ -399,6 +470,22 @@ class TestAccessMatrix(SalesOrderPlusCase):
         )
 
     @classmethod
+    def _version_vals(cls, order):
+        return {
+            "order_id": order.id,
+            "name": "V1",
+            "line_ids": [
+                Command.create(
+                    {
+                        "product_id": cls.product.id,
+                        "date": cls._in_days(10),
+                        "product_uom_qty": 4.0,
+                    }
+                )
+            ],
+        }
+
+    @classmethod
     def _in_days(cls, days):
         return fields.Date.today() + timedelta(days=days)
 
@@ -432,6 +519,11 @@ class TestAccessMatrix(SalesOrderPlusCase):
             "product_mover": {"qty_sold": 1.0},
             "consistency_check": {"problem": "invoice"},
             "consistency_notification": {"problem_key": "changed"},
+            "version_own": {"name": "Renamed"},
+            "version_other": {"name": "Renamed"},
+            "version_line_own": {"product_uom_qty": 2.0},
+            "version_change": {"old_qty": 1.0},
+            "schedule_inbox": {"name": "Renamed"},
         }[key]
 
     def _create_vals(self, key):
@@ -458,6 +550,18 @@ class TestAccessMatrix(SalesOrderPlusCase):
             "tp_rule": {"name": "New rule", "vendor_id": self.vendor.id},
             "demand_trend": {"product_id": self.product.id},
             "consistency_notification": {"problem_key": "new"},
+            "version_own": self._version_vals(records["schedule_order_own"]),
+            "version_line_own": {
+                "version_id": records["version_own"].id,
+                "date": self._in_days(12),
+                "product_uom_qty": 1.0,
+            },
+            "version_change": {
+                "version_id": records["version_own"].id,
+                "product_id": self.product.id,
+                "date": self._in_days(12),
+            },
+            "schedule_inbox": {"name": "New e-mail"},
         }[key]
 
     # -- the operations ----------------------------------------------------------------

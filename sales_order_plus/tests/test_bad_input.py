@@ -781,6 +781,138 @@ BAD_INPUTS = [
 ]
 
 
+# Schedule versions (EDIFACT): the bad version is kept, held or rejected with its
+# reason; applying it is refused with that reason and the agreement is unchanged.
+def _edi_agreement(t, received=()):
+    """A confirmed schedule agreement AG-BAD: 5 x product in 10 days (released); the
+    ``received`` messages applied to it first."""
+    order = t.order(
+        "schedule",
+        schedule=[(t.today + timedelta(days=10), 5.0)],
+        client_order_ref="AG-BAD",
+    )
+    order.action_confirm()
+    for content in received:
+        version = _edi_receive(t, content(t))
+        t.assertEqual(version.state, "applied", version.reason)
+    return order
+
+
+def _edi_delfor(lines, ref="AG-BAD", number="BAD-1", doc_day=0):
+    """A DELFOR of ``lines`` [(item, item type, qty, days from today)]."""
+
+    def content(t):
+        body = "".join(
+            f"LIN+++{code}:{code_type}'QTY+113:{qty}'"
+            f"DTM+2:{t.today + timedelta(days=days):%Y%m%d}:102'"
+            for code, code_type, qty, days in lines
+        )
+        return (
+            "UNA:+.? 'UNH+1+DELFOR:D:96A:UN'"
+            f"BGM+241+{number}+9'"
+            f"DTM+137:{t.today + timedelta(days=doc_day):%Y%m%d}:102'"
+            f"RFF+ON:{ref}'{body}UNT+9+1'"
+        ).encode()
+
+    return content
+
+
+_EDI_VALID = _edi_delfor([("SOP-STORE", "SA", 5, 10)])
+
+
+def _edi_receive(t, content):
+    return t.env["sale.order.schedule.version"]._sop_version_receive_edifact(
+        content, "bad.edi", "edi"
+    )
+
+
+def _edi_apply(content):
+    def act(t, order):
+        version = _edi_receive(t, content(t))
+        t.assertIn(version.state, ("held", "rejected"))
+        version.action_apply()
+
+    return act
+
+
+def _edi_unchanged(state):
+    def then(t, order, kind):
+        version = t.env["sale.order.schedule.version"].search([], limit=1)
+        t.assertEqual(version.state, state)
+        t.assertTrue(version.reason)
+        t.assertEqual(
+            [(s.date, s.product_uom_qty, s.state) for s in order.schedule_line_ids],
+            [(t.today + timedelta(days=10), 5.0, "released")],
+        )
+        t.assertEqual(order.order_line.product_uom_qty, 5.0)
+
+    return then
+
+
+BAD_INPUTS += [
+    BadInput(
+        "EDIFACT schedule with broken syntax",
+        prepare=lambda t, kind: _edi_agreement(t),
+        act=_edi_apply(lambda t: b"UNH+1+DELFOR:D:96A:UN'BGM+241+X+9'LIN+++A:IN"),
+        message="The EDIFACT interchange cannot be read",
+        then=_edi_unchanged("rejected"),
+    ),
+    BadInput(
+        "EDIFACT schedule of an unknown agreement",
+        prepare=lambda t, kind: _edi_agreement(t),
+        act=_edi_apply(_edi_delfor([("SOP-STORE", "SA", 6, 10)], ref="AG-NONE")),
+        message="No open delivery schedule agreement with the number AG-NONE",
+        then=_edi_unchanged("held"),
+    ),
+    BadInput(
+        "EDIFACT schedule with an unknown customer item beside a known one",
+        prepare=lambda t, kind: _edi_agreement(t),
+        act=_edi_apply(
+            _edi_delfor([("SOP-STORE", "SA", 8, 10), ("C-999", "IN", 3, 12)])
+        ),
+        message="Unknown customer items: C-999",
+        then=_edi_unchanged("held"),
+    ),
+    BadInput(
+        "EDIFACT schedule older than the applied version",
+        prepare=lambda t, kind: _edi_agreement(t, received=[_EDI_VALID]),
+        act=_edi_apply(
+            _edi_delfor([("SOP-STORE", "SA", 9, 10)], number="BAD-0", doc_day=-1)
+        ),
+        message="Older .* than the applied version",
+        then=_edi_unchanged("rejected"),
+    ),
+    BadInput(
+        "EDIFACT schedule received twice",
+        prepare=lambda t, kind: _edi_agreement(t, received=[_EDI_VALID]),
+        act=_edi_apply(_EDI_VALID),
+        message="A duplicate of version",
+        then=_edi_unchanged("rejected"),
+    ),
+    BadInput(
+        "EDIFACT schedule with a negative quantity",
+        prepare=lambda t, kind: _edi_agreement(t),
+        act=_edi_apply(_edi_delfor([("SOP-STORE", "SA", -5, 10)])),
+        message="negative quantity -5.0",
+        then=_edi_unchanged("held"),
+    ),
+    BadInput(
+        "EDIFACT schedule with an absurd quantity",
+        prepare=lambda t, kind: _edi_agreement(t),
+        act=_edi_apply(_edi_delfor([("SOP-STORE", "SA", 50000000000, 10)])),
+        message="is not plausible",
+        then=_edi_unchanged("held"),
+    ),
+    BadInput(
+        "EDIFACT schedule with a date in the past",
+        prepare=lambda t, kind: _edi_agreement(t),
+        act=_edi_apply(_edi_delfor([("SOP-STORE", "SA", 5, -3)])),
+        message="is in the past",
+        then=_edi_unchanged("held"),
+    ),
+]
+
+
 @tagged("post_install", "-at_install")
 class TestBadInput(SalesOrderPlusCase):
     @classmethod

@@ -94,6 +94,21 @@ SCREENS = [
         wait=".o_view_controller",
     ),
     Screen(
+        "schedule_version.png",
+        "A schedule version held beyond the tolerance: the comparison with the "
+        "previous version",
+        "sales_order_plus.action_sale_order_schedule_version",
+        record="sales_order_plus.demo_schedule_version_2",
+        wait=".o_form_view",
+    ),
+    Screen(
+        "schedule_versions.png",
+        "Schedule versions received from the customers (Sales > Orders > Schedule "
+        "Versions)",
+        "sales_order_plus.action_sale_order_schedule_version",
+        wait=".o_view_controller",
+    ),
+    Screen(
         "rush_orders.png",
         "Rush orders still to deliver (Inventory > Operations > Rush Orders)",
         "sales_order_plus.action_rush_pickings",

@@ -17,6 +17,7 @@ from odoo.tools import float_compare
 
 from ..models.integrity import raise_problems
 from ..models.sale_order_schedule_line import SCHEDULE_HORIZON_YEARS
+from ..models.schedule_edifact import looks_like_edifact
 
 _logger = logging.getLogger(__name__)
 
@@ -88,7 +89,8 @@ class SaleOrderScheduleImport(models.TransientModel):
     _name = "sale.order.schedule.import"
     _description = "Import Delivery Schedule"
 
-    order_id = fields.Many2one("sale.order", required=True, ondelete="cascade")
+    # Empty for an EDIFACT file: the agreements are found from its messages.
+    order_id = fields.Many2one("sale.order", ondelete="cascade")
     file = fields.Binary(required=True)
     filename = fields.Char()
     set_quantities = fields.Boolean(
@@ -136,6 +138,8 @@ class SaleOrderScheduleImport(models.TransientModel):
         """``"xlsx"`` (a zip archive, or named so) or ``"csv"``: the format whose
         reader :meth:`_read_rows` calls. Another format joins here, by content."""
         name = (self.filename or "").lower()
+        if looks_like_edifact(content):
+            return "edifact"
         if content[:2] == b"PK" or name.endswith((".xlsx", ".xlsm")):
             return "xlsx"
         return "csv"
@@ -498,7 +502,12 @@ class SaleOrderScheduleImport(models.TransientModel):
     # ------------------------------------------------------------------
     def action_import(self):
         self.ensure_one()
+        content = self._file_content()
+        if self._file_format(content) == "edifact":
+            return self._import_edifact(content)
         order = self.order_id
+        if not order:
+            raise UserError(_("Choose the order the schedule is for."))
         if order.type_kind != "schedule" or order.state not in (
             "draft",
             "sent",
@@ -525,6 +534,27 @@ class SaleOrderScheduleImport(models.TransientModel):
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
+
+    def _import_edifact(self, content):
+        """An EDIFACT file becomes schedule versions (of this order, or of the
+        agreements its messages name), checked and applied or held as when
+        received by EDI: the versions are shown."""
+        order = self.order_id
+        if order and (order.type_kind != "schedule" or order.state != "sale"):
+            raise UserError(
+                _("An EDIFACT schedule applies to a confirmed delivery schedule.")
+            )
+        versions = self.env["sale.order.schedule.version"]._sop_version_receive_edifact(
+            content, self.filename, "file", order=order or None
+        )
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sales_order_plus.action_sale_order_schedule_version"
+        )
+        if len(versions) == 1:
+            action.update(res_id=versions.id, view_mode="form", views=[(False, "form")])
+        else:
+            action["domain"] = [("id", "in", versions.ids)]
+        return action
 
     @api.model
     def _apply_rows(self, order, rows):
