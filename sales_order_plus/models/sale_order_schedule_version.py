@@ -68,16 +68,13 @@ class SaleOrderScheduleVersion(models.Model):
         compute="_compute_partner_id",
         store=True,
         readonly=False,
-        precompute=True,
     )
     company_id = fields.Many2one(
         comodel_name="res.company",
-        compute="_compute_company_id",
-        store=True,
-        readonly=False,
-        precompute=True,
         required=True,
         index=True,
+        default=lambda self: self.env.company,
+        help="The agreement's company (set from it).",
     )
     user_id = fields.Many2one(related="order_id.user_id", string="Salesperson")
     agreement_ref = fields.Char(
@@ -169,12 +166,26 @@ class SaleOrderScheduleVersion(models.Model):
             if version.order_id:
                 version.partner_id = version.order_id.partner_id
 
-    @api.depends("order_id")
-    def _compute_company_id(self):
-        for version in self:
-            version.company_id = (
-                version.order_id.company_id or version.company_id or self.env.company
+    @api.model_create_multi
+    def create(self, vals_list):
+        # The agreement's company; a plain field rather than a precomputed one: a
+        # precomputation would build the thousands of lines in memory first.
+        for vals in vals_list:
+            if vals.get("order_id"):
+                vals["company_id"] = (
+                    self.env["sale.order"].browse(vals["order_id"]).company_id.id
+                )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if vals.get("order_id"):
+            vals = dict(
+                vals,
+                company_id=self.env["sale.order"]
+                .browse(vals["order_id"])
+                .company_id.id,
             )
+        return super().write(vals)
 
     @api.depends("line_ids.date")
     def _compute_dates(self):
@@ -726,27 +737,30 @@ class SaleOrderScheduleVersion(models.Model):
         today = fields.Date.context_today(self)
         latest = self.env["sale.order.schedule.line"]._sop_schedule_latest_date()
         for line in self.line_ids:
+            qty, day = line.product_uom_qty, line.date
+            if 0 <= qty <= ABSURD_QTY and today <= day <= latest:
+                continue
             item = line.product_id.display_name or line.customer_code or "-"
-            when = format_date(self.env, line.date)
-            if line.product_uom_qty < 0:
+            when = format_date(self.env, day)
+            if qty < 0:
                 problems.append(
                     _(
                         "%(item)s, %(date)s: negative quantity %(qty)s.",
                         item=item,
                         date=when,
-                        qty=line.product_uom_qty,
+                        qty=qty,
                     )
                 )
-            elif line.product_uom_qty > ABSURD_QTY:
+            elif qty > ABSURD_QTY:
                 problems.append(
                     _(
                         "%(item)s, %(date)s: the quantity %(qty)s is not plausible.",
                         item=item,
                         date=when,
-                        qty=line.product_uom_qty,
+                        qty=qty,
                     )
                 )
-            if line.date < today:
+            if day < today:
                 problems.append(
                     _(
                         "%(item)s: the date %(date)s is in the past.",
@@ -754,7 +768,7 @@ class SaleOrderScheduleVersion(models.Model):
                         date=when,
                     )
                 )
-            elif line.date > latest:
+            elif day > latest:
                 problems.append(
                     _(
                         "%(item)s: the date %(date)s is too far ahead.",
@@ -797,27 +811,30 @@ class SaleOrderScheduleVersion(models.Model):
         }
         current[self.kind] = self
         forecast, jit = current["forecast"], current["jit"]
+        ranges = []
+        if forecast:
+            ranges.append((forecast.date_start, Date.max))
+        if jit:
+            ranges.append((jit.date_start, jit.date_end))
+        # Read each line once (a version has thousands): plain values per sales line.
+        by_sale_line = defaultdict(dict)
+        for version in (forecast, jit):
+            for line in version.line_ids:
+                day = line.date
+                if (
+                    version == forecast
+                    and jit
+                    and jit.date_start <= day <= jit.date_end
+                ):
+                    continue
+                wanted = by_sale_line[line.order_line_id]
+                entry = wanted.setdefault(day, [0.0, "forecast"])
+                entry[0] += line.product_uom_qty
+                if line.firmness == "firm":
+                    entry[1] = "firm"
         plan = {}
         for sale_line in (forecast.line_ids | jit.line_ids).order_line_id:
-            ranges, wanted = [], {}
-            if forecast:
-                ranges.append((forecast.date_start, Date.max))
-            if jit:
-                ranges.append((jit.date_start, jit.date_end))
-            for version in (forecast, jit):
-                for line in version.line_ids:
-                    if line.order_line_id != sale_line:
-                        continue
-                    if (
-                        version == forecast
-                        and jit
-                        and jit.date_start <= line.date <= jit.date_end
-                    ):
-                        continue
-                    entry = wanted.setdefault(line.date, [0.0, "forecast"])
-                    entry[0] += line.product_uom_qty
-                    if line.firmness == "firm":
-                        entry[1] = "firm"
+            wanted = by_sale_line[sale_line]
             rounding = sale_line.product_uom.rounding
             wanted = {
                 day: entry
@@ -1029,6 +1046,9 @@ class SaleOrderScheduleVersion(models.Model):
             if float_compare(old_zone, new_zone, precision_digits=6):
                 change = abs(new_zone - old_zone) / old_zone * 100 if old_zone else None
                 if change is None or change > max_pct:
+                    # Worked out before the message: the term extraction does not
+                    # read an f-string inside _().
+                    change_text = _("new") if change is None else f"{change:+.1f} %"
                     problems.append(
                         _(
                             "%(product)s: the firm quantity inside the release "
@@ -1037,9 +1057,7 @@ class SaleOrderScheduleVersion(models.Model):
                             product=product,
                             old=old_zone,
                             new=new_zone,
-                            change=f"{change:+.1f} %"
-                            if change is not None
-                            else _("new"),
+                            change=change_text,
                             max=max_pct,
                         )
                     )
