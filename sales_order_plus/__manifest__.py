@@ -46,6 +46,9 @@
         "demo/kind_schedule_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "sales_order_plus/static/src/schedule_forecasted/*.xml",
+        ],
         "web.assets_tests": ["sales_order_plus/static/tests/tours/*"],
     },
     "pre_init_hook": "pre_init_hook",
