@@ -40,6 +40,8 @@
         "views/kind_rush_views.xml",
         "data/kind_rush_actions.xml",
         "data/queue_job_data.xml",
+        "views/kind_schedule_agreement_views.xml",
+        "report/sale_order_schedule_agreement.xml",
     ],
     "demo": [
         "demo/sale_order_demo.xml",

@@ -17,3 +17,4 @@ from . import test_query_counts
 from . import test_screenshots
 from . import test_jobs
 from . import test_schedule_planning
+from . import test_schedule_agreement
