@@ -2,8 +2,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from datetime import timedelta
 
-from odoo import fields
-from odoo.tests import tagged
+from odoo import Command, fields
+from odoo.tests import HttpCase, tagged
 from odoo.tools import format_date
 
 from .test_kind_schedule import ScheduleCase
@@ -161,3 +161,40 @@ class TestSchedulePlanning(ScheduleCase):
 
     def _fmt(self, day):
         return format_date(self.env, day)
+
+
+@tagged("post_install", "-at_install")
+class TestSchedulePlanningTour(HttpCase):
+    def test_forecasted_report_in_the_browser(self):
+        customer = self.env["res.partner"].create({"name": "SOP Forecast Customer"})
+        part = self.env["product.product"].create(
+            {"name": "SOP Forecast Part", "type": "consu", "is_storable": True}
+        )
+        schedule_type = self.env.ref("sales_order_plus.type_delivery_schedule")
+        schedule_type.schedule_release_horizon = 14
+        day = fields.Date.today() + timedelta(days=30)
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": customer.id,
+                "type_id": schedule_type.id,
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": part.id,
+                            "product_uom_qty": 30.0,
+                            "schedule_line_ids": [
+                                Command.create({"date": day, "product_uom_qty": 30.0})
+                            ],
+                        }
+                    )
+                ],
+            }
+        )
+        order.action_confirm()
+        self.assertEqual(order.schedule_line_ids.state, "planned")
+        self.start_tour(
+            f"/odoo/action-stock.product_template_action_product/"
+            f"{part.product_tmpl_id.id}",
+            "sop_schedule_forecast_tour",
+            login="admin",
+        )
