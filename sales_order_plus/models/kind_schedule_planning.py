@@ -9,7 +9,9 @@ no transfer exists for them yet.
   its requests for quotation there). The planned schedule lines each rule's forecast
   window covers (until its ``lead_days_date``, plus the visibility days for the
   suggestion) are taken off there, so the forecast, the min/max suggestion and the
-  scheduler's replenishment see them.
+  scheduler's replenishment see them. The Replenishment report gives a product
+  whose only demand is planned schedule lines a manual rule, as Odoo does for a
+  negative forecast (``_get_orderpoint_action``).
 * The product's Forecasted report lists them by date, warehouse and agreement beside
   sale_stock's quotations (``_get_report_header``) and counts them in "Forecasted with
   Pending".
@@ -21,7 +23,7 @@ A released line has moves, which Odoo's forecast counts: only lines in state
 from collections import defaultdict
 from datetime import datetime, time, timedelta
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.tools import format_date
 
 
@@ -43,14 +45,15 @@ class SaleOrderScheduleLine(models.Model):
         date less the company's security lead time (``_sop_schedule_dates``).
         ``date_to``: only planning dates up to then. One grouped read, as superuser:
         planners need not read sales documents; the companies limit what counts."""
-        if not products or not companies:
+        if (products is not None and not products) or not companies:
             return {}
         domain = [
             ("state", "=", "planned"),
             ("order_id.state", "=", "sale"),
-            ("product_id", "in", products.ids),
             ("company_id", "in", companies.ids),
         ]
+        if products is not None:
+            domain.append(("product_id", "in", products.ids))
         if date_to:
             # Planning dates lie before the due date: the due date is at most the
             # largest security lead time later.
@@ -132,6 +135,62 @@ class StockWarehouseOrderpoint(models.Model):
         for orderpoint_id, (until_lead, _visible) in demand.items():
             res[orderpoint_id] = res.get(orderpoint_id, 0.0) - until_lead
         return res
+
+    def _get_orderpoint_action(self):
+        action = super()._get_orderpoint_action()
+        self._sop_schedule_add_manual_orderpoints()
+        return action
+
+    @api.model
+    def _sop_schedule_add_manual_orderpoints(self):
+        """Inventory > Replenishment: Odoo gives a product whose forecast is negative
+        a manual reordering rule. A product whose only demand in a warehouse is planned
+        schedule lines gets one as well; one that needs nothing within its window is
+        removed again at once."""
+        locations = self._get_orderpoint_locations()
+        demand = self.env["sale.order.schedule.line"]._sop_schedule_planned_demand(
+            None, locations.company_id
+        )
+        wanted = {
+            (product, warehouse.lot_stock_id)
+            for product, warehouse, _planned in demand
+            if product.is_storable and warehouse.lot_stock_id in locations
+        }
+        if not wanted:
+            return self.browse()
+        products = self.env["product.product"].concat(*(p for p, _loc in wanted))
+        existing = {
+            (orderpoint.product_id, orderpoint.location_id)
+            for orderpoint in self.with_context(active_test=False).search(
+                [
+                    ("product_id", "in", products.ids),
+                    ("location_id", "in", locations.ids),
+                ]
+            )
+        }
+        vals_list = []
+        for product, location in sorted(
+            wanted, key=lambda pair: (pair[0].id, pair[1].id)
+        ):
+            if (product, location) in existing:
+                continue
+            vals = self._get_orderpoint_values(product.id, location.id)
+            warehouse = location.warehouse_id
+            vals.update(
+                name=self.env._("Replenishment Report"),
+                warehouse_id=warehouse.id,
+                company_id=warehouse.company_id.id,
+            )
+            vals_list.append(vals)
+        # As Odoo's report does: created by the superuser, so that the autovacuum
+        # removes them once replenished.
+        created = self.with_user(SUPERUSER_ID).create(vals_list).with_env(self.env)
+        for orderpoint in created:
+            orderpoint._set_default_route_id()
+            orderpoint.qty_multiple = orderpoint._get_qty_multiple_to_order()
+        unneeded = created.filtered(lambda o: o.qty_to_order <= 0.0)
+        unneeded.unlink()
+        return created - unneeded
 
     def _get_qty_to_order(
         self, force_visibility_days=False, qty_in_progress_by_orderpoint=None

@@ -159,6 +159,28 @@ class TestSchedulePlanning(ScheduleCase):
         self.assertEqual(self._figures(orderpoint_b), (0.0, 100.0))
         self.assertEqual(self._figures(self.orderpoint), (-30.0, 130.0))
 
+    def test_replenishment_report_adds_a_rule_for_schedule_demand(self):
+        in_30 = self.today + timedelta(days=30)
+        in_60 = self.today + timedelta(days=60)
+        soon, later = self.env["product.product"].create(
+            [
+                {"name": "SOP Soon", "type": "consu", "is_storable": True},
+                {"name": "SOP Later", "type": "consu", "is_storable": True},
+            ]
+        )
+        self._schedule_order(
+            {soon: [(in_30, 12.0)], later: [(in_60, 5.0)]}
+        ).action_confirm()
+        Orderpoint = self.env["stock.warehouse.orderpoint"]
+        Orderpoint.action_open_orderpoints()
+        self.env.invalidate_all()
+        rules = Orderpoint.search([("product_id", "in", (soon | later).ids)])
+        # Only the demand inside the 45-day window needs replenishing now.
+        self.assertEqual(
+            [(r.product_id, r.location_id, r.trigger, r.qty_to_order) for r in rules],
+            [(soon, self.warehouse.lot_stock_id, "manual", 12.0)],
+        )
+
     def _fmt(self, day):
         return format_date(self.env, day)
 
