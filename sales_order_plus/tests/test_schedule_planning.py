@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from odoo import Command, fields
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import format_date
 
 from .test_kind_schedule import ScheduleCase
@@ -180,6 +180,23 @@ class TestSchedulePlanning(ScheduleCase):
             [(r.product_id, r.location_id, r.trigger, r.qty_to_order) for r in rules],
             [(soon, self.warehouse.lot_stock_id, "manual", 12.0)],
         )
+
+    def test_warehouse_user_without_sales_rights_sees_the_demand(self):
+        planner = new_test_user(
+            self.env, login="sop_planner", groups="stock.group_stock_user"
+        )
+        in_30 = self.today + timedelta(days=30)
+        self._schedule_order({self.part: [(in_30, 30.0)]}).action_confirm()
+        self.assertEqual(
+            self._figures(self.orderpoint.with_user(planner)), (-30.0, 130.0)
+        )
+        docs = (
+            self.env["stock.forecasted_product_product"]
+            .with_user(planner)
+            .with_context(warehouse_id=self.warehouse.id)
+            .get_report_values(docids=self.part.ids)["docs"]
+        )
+        self.assertEqual(docs["sop_schedule_qty"], 30.0)
 
     def _fmt(self, day):
         return format_date(self.env, day)
