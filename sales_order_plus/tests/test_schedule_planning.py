@@ -198,6 +198,29 @@ class TestSchedulePlanning(ScheduleCase):
         )
         self.assertEqual(docs["sop_schedule_qty"], 30.0)
 
+    def test_demand_costs_the_same_queries_for_many_lines(self):
+        def queries():
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            self.assertTrue(self.orderpoint._quantity_in_progress())
+            return self.env.cr.sql_log_count - before
+
+        self._schedule_order(
+            {self.part: [(self.today + timedelta(days=20), 1.0)]}
+        ).action_confirm()
+        queries()  # Odoo's caches (settings) filled
+        one = queries()
+        for first in (21, 31):
+            self._schedule_order(
+                {
+                    self.part: [
+                        (self.today + timedelta(days=first + n), 1.0) for n in range(10)
+                    ]
+                }
+            ).action_confirm()
+        self.assertEqual(self._figures(self.orderpoint)[0], -21.0)
+        self.assertEqual(queries(), one)
+
     def _fmt(self, day):
         return format_date(self.env, day)
 
