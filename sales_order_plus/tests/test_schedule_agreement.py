@@ -119,3 +119,22 @@ class TestScheduleAgreement(ScheduleCase):
                 order.sop_validity_to = date(2030, 12, 19)
             with self.assertRaisesRegex(ValidationError, "before it starts"):
                 order.sop_validity_from = date(2031, 1, 1)
+
+    def test_cumulative_list_costs_the_same_queries_for_more_agreements(self):
+        def queries(orders):
+            # As the list reads them: the lines by their ids.
+            ids = orders.order_line.ids
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            self.env["sale.order.line"].browse(ids).mapped("sop_cum_delivered_qty")
+            return self.env.cr.sql_log_count - before
+
+        with freeze_time("2030-12-20 10:00"):
+            orders = self._agreement() | self._agreement() | self._agreement()
+            for order in orders:
+                self._deliver(self._picking(order, date(2030, 12, 20)))
+            queries(orders[:1])  # Odoo's caches filled
+            self.assertEqual(queries(orders[:1]), queries(orders))
+            self.assertEqual(
+                orders.order_line.mapped("sop_cum_delivered_qty"), [5.0] * 3
+            )
