@@ -1,11 +1,12 @@
 # Copyright 2026 sales_order_plus developers
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import base64
 from datetime import date
 
 from freezegun import freeze_time
 
 from odoo import Command, fields
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
 from .test_kind_schedule import ScheduleCase
@@ -137,4 +138,29 @@ class TestScheduleAgreement(ScheduleCase):
             self.assertEqual(queries(orders[:1]), queries(orders))
             self.assertEqual(
                 orders.order_line.mapped("sop_cum_delivered_qty"), [5.0] * 3
+            )
+
+    def test_import_lists_rows_outside_the_validity(self):
+        with freeze_time("2030-12-20"):
+            order = self._schedule_order(
+                {self.product_b: [(date(2030, 12, 20), 5.0)]},
+                sop_validity_to=date(2030, 12, 31),
+            )
+            wizard = self.env["sale.order.schedule.import"].create(
+                {
+                    "order_id": order.id,
+                    "file": base64.b64encode(
+                        b"Internal Reference,Date,Quantity\n"
+                        b"SOP-BOLT,2030-12-28,2\n"
+                        b"SOP-BOLT,2031-01-05,3\n"
+                    ),
+                    "filename": "schedule.csv",
+                }
+            )
+            with self.assertRaisesRegex(
+                UserError, r"Row 3: date 2031-01-05 is outside the validity"
+            ):
+                wizard.action_import()
+            self.assertEqual(
+                order.schedule_line_ids.mapped("date"), [date(2030, 12, 20)]
             )
