@@ -44,6 +44,8 @@
         "data/queue_job_data.xml",
         "views/schedule_version_views.xml",
         "data/schedule_version_data.xml",
+        "views/kind_schedule_agreement_views.xml",
+        "report/sale_order_schedule_agreement.xml",
     ],
     "demo": [
         "demo/sale_order_demo.xml",
@@ -51,6 +53,9 @@
         "demo/schedule_version_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "sales_order_plus/static/src/schedule_forecasted/*.xml",
+        ],
         "web.assets_tests": ["sales_order_plus/static/tests/tours/*"],
     },
     "pre_init_hook": "pre_init_hook",

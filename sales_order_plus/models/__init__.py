@@ -6,6 +6,8 @@ from . import sale_third_party_rule
 from . import kind_third_party
 from . import sale_order_schedule_line
 from . import kind_schedule
+from . import kind_schedule_planning
+from . import kind_schedule_agreement
 from . import sale_order_line
 from . import account_move_line
 from . import sale_consistency_notification

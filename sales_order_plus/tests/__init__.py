@@ -19,3 +19,5 @@ from . import test_jobs
 from . import test_schedule_version
 from . import test_schedule_edifact
 from . import test_schedule_version_tour
+from . import test_schedule_planning
+from . import test_schedule_agreement

@@ -778,6 +778,35 @@ BAD_INPUTS = [
         ),
         message="Released, State of Delivery Schedule Line are set by",
     ),
+    BadInput(
+        "schedule line outside the agreement's validity",
+        atomic=True,
+        prepare=lambda t, kind: t.order(
+            "schedule", sop_validity_to=t.today + timedelta(days=30)
+        ),
+        act=lambda t, order: t.env["sale.order.schedule.line"].create(
+            {
+                "order_line_id": order.order_line.id,
+                "date": t.today + timedelta(days=60),
+                "product_uom_qty": 1.0,
+            }
+        ),
+        error=ValidationError,
+        message="outside the validity of their agreement",
+    ),
+    BadInput(
+        "agreement validity ending before it starts",
+        atomic=True,
+        prepare=lambda t, kind: t.order("schedule"),
+        act=lambda t, order: order.write(
+            {
+                "sop_validity_from": t.today + timedelta(days=10),
+                "sop_validity_to": t.today + timedelta(days=5),
+            }
+        ),
+        error=ValidationError,
+        message="before it starts",
+    ),
 ]
 
 

@@ -109,6 +109,14 @@ SCREENS = [
         wait=".o_view_controller",
     ),
     Screen(
+        "cumulative_quantities.png",
+        "Cumulative quantities per agreement line "
+        "(Sales > Orders > Cumulative Quantities)",
+        "sales_order_plus.action_sale_order_line_cumulative",
+        confirm=("sales_order_plus.demo_order_schedule",),
+        wait=".o_view_controller",
+    ),
+    Screen(
         "rush_orders.png",
         "Rush orders still to deliver (Inventory > Operations > Rush Orders)",
         "sales_order_plus.action_rush_pickings",

@@ -1,0 +1,166 @@
+# Copyright 2026 sales_order_plus developers
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import base64
+from datetime import date
+
+from freezegun import freeze_time
+
+from odoo import Command, fields
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import tagged
+
+from .test_kind_schedule import ScheduleCase
+
+
+@tagged("post_install", "-at_install")
+class TestScheduleAgreement(ScheduleCase):
+    """The schedule as a standing agreement: validity, target quantities, our
+    cumulative delivered quantities since the cumulative start date."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.type_schedule.write({"sop_cum_start_day": 1, "sop_cum_start_month": "1"})
+
+    def _agreement(self, **vals):
+        """Confirmed on 20 December 2030: 5 due that day, 3 on 5 January 2031,
+        both released at once (horizon 0)."""
+        with freeze_time("2030-12-20"):
+            order = self._schedule_order(
+                {self.product_b: [(date(2030, 12, 20), 5.0), (date(2031, 1, 5), 3.0)]},
+                **vals,
+            )
+            order.action_confirm()
+        return order
+
+    def _cum(self, order):
+        self.env.invalidate_all()
+        line = order.order_line
+        return (
+            line.sop_cum_start_date,
+            line.sop_cum_delivered_qty,
+            line.sop_cum_last_picking_id,
+        )
+
+    def test_cumulative_since_start_date_and_reset(self):
+        order = self._agreement()
+        december = self._picking(order, date(2030, 12, 20))
+        january = self._picking(order, date(2031, 1, 5))
+        with freeze_time("2030-12-20 10:00"):
+            self._deliver(december)
+            self.assertEqual(self._cum(order), (date(2030, 1, 1), 5.0, december))
+        # 1 January: the cumulative quantities start again; December's delivery is
+        # last year's.
+        with freeze_time("2031-01-05 10:00"):
+            self.assertEqual(
+                self._cum(order), (date(2031, 1, 1), 0.0, self.env["stock.picking"])
+            )
+            self._deliver(january)
+            self.assertEqual(self._cum(order), (date(2031, 1, 1), 3.0, january))
+            self._return(january, self.product_b, 1.0)
+            self.assertEqual(self._cum(order), (date(2031, 1, 1), 2.0, january))
+            # Odoo's delivered quantity is the agreement's whole life.
+            self.assertEqual(order.order_line.qty_delivered, 7.0)
+            # In the list across agreements.
+            action = order.action_sop_cumulative_quantities()
+            listed = self.env["sale.order.line"].search(action["domain"])
+            self.assertEqual(listed, order.order_line)
+            self.assertEqual(listed.sop_cum_delivered_qty, 2.0)
+
+    def test_start_date_of_the_order_overrides_the_type(self):
+        order = self._agreement(sop_cum_start_day=1, sop_cum_start_month="7")
+        with freeze_time("2030-12-20 10:00"):
+            self._deliver(self._picking(order, date(2030, 12, 20)))
+        with freeze_time("2031-01-05 10:00"):
+            self._deliver(self._picking(order, date(2031, 1, 5)))
+            start, qty, _picking = self._cum(order)
+            self.assertEqual((start, qty), (date(2030, 7, 1), 8.0))
+
+    def test_printed_schedule_shows_the_cumulative_quantities(self):
+        order = self._agreement(
+            sop_validity_from=date(2030, 12, 1), sop_validity_to=date(2031, 12, 31)
+        )
+        with freeze_time("2030-12-20 10:00"):
+            picking = self._picking(order, date(2030, 12, 20))
+            self._deliver(picking)
+            html = (
+                self.env["ir.actions.report"]
+                ._render_qweb_html(
+                    "sales_order_plus.report_delivery_schedule", order.ids
+                )[0]
+                .decode()
+            )
+        self.assertIn("Cumulative Quantities since", html)
+        self.assertIn(picking.name, html)
+        self.assertIn("12/31/2031", html)
+
+    def test_target_quantity_warns_and_does_not_block(self):
+        order = self._schedule_order({self.product_b: [(fields.Date.today(), 5.0)]})
+        order.order_line.sop_target_qty = 4.0
+        self.assertTrue(order.order_line.sop_target_exceeded)
+        self.assertIn("SOP Bolt", order.sop_target_warning)
+        order.action_confirm()
+        self.assertEqual(order.state, "sale")
+        order.order_line.sop_target_qty = 5.0
+        self.assertFalse(order.order_line.sop_target_exceeded)
+        self.assertFalse(order.sop_target_warning)
+
+    def test_validity_refuses_lines_outside(self):
+        with freeze_time("2030-12-20"):
+            order = self._schedule_order(
+                {self.product_b: [(date(2030, 12, 20), 5.0)]},
+                sop_validity_from=date(2030, 12, 1),
+                sop_validity_to=date(2030, 12, 31),
+            )
+            with self.assertRaisesRegex(ValidationError, "outside the validity"):
+                order.order_line.schedule_line_ids = [
+                    Command.create({"date": date(2031, 1, 5), "product_uom_qty": 1})
+                ]
+            with self.assertRaisesRegex(ValidationError, "outside the validity"):
+                order.sop_validity_to = date(2030, 12, 19)
+            with self.assertRaisesRegex(ValidationError, "before it starts"):
+                order.sop_validity_from = date(2031, 1, 1)
+
+    def test_cumulative_list_costs_the_same_queries_for_more_agreements(self):
+        def queries(orders):
+            # As the list reads them: the lines by their ids.
+            ids = orders.order_line.ids
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            self.env["sale.order.line"].browse(ids).mapped("sop_cum_delivered_qty")
+            return self.env.cr.sql_log_count - before
+
+        with freeze_time("2030-12-20 10:00"):
+            orders = self._agreement() | self._agreement() | self._agreement()
+            for order in orders:
+                self._deliver(self._picking(order, date(2030, 12, 20)))
+            queries(orders[:1])  # Odoo's caches filled
+            self.assertEqual(queries(orders[:1]), queries(orders))
+            self.assertEqual(
+                orders.order_line.mapped("sop_cum_delivered_qty"), [5.0] * 3
+            )
+
+    def test_import_lists_rows_outside_the_validity(self):
+        with freeze_time("2030-12-20"):
+            order = self._schedule_order(
+                {self.product_b: [(date(2030, 12, 20), 5.0)]},
+                sop_validity_to=date(2030, 12, 31),
+            )
+            wizard = self.env["sale.order.schedule.import"].create(
+                {
+                    "order_id": order.id,
+                    "file": base64.b64encode(
+                        b"Internal Reference,Date,Quantity\n"
+                        b"SOP-BOLT,2030-12-28,2\n"
+                        b"SOP-BOLT,2031-01-05,3\n"
+                    ),
+                    "filename": "schedule.csv",
+                }
+            )
+            with self.assertRaisesRegex(
+                UserError, r"Row 3: date 2031-01-05 is outside the validity"
+            ):
+                wizard.action_import()
+            self.assertEqual(
+                order.schedule_line_ids.mapped("date"), [date(2030, 12, 20)]
+            )
