@@ -270,6 +270,22 @@ class SaleOrderLine(models.Model):
         help="The last delivery sent since the start of the cumulative quantities.",
     )
 
+    sop_cum_difference = fields.Float(
+        string="Cumulative Difference",
+        compute="_compute_sop_cum_difference",
+        digits="Product Unit of Measure",
+        help="Our cumulative delivered quantity minus the customer's cumulative "
+        "received quantity of the latest applied schedule version: goods in transit, "
+        "or a delivery the two sides see differently.",
+    )
+
+    @api.depends("sop_cum_delivered_qty", "sop_customer_cum_qty")
+    def _compute_sop_cum_difference(self):
+        for line in self:
+            line.sop_cum_difference = (
+                line.sop_cum_delivered_qty - line.sop_customer_cum_qty
+            )
+
     def _sop_target_total(self):
         self.ensure_one()
         return max(self.schedule_qty, self.qty_delivered)

@@ -67,6 +67,57 @@ class TestScheduleAgreement(ScheduleCase):
             self.assertEqual(listed, order.order_line)
             self.assertEqual(listed.sop_cum_delivered_qty, 2.0)
 
+    def test_difference_to_the_customer_cumulative_quantity(self):
+        # Ours since 1 January against the customer's figure of the latest applied
+        # version: the difference is in transit (or disputed).
+        self.type_schedule.schedule_version_tolerance = False
+        order = self._agreement()
+        with freeze_time("2031-01-05 10:00"):
+            self._deliver(self._picking(order, date(2031, 1, 5)))
+            version = self.env["sale.order.schedule.version"].create(
+                {
+                    "order_id": order.id,
+                    "name": "V1",
+                    "document_date": date(2031, 1, 5),
+                    "kind": "forecast",
+                    "source": "manual",
+                    "line_ids": [
+                        Command.create(
+                            {
+                                "product_id": self.product_b.id,
+                                "date": date(2031, 2, 3),
+                                "product_uom_qty": 4.0,
+                                "firmness": "firm",
+                                "has_customer_cum": True,
+                                "customer_cum_qty": 1.0,
+                                "customer_cum_note": "LS-0815",
+                            }
+                        )
+                    ],
+                }
+            )
+            version._sop_version_receive()
+            self.assertEqual(version.state, "applied", version.reason)
+            self.env.invalidate_all()
+            line = order.order_line
+            self.assertEqual(
+                (
+                    line.sop_cum_delivered_qty,
+                    line.sop_customer_cum_qty,
+                    line.sop_customer_cum_note,
+                    line.sop_cum_difference,
+                ),
+                (3.0, 1.0, "LS-0815", 2.0),
+            )
+            html = (
+                self.env["ir.actions.report"]
+                ._render_qweb_html(
+                    "sales_order_plus.report_delivery_schedule", order.ids
+                )[0]
+                .decode()
+            )
+        self.assertIn("LS-0815", html)
+
     def test_start_date_of_the_order_overrides_the_type(self):
         order = self._agreement(sop_cum_start_day=1, sop_cum_start_month="7")
         with freeze_time("2030-12-20 10:00"):
