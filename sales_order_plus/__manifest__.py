@@ -15,10 +15,12 @@
         "stock_dropshipping",
         "sale_order_type",
         "queue_job",
+        "sale_financial_risk",
     ],
     "data": [
         "security/ir.model.access.csv",
         "security/sales_order_plus_security.xml",
+        "security/sales_order_plus_credit.xml",
         "data/sale_order_type_data.xml",
         "views/sale_order_type_views.xml",
         "views/sale_order_views.xml",
@@ -40,6 +42,7 @@
         "views/kind_rush_views.xml",
         "data/kind_rush_actions.xml",
         "data/queue_job_data.xml",
+        "views/sale_order_credit_views.xml",
     ],
     "demo": [
         "demo/sale_order_demo.xml",
