@@ -278,6 +278,12 @@ class TestAccessMatrix(SalesOrderPlusCase):
                 company_ids=[cls.company_b.id],
             ),
         }
+        cls.users["credit_manager"] = new_test_user(
+            cls.env,
+            login="sop_credit_manager",
+            groups="sales_team.group_sale_salesman_all_leads,"
+            "sales_order_plus.group_sop_credit_manager",
+        )
         cls.vendor = cls.env["res.partner"].create({"name": "SOP Matrix Vendor"})
         cls.records = cls._records()
 
@@ -309,7 +315,11 @@ class TestAccessMatrix(SalesOrderPlusCase):
         problem = cls.env["sale.consistency.check"].search(
             [("order_id", "=", short.id)]
         )
+        held = cls._create_order(cls.type_rush, user_id=cls.salesman.id)
+        held.action_confirm()
+        held._sop_credit_set_hold("Matrix")
         return {
+            "order_held": held,
             "type_shared": cls.type_cash,
             "type_company_a": types.create(
                 {"name": "A only", "kind": "rush", "company_id": cls.company.id}
@@ -432,6 +442,7 @@ class TestAccessMatrix(SalesOrderPlusCase):
             "product_mover": {"qty_sold": 1.0},
             "consistency_check": {"problem": "invoice"},
             "consistency_notification": {"problem_key": "changed"},
+            "order_held": {"sop_credit_hold": False},
         }[key]
 
     def _create_vals(self, key):
@@ -476,6 +487,7 @@ class TestAccessMatrix(SalesOrderPlusCase):
                 [], ["__count"], GROUP_BY[record._name], lazy=False
             ),
             "import": lambda: model.create(self._create_vals(key)).action_import(),
+            "release_hold": lambda: record.action_sop_credit_release(),
         }
         with closing(self.env.cr.savepoint()):
             try:
@@ -604,3 +616,21 @@ class TestAccessMatrix(SalesOrderPlusCase):
                 self.assertIn(admins, cron.user_id.groups_id)
                 with closing(self.env.cr.savepoint()):
                     cron.method_direct_trigger()
+
+
+# Credit hold (models/sale_order_credit.py): released by credit managers only, with
+# the button; the hold fields are refused to every write.
+MATRIX += [
+    ("salesman", "order_held", "release_hold", False),
+    ("salesman", "order_held", "write", REFUSED),
+    ("sale_admin", "order_held", "release_hold", False),
+    ("sale_admin", "order_held", "write", REFUSED),
+    ("accountant", "order_held", "release_hold", False),
+    ("portal", "order_held", "release_hold", False),
+    ("company_b", "order_held", "release_hold", False),
+    ("credit_manager", "order_held", "read", True),
+    ("credit_manager", "order_held", "write", REFUSED),
+    ("credit_manager", "order_held", "release_hold", True),
+]
+# The credit manager is a salesperson too (the salespeople's server actions).
+_SALESPEOPLE.add("credit_manager")
