@@ -47,6 +47,7 @@
     "demo": [
         "demo/sale_order_demo.xml",
         "demo/kind_schedule_demo.xml",
+        "demo/credit_demo.xml",
     ],
     "assets": {
         "web.assets_tests": ["sales_order_plus/static/tests/tours/*"],
