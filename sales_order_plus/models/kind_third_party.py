@@ -605,7 +605,27 @@ class PurchaseOrder(models.Model):
 
     def button_confirm(self):
         self._sop_third_party_check_credit_hold()
-        return super().button_confirm()
+        # Ordering from the vendor is where a third-party order exposes the
+        # supplier: the customer is checked again (not at the order's own
+        # confirmation, checked already, nor after a credit manager released its
+        # hold). Over the limit, the customer order goes on credit hold (activity)
+        # and its purchase orders stay requests for quotation.
+        orders = self.sudo().order_line.sale_line_id.order_id.filtered(
+            lambda o: o.type_kind == "third_party" and not o.sop_credit_release_date
+        )
+        orders._sop_credit_hold_check(_("Purchase order to the vendor"))
+        blocked = self.filtered(lambda po: po._sop_third_party_credit_held())
+        if not blocked:
+            return super().button_confirm()
+        if self - blocked:
+            super(PurchaseOrder, self - blocked).button_confirm()
+        return self.env["sale.order"]._sop_notification(
+            _(
+                "Not confirmed, the customer is over the credit limit and the "
+                "customer order is now on credit hold: %(purchases)s.",
+                purchases=", ".join(blocked.mapped("name")),
+            )
+        )
 
     def button_approve(self, force=False):
         self._sop_third_party_check_credit_hold()

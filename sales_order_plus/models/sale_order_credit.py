@@ -28,7 +28,12 @@ from odoo.exceptions import AccessError, UserError
 from .integrity import raise_problems
 
 CREDIT_MANAGER = "sales_order_plus.group_sop_credit_manager"
-_HOLD_FIELDS = ("sop_credit_hold", "sop_credit_hold_reason", "sop_credit_hold_date")
+_HOLD_FIELDS = (
+    "sop_credit_hold",
+    "sop_credit_hold_reason",
+    "sop_credit_hold_date",
+    "sop_credit_release_date",
+)
 
 
 class SaleOrder(models.Model):
@@ -48,6 +53,12 @@ class SaleOrder(models.Model):
     )
     sop_credit_hold_date = fields.Datetime(
         string="Credit Hold Since", readonly=True, copy=False
+    )
+    sop_credit_release_date = fields.Datetime(
+        string="Credit Hold Released",
+        readonly=True,
+        copy=False,
+        help="When a credit manager last released the order's credit hold.",
     )
 
     # ------------------------------------------------------------------
@@ -285,6 +296,7 @@ class SaleOrder(models.Model):
                     orders=", ".join(self.mapped("name")),
                 )
             )
+        summary = _("Credit hold")
         for order in held:
             reason = order.sop_credit_hold_reason or ""
             order._sop_credit_write(
@@ -292,6 +304,7 @@ class SaleOrder(models.Model):
                     "sop_credit_hold": False,
                     "sop_credit_hold_reason": False,
                     "sop_credit_hold_date": False,
+                    "sop_credit_release_date": fields.Datetime.now(),
                 }
             )
             order.message_post(
@@ -311,7 +324,7 @@ class SaleOrder(models.Model):
                 subtype_xmlid="mail.mt_note",
             )
             order.sudo().activity_ids.filtered(
-                lambda a, summary=_("Credit hold"): a.summary == summary
+                lambda a: a.summary == summary
             ).action_feedback(feedback=_("Credit hold released."))
         held.with_context(bypass_risk=True)._sop_credit_continue()
         return True

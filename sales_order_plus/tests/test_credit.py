@@ -311,6 +311,36 @@ class TestCredit(ThirdPartyCase):
         self._release_hold(orders)
         self.assertEqual(set(purchases.mapped("state")), {"purchase"})
 
+    def test_third_party_purchase_confirmed_later_checked_again(self):
+        self._limit(HIGH)
+        self.tp_type.third_party_auto_confirm = False
+        order = self._tp_order(user_id=self.salesman.id)
+        order.action_confirm()
+        purchases = self._purchase(order)
+        self.assertEqual(set(purchases.mapped("state")), {"draft"})
+        # The customer bought more meanwhile (a risk manager let it go over the
+        # limit) before the buyer orders from the vendor. OCA counts no risk for the
+        # dropshipped lines until they have moves: the other order makes the risk.
+        self._limit(LOW)
+        other = self._create_order(self.type_standard)
+        other.with_context(bypass_risk=True).action_confirm()
+        result = purchases.button_confirm()
+        self.assertEqual(result["tag"], "display_notification")
+        self.assertEqual(set(purchases.mapped("state")), {"draft"})
+        self.assertTrue(order.sop_credit_hold)
+        self.assertIn("Purchase order to the vendor", order.sop_credit_hold_reason)
+        self.assertEqual(
+            order.activity_ids.filtered(lambda a: a.summary == "Credit hold").user_id,
+            self.salesman,
+        )
+        self._release_hold(order)
+        # Released: the buyer confirms (the type does not confirm them itself).
+        self.assertEqual(set(purchases.mapped("state")), {"draft"})
+        self.assertTrue(order.sop_credit_release_date)
+        purchases.button_confirm()
+        self.assertEqual(set(purchases.mapped("state")), {"purchase"})
+        self.assertFalse(order.sop_credit_hold)
+
     # ------------------------------------------------------------------
     # Who releases
     # ------------------------------------------------------------------
