@@ -16,11 +16,13 @@
         "sale_order_type",
         "queue_job",
         "product_customerinfo",
+        "sale_financial_risk",
     ],
     "external_dependencies": {"python": ["pydifact"]},
     "data": [
         "security/ir.model.access.csv",
         "security/sales_order_plus_security.xml",
+        "security/sales_order_plus_credit.xml",
         "data/sale_order_type_data.xml",
         "views/sale_order_type_views.xml",
         "views/sale_order_views.xml",
@@ -46,11 +48,13 @@
         "data/schedule_version_data.xml",
         "views/kind_schedule_agreement_views.xml",
         "report/sale_order_schedule_agreement.xml",
+        "views/sale_order_credit_views.xml",
     ],
     "demo": [
         "demo/sale_order_demo.xml",
         "demo/kind_schedule_demo.xml",
         "demo/schedule_version_demo.xml",
+        "demo/credit_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -143,6 +143,13 @@ class SaleOrder(models.Model):
                 _("These cash sales cannot be confirmed:") + "\n" + "\n".join(problems)
             )
 
+    def _sop_credit_exempt(self):
+        # Paid at once (invoice and payment at confirmation, or online): no credit
+        # is given, so no credit limit applies, on every path that confirms.
+        return super()._sop_credit_exempt() | self.filtered(
+            lambda o: o.type_kind == "cash"
+        )
+
     def _sop_check_cancel(self):
         res = super()._sop_check_cancel()
         # Paid at once: a cancelled cash sale must not keep its paid invoice.

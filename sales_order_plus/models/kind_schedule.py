@@ -106,6 +106,22 @@ class SaleOrder(models.Model):
         self.filtered(lambda o: o.type_kind == "schedule")._sop_schedule_check_confirm()
         return res
 
+    def _sop_credit_holdable(self):
+        # Confirmed over the limit without a user (a job): the agreement is recorded
+        # and its releases wait for the credit manager.
+        return super()._sop_credit_holdable() | self.filtered(
+            lambda o: o.type_kind == "schedule"
+        )
+
+    def _sop_credit_continue(self):
+        res = super()._sop_credit_continue()
+        # The hold is released: what came due meanwhile is released now, as the
+        # nightly job does.
+        self.filtered(
+            lambda o: o.type_kind == "schedule" and o.state == "sale"
+        )._sop_schedule_release_agreement()
+        return res
+
     def _sop_schedule_check_confirm(self):
         """Every goods line is fully scheduled, on dates not in the past."""
         today = fields.Date.context_today(self)
@@ -464,6 +480,10 @@ class SaleOrderLine(models.Model):
         due = lines.schedule_line_ids.filtered(
             lambda s: s.state == "planned" and s._sop_schedule_is_due()
         )
+        held = due.order_id._sop_credit_hold_check(
+            _("Release of the delivery schedule")
+        )
+        due = due.filtered(lambda s: s.order_id not in held)
         due._sop_schedule_lock_planned()._sop_schedule_set_released(True)
 
     def _sop_schedule_procurement_plan(self):
@@ -596,6 +616,14 @@ class SaleOrderScheduleLine(models.Model):
         lines this call released (never one another call released)."""
         lines = self.filtered(
             lambda s: s.order_id.type_kind == "schedule" and s.firmness != "forecast"
+        )
+        # Checked again at each release: over the limit, the order goes on credit
+        # hold (activity) and its lines stay planned.
+        held = lines.order_id._sop_credit_hold_check(
+            _("Release of the delivery schedule")
+        )
+        lines = lines.filtered(
+            lambda s: s.order_id not in held
         )._sop_schedule_lock_planned()
         if lines:
             lines._sop_schedule_set_released(True)
@@ -634,6 +662,8 @@ class SaleOrderScheduleLine(models.Model):
             ("firmness", "=", "firm"),
             ("order_id.state", "=", "sale"),
             ("order_id.type_kind", "=", "schedule"),
+            # Released by the credit manager (Release Credit Hold), not every night.
+            ("order_id.sop_credit_hold", "=", False),
         ]
         if min(horizons) > 0:
             domain.append(("date", "<=", today + timedelta(days=max(horizons))))

@@ -24,6 +24,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_is_zero
 
+from .integrity import raise_problems
+
 # Purchase order states in which a line can still be changed without asking the vendor.
 RFQ_STATES = ("draft", "sent", "to approve")
 
@@ -140,6 +142,22 @@ class SaleOrder(models.Model):
                     for order in blocked
                 )
             )
+
+    def _sop_credit_holdable(self):
+        # Confirmed over the limit without a user (a job): the order is recorded and
+        # its purchase orders wait, as requests for quotation, for the credit manager.
+        return super()._sop_credit_holdable() | self.filtered(
+            lambda o: o.type_kind == "third_party"
+        )
+
+    def _sop_credit_continue(self):
+        res = super()._sop_credit_continue()
+        # The hold is released: the requests for quotation held back are confirmed
+        # when their rule or type says so.
+        self.filtered(
+            lambda o: o.type_kind == "third_party" and o.state == "sale"
+        ).sudo().order_line.purchase_line_ids.order_id._sop_third_party_auto_confirm()
+        return res
 
     def _log_decrease_ordered_quantity(self, documents, cancel=False):
         if not cancel and any(o.type_kind == "third_party" for o in self):
@@ -549,12 +567,73 @@ class PurchaseOrder(models.Model):
     def _sop_third_party_auto_confirm(self):
         """Confirm the new purchase orders whose lines all ask for it (rule, else
         order type)."""
-        for purchase in self.filtered(lambda po: po.state in ("draft", "sent")):
+        for purchase in self.filtered(
+            lambda po: po.state in ("draft", "sent")
+            and not po._sop_third_party_credit_held()
+        ):
             sale_lines = purchase.order_line.sale_line_id
             if sale_lines and all(
                 line._sop_third_party_wants_auto_confirm() for line in sale_lines
             ):
                 purchase.button_confirm()
+
+    def _sop_third_party_credit_held(self):
+        """The customer orders of these purchase orders that are on credit hold."""
+        return self.sudo().order_line.sale_line_id.order_id.filtered("sop_credit_hold")
+
+    def _sop_third_party_check_credit_hold(self):
+        """Nothing goes to the vendor for a customer order on credit hold."""
+        problems = [
+            self.env._(
+                "%(purchase)s: %(orders)s",
+                purchase=purchase.name,
+                orders=", ".join(
+                    purchase._sop_third_party_credit_held().mapped("name")
+                ),
+            )
+            for purchase in self
+            if purchase._sop_third_party_credit_held()
+        ]
+        raise_problems(
+            _(
+                "These purchase orders cannot be confirmed or sent to the vendor: "
+                "their customer orders are on credit hold until a credit manager "
+                "releases them:"
+            ),
+            problems,
+        )
+
+    def button_confirm(self):
+        self._sop_third_party_check_credit_hold()
+        # Ordering from the vendor is where a third-party order exposes the
+        # supplier: the customer is checked again (not at the order's own
+        # confirmation, checked already, nor after a credit manager released its
+        # hold). Over the limit, the customer order goes on credit hold (activity)
+        # and its purchase orders stay requests for quotation.
+        orders = self.sudo().order_line.sale_line_id.order_id.filtered(
+            lambda o: o.type_kind == "third_party" and not o.sop_credit_release_date
+        )
+        orders._sop_credit_hold_check(_("Purchase order to the vendor"))
+        blocked = self.filtered(lambda po: po._sop_third_party_credit_held())
+        if not blocked:
+            return super().button_confirm()
+        if self - blocked:
+            super(PurchaseOrder, self - blocked).button_confirm()
+        return self.env["sale.order"]._sop_notification(
+            _(
+                "Not confirmed, the customer is over the credit limit and the "
+                "customer order is now on credit hold: %(purchases)s.",
+                purchases=", ".join(blocked.mapped("name")),
+            )
+        )
+
+    def button_approve(self, force=False):
+        self._sop_third_party_check_credit_hold()
+        return super().button_approve(force=force)
+
+    def action_rfq_send(self):
+        self._sop_third_party_check_credit_hold()
+        return super().action_rfq_send()
 
     def _activity_cancel_on_sale(self):
         if self.env.context.get("sop_third_party_cancelling"):

@@ -246,7 +246,9 @@ class SaleOrder(models.Model):
             moves |= company_orders.with_company(company)._create_invoices(
                 grouped=grouped, final=True
             )
-        moves.action_post()
+        # The order's credit was checked when it was confirmed; its invoice turns the
+        # order's risk into invoice risk. OCA's over-risk wizard would leave it draft.
+        moves.with_context(bypass_risk=True).action_post()
         return moves
 
     def _sop_of_a_kind(self):

@@ -21,3 +21,4 @@ from . import test_schedule_edifact
 from . import test_schedule_version_tour
 from . import test_schedule_planning
 from . import test_schedule_agreement
+from . import test_credit

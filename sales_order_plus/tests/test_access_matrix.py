@@ -324,6 +324,12 @@ class TestAccessMatrix(SalesOrderPlusCase):
                 company_ids=[cls.company_b.id],
             ),
         }
+        cls.users["credit_manager"] = new_test_user(
+            cls.env,
+            login="sop_credit_manager",
+            groups="sales_team.group_sale_salesman_all_leads,"
+            "sales_order_plus.group_sop_credit_manager",
+        )
         cls.vendor = cls.env["res.partner"].create({"name": "SOP Matrix Vendor"})
         cls.records = cls._records()
 
@@ -372,6 +378,9 @@ class TestAccessMatrix(SalesOrderPlusCase):
                 }
             )
         )
+        held = cls._create_order(cls.type_rush, user_id=cls.salesman.id)
+        held.action_confirm()
+        held._sop_credit_set_hold("Matrix")
         return {
             "version_own": version_own,
             "version_other": version_other,
@@ -381,6 +390,7 @@ class TestAccessMatrix(SalesOrderPlusCase):
             "schedule_inbox": cls.env["sale.order.schedule.inbox"].create(
                 {"name": "Schedule", "email_from": "dispo@example.com"}
             ),
+            "order_held": held,
             "type_shared": cls.type_cash,
             "type_company_a": types.create(
                 {"name": "A only", "kind": "rush", "company_id": cls.company.id}
@@ -524,6 +534,7 @@ class TestAccessMatrix(SalesOrderPlusCase):
             "version_line_own": {"product_uom_qty": 2.0},
             "version_change": {"old_qty": 1.0},
             "schedule_inbox": {"name": "Renamed"},
+            "order_held": {"sop_credit_hold": False},
         }[key]
 
     def _create_vals(self, key):
@@ -580,6 +591,7 @@ class TestAccessMatrix(SalesOrderPlusCase):
                 [], ["__count"], GROUP_BY[record._name], lazy=False
             ),
             "import": lambda: model.create(self._create_vals(key)).action_import(),
+            "release_hold": lambda: record.action_sop_credit_release(),
         }
         with closing(self.env.cr.savepoint()):
             try:
@@ -708,3 +720,21 @@ class TestAccessMatrix(SalesOrderPlusCase):
                 self.assertIn(admins, cron.user_id.groups_id)
                 with closing(self.env.cr.savepoint()):
                     cron.method_direct_trigger()
+
+
+# Credit hold (models/sale_order_credit.py): released by credit managers only, with
+# the button; the hold fields are refused to every write.
+MATRIX += [
+    ("salesman", "order_held", "release_hold", False),
+    ("salesman", "order_held", "write", REFUSED),
+    ("sale_admin", "order_held", "release_hold", False),
+    ("sale_admin", "order_held", "write", REFUSED),
+    ("accountant", "order_held", "release_hold", False),
+    ("portal", "order_held", "release_hold", False),
+    ("company_b", "order_held", "release_hold", False),
+    ("credit_manager", "order_held", "read", True),
+    ("credit_manager", "order_held", "write", REFUSED),
+    ("credit_manager", "order_held", "release_hold", True),
+]
+# The credit manager is a salesperson too (the salespeople's server actions).
+_SALESPEOPLE.add("credit_manager")

@@ -1188,3 +1188,64 @@ def _planned_schedule_line(t):
 def _still_planned(t, line):
     t.assertEqual((line.released, line.state), (False, "planned"))
     t.assertFalse(line.move_ids)
+
+
+# Credit limits (models/sale_order_credit.py).
+def _over_limit(t, kind):
+    """Two quotations of a customer whose credit limit any order exceeds."""
+    t.customer.sudo().write({"credit_limit": 1.0, "risk_sale_order_include": True})
+    return t.order(kind) | t.order(kind)
+
+
+def _held(t, kind):
+    order = _confirmed(t, kind)
+    order._sop_credit_set_hold("Bad input test")
+    return order
+
+
+def _held_purchase(t, kind):
+    return _held(t, "third_party").order_line.purchase_line_ids.order_id
+
+
+BAD_INPUTS += [  # noqa: E305
+    BadInput(
+        "several orders over the credit limit confirmed together",
+        # Schedule and third-party orders are confirmed on credit hold instead.
+        kinds=("standard", "rush"),
+        prepare=_over_limit,
+        # What a mass server action (or a job) runs: one error naming the orders.
+        act=lambda t, orders: orders._sop_confirm_job(),
+        message="exceed their customer's credit limit",
+        then=lambda t, orders, kind: t.assertEqual(
+            set(orders.mapped("state")), {"draft"}
+        ),
+    ),
+    BadInput(
+        "a client clears a credit hold",
+        kinds=("schedule", "third_party"),
+        prepare=_held,
+        act=lambda t, order: order.write({"sop_credit_hold": False}),
+        message="Release Credit Hold",
+        then=lambda t, order, kind: t.assertTrue(order.sop_credit_hold),
+    ),
+    BadInput(
+        "a credit hold released on an order not on hold",
+        prepare=lambda t, kind: _confirmed(t, "rush"),
+        act=lambda t, order: order.action_sop_credit_release(),
+        message="not on credit hold",
+    ),
+    BadInput(
+        "the purchase order of a third-party order on credit hold is confirmed",
+        prepare=_held_purchase,
+        act=lambda t, purchase: purchase.button_confirm(),
+        message="credit hold",
+        then=lambda t, purchase, kind: t.assertEqual(purchase.state, "draft"),
+    ),
+    BadInput(
+        "the purchase order of a third-party order on credit hold is sent",
+        prepare=_held_purchase,
+        act=lambda t, purchase: purchase.action_rfq_send(),
+        message="credit hold",
+        then=lambda t, purchase, kind: t.assertEqual(purchase.state, "draft"),
+    ),
+]

@@ -135,6 +135,14 @@ SCREENS = [
         wait=".o_view_controller",
     ),
     Screen(
+        "order_credit_hold.png",
+        "A delivery schedule on credit hold: banner, Release Credit Hold",
+        "sale.action_orders",
+        record="sales_order_plus.demo_order_credit_hold",
+        confirm=("sales_order_plus.demo_order_credit_hold",),
+        wait=".o_form_view",
+    ),
+    Screen(
         "consistency_check.png",
         "Order / delivery / invoice consistency check",
         "sales_order_plus.sale_consistency_check_action",
