@@ -262,26 +262,33 @@ class SaleOrderScheduleVersion(models.Model):
                 # (_sop_version_problems): a person may still choose it.
                 problems = list(message.problems)
                 problems += [p for item in items for p in item.problems]
-                vals_list.append(
-                    {
-                        "name": message.number or "/",
-                        "document_date": message.date,
-                        "kind": message.kind,
-                        "source": source,
-                        "order_id": agreement.id,
-                        "partner_id": partner.id,
-                        "agreement_ref": agreement_ref,
-                        "buyer_code": message.buyer,
-                        "ship_to_code": message.ship_to,
-                        "import_problems": "\n".join(problems) or False,
-                        "line_ids": [
-                            fields.Command.create(vals)
-                            for vals in self._sop_version_line_vals(
-                                agreement or partner, items
-                            )
-                        ],
-                    }
+                vals = {
+                    "name": message.number or "/",
+                    "document_date": message.date,
+                    "kind": message.kind,
+                    "source": source,
+                    "order_id": agreement.id,
+                    "partner_id": partner.id,
+                    "agreement_ref": agreement_ref,
+                    "buyer_code": message.buyer,
+                    "ship_to_code": message.ship_to,
+                    "import_problems": "\n".join(problems) or False,
+                }
+                duplicate = self._sop_version_duplicate(
+                    agreement, message.kind, vals["name"], message.date
                 )
+                if duplicate:
+                    # Received again: kept (with its file) as rejected, its lines
+                    # are those of the version applied before.
+                    vals.update(state="rejected", reason=duplicate)
+                else:
+                    vals["line_ids"] = [
+                        fields.Command.create(line_vals)
+                        for line_vals in self._sop_version_line_vals(
+                            agreement or partner, items
+                        )
+                    ]
+                vals_list.append(vals)
         if not vals_list:
             version = self.create(
                 {
@@ -646,23 +653,11 @@ class SaleOrderScheduleVersion(models.Model):
         self.ensure_one()
         if not self.order_id:
             return None
-        done = self.search(
-            [
-                ("order_id", "=", self.order_id.id),
-                ("kind", "=", self.kind),
-                ("name", "=", self.name),
-                ("document_date", "=", self.document_date),
-                ("state", "in", ("applied", "superseded")),
-                ("id", "!=", self.id),
-            ],
-            limit=1,
+        duplicate = self._sop_version_duplicate(
+            self.order_id, self.kind, self.name, self.document_date
         )
-        if done and self.name != "/":
-            return _(
-                "A duplicate of version %(version)s, received before and applied: "
-                "nothing was changed.",
-                version=done.display_name,
-            )
+        if duplicate:
+            return duplicate
         applied = self._sop_version_applied(self.order_id, self.kind)
         if (
             applied.document_date
@@ -677,6 +672,30 @@ class SaleOrderScheduleVersion(models.Model):
                 applied=format_date(self.env, applied.document_date),
             )
         return None
+
+    def _sop_version_duplicate(self, order, kind, number, document_date):
+        """Why a version of this number and date is a duplicate (one was applied
+        before), or None."""
+        if not order or not number or number == "/":
+            return None
+        done = self.search(
+            [
+                ("order_id", "=", order.id),
+                ("kind", "=", kind),
+                ("name", "=", number),
+                ("document_date", "=", document_date),
+                ("state", "in", ("applied", "superseded")),
+                ("id", "not in", self.ids),
+            ],
+            limit=1,
+        )
+        if not done:
+            return None
+        return _(
+            "A duplicate of version %(version)s, received before and applied: "
+            "nothing was changed.",
+            version=done.display_name,
+        )
 
     def _sop_version_problems(self):
         """What must be put right before this version can be applied."""
