@@ -38,6 +38,7 @@
         "views/kind_cash_views.xml",
         "data/kind_cash_actions.xml",
         "views/kind_rush_views.xml",
+        "views/availability_views.xml",
         "data/kind_rush_actions.xml",
         "data/queue_job_data.xml",
     ],

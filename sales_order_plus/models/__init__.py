@@ -1,5 +1,7 @@
 from . import sale_order_type
 from . import sale_order
+from . import sale_order_line_availability
+from . import sale_order_availability
 from . import stock_picking
 from . import account_move
 from . import sale_third_party_rule
