@@ -45,6 +45,7 @@
     "demo": [
         "demo/sale_order_demo.xml",
         "demo/kind_schedule_demo.xml",
+        "demo/availability_demo.xml",
     ],
     "assets": {
         "web.assets_tests": ["sales_order_plus/static/tests/tours/*"],

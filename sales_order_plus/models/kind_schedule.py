@@ -149,6 +149,11 @@ class SaleOrder(models.Model):
             self.env["sale.order.schedule.line"].create(new_lines)
         return super()._sop_availability_commit(lines, demands, promises)
 
+    def _sop_availability_reschedule(self):
+        if self.type_kind == "schedule":
+            return  # its schedule lines moved, each on its own date (above)
+        return super()._sop_availability_reschedule()
+
     def _action_cancel(self):
         res = super()._action_cancel()
         # Cancelled pickings took the releases with them: confirming again releases

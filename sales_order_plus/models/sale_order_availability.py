@@ -2,11 +2,11 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """Availability at confirmation: the type's policy when goods are short.
 
-In the confirmation pipeline (models/sale_order.py): ``_sop_check_confirm`` computes
-the promises of the goods lines (models/sale_order_line_availability.py) under row
-locks on their products, refuses, or writes what is promised (and moves the dates);
-``_sop_after_confirm`` puts the part promised later on a backorder transfer of its
-own. Standard orders check only when their type says so; the kinds add their days
+In the confirmation pipeline (models/sale_order.py): ``_sop_promise_confirm``, after
+every kind's checks, computes the promises of the goods lines
+(models/sale_order_line_availability.py) under row locks on their products, refuses,
+or writes what is promised (and moves the dates); ``_sop_after_confirm`` puts the part
+promised later on a backorder transfer of its own. Standard orders check only when their type says so; the kinds add their days
 and dates (kind_rush.py, kind_schedule.py).
 """
 
@@ -37,7 +37,12 @@ class SaleOrder(models.Model):
         "backorder), or none of them.",
     )
 
-    @api.depends("state", "order_line.sop_commit_qty", "order_line.product_uom_qty")
+    @api.depends(
+        "state",
+        "order_line.sop_commit_qty",
+        "order_line.sop_commit_date",
+        "order_line.product_uom_qty",
+    )
     def _compute_sop_availability_state(self):
         for order in self:
             lines = order._sop_product_lines().filtered(
@@ -64,8 +69,8 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------
     # Confirmation
     # ------------------------------------------------------------------
-    def _sop_check_confirm(self):
-        res = super()._sop_check_confirm()
+    def _sop_promise_confirm(self):
+        res = super()._sop_promise_confirm()
         self._sop_availability_confirm()
         return res
 

@@ -163,9 +163,16 @@ class SaleOrderLine(models.Model):
 
     def _sop_availability_tracked(self):
         """Goods whose stock is counted: services and consumables (no stock
-        tracking) are always available."""
+        tracking) are always available; goods made or bought to order come with
+        their own procurement, not from the stock."""
         self.ensure_one()
-        return self.product_id.type == "consu" and self.product_id.is_storable
+        product = self.product_id
+        if product.type != "consu" or not product.is_storable:
+            return False
+        routes = self.route_id | product.route_ids | product.categ_id.total_route_ids
+        return not any(
+            rule.procure_method == "make_to_order" for rule in routes.rule_ids
+        )
 
     def _sop_availability_ship_dt(self, known):
         """The delivery asked for: the delivery date of the order, else sale_stock's
@@ -348,7 +355,8 @@ class SaleOrderLine(models.Model):
     @api.model
     def _sop_availability_replenished(self, demand, today):
         """The day goods bought now arrive (the shortest delivery lead time of the
-        product's vendors for the company), or False without a vendor."""
+        product's vendors for the company): None when that is in time for the
+        demand, False without a vendor."""
         company = demand.line.order_id.company_id
         delays = [
             seller.delay
@@ -357,7 +365,10 @@ class SaleOrderLine(models.Model):
         ]
         if not delays:
             return False
-        return max(today + timedelta(days=min(delays)), demand.day)
+        # Bought today, the goods arrive on another day at the earliest.
+        arrival = today + timedelta(days=max(min(delays), 1))
+        # Beyond the vendor's lead time, the whole quantity can be bought in time.
+        return None if arrival <= demand.day else arrival
 
     @api.model
     def _sop_schedule_commitments(self, warehouse, products, today, order_ids):

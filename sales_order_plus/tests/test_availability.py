@@ -1,14 +1,14 @@
 # Copyright 2026 sales_order_plus developers
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from contextlib import closing
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import psycopg2
 from freezegun import freeze_time
 
-from odoo import SUPERUSER_ID, Command, api
+from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, HttpCase, tagged
 from odoo.tests.common import TransactionCase
 
 from .common import SalesOrderPlusCase
@@ -374,6 +374,15 @@ class TestAvailabilityAtConfirmation(SalesOrderPlusCase):
         self.assertEqual(order.sop_availability_state, "full")
 
     @freeze_time(WEDNESDAY_11H)
+    def test_made_to_order_goods_are_procured_not_promised_from_stock(self):
+        mto = self.env.ref("stock.route_warehouse0_mto")
+        mto.active = True
+        self.goods.route_ids = [Command.link(mto.id)]
+        order = self._rush("refuse", [(self.goods, 50.0)])
+        self.assertEqual(order.order_line.sop_confirmed_qty, 50.0)
+        self.assertFalse(order.order_line.sop_short)
+
+    @freeze_time(WEDNESDAY_11H)
     def test_archived_warehouse_is_refused(self):
         other_wh = self.env["stock.warehouse"].create(
             {"name": "SOP ATP closed", "code": "SOPX"}
@@ -521,3 +530,49 @@ class TestAvailabilityAtConfirmationConcurrency(TransactionCase):
                 cr3.rollback()
         finally:
             self._cleanup(ids)
+
+
+@tagged("post_install", "-at_install")
+class TestAvailabilityTour(HttpCase):
+    def test_availability_tour(self):
+        partner = self.env["res.partner"].create({"name": "SOP Tour ATP Customer"})
+        product = self.env["product.product"].create(
+            {
+                "name": "SOP Tour ATP Goods",
+                "type": "consu",
+                "is_storable": True,
+                "list_price": 40.0,
+                "taxes_id": False,
+            }
+        )
+        warehouse = self.env["stock.warehouse"].search(
+            [("company_id", "=", self.env.company.id)], limit=1
+        )
+        self.env["stock.quant"]._update_available_quantity(
+            product, warehouse.lot_stock_id, 5.0
+        )
+        # 10 arrive in ten days (after any rush delivery date).
+        self.env["stock.move"].create(
+            {
+                "name": "SOP tour receipt",
+                "product_id": product.id,
+                "product_uom_qty": 10.0,
+                "product_uom": product.uom_id.id,
+                "location_id": self.env.ref("stock.stock_location_suppliers").id,
+                "location_dest_id": warehouse.lot_stock_id.id,
+                "date": fields.Datetime.now() + timedelta(days=10),
+            }
+        )._action_confirm()
+        rush = self.env.ref("sales_order_plus.type_rush_order")
+        rush.write({"rush_fee_product_id": False, "availability_policy": "partial"})
+        self.start_tour("/odoo/sales", "sop_availability_tour", login="admin")
+        order = self.env["sale.order"].search([("partner_id", "=", partner.id)])
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(order.sop_availability_state, "partial")
+        line = order.order_line
+        self.assertEqual((line.sop_confirmed_qty, line.product_uom_qty), (5.0, 8.0))
+        self.assertGreater(line.sop_full_date, order.commitment_date)
+        self.assertEqual(
+            sorted(order.picking_ids.mapped(lambda p: p.move_ids.product_uom_qty)),
+            [3.0, 5.0],
+        )
