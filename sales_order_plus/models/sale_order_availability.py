@@ -6,8 +6,9 @@ In the confirmation pipeline (models/sale_order.py): ``_sop_promise_confirm``, a
 every kind's checks, computes the promises of the goods lines
 (models/sale_order_line_availability.py) under row locks on their products, refuses,
 or writes what is promised (and moves the dates); ``_sop_after_confirm`` puts the part
-promised later on a backorder transfer of its own. Standard orders check only when their type says so; the kinds add their days
-and dates (kind_rush.py, kind_schedule.py).
+promised later on a backorder transfer of its own. Standard orders check only when
+their type says so; the kinds add their days and dates (kind_rush.py,
+kind_schedule.py).
 """
 
 from odoo import _, api, fields, models
