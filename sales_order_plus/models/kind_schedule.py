@@ -567,7 +567,7 @@ class SaleOrderLine(models.Model):
         scheduled = self.filtered(lambda sl: sl._sop_schedule_is_scheduled())
         demands = super(SaleOrderLine, self - scheduled)._sop_availability_demands()
         today = fields.Date.context_today(self)
-        for line in scheduled.filtered(lambda sl: sl._sop_availability_tracked()):
+        for line in scheduled._sop_availability_tracked():
             for sched in line.schedule_line_ids.filtered(
                 lambda s: s.state == "planned" and s._sop_schedule_is_due(today)
             ):

@@ -11,6 +11,8 @@ their type says so; the kinds add their days and dates (kind_rush.py,
 kind_schedule.py).
 """
 
+from collections import defaultdict
+
 from odoo import _, api, fields, models
 from odoo.tools import float_compare, format_datetime
 
@@ -142,20 +144,22 @@ class SaleOrder(models.Model):
         reschedule = lines.filtered(
             lambda line: line.order_id.type_id.availability_policy == "reschedule"
         )
+        # One write per distinct promise, not per line.
+        by_values = defaultdict(lambda: self.env["sale.order.line"])
         for line, promise in lines._sop_availability_by_line(demands, promises).items():
             if line in reschedule or promise.full_dt == promise.ship_dt:
-                values = {
-                    "sop_commit_qty": line.product_uom_qty,
-                    "sop_commit_date": promise.full_dt,
-                    "sop_commit_full_date": False,
-                }
+                values = (line.product_uom_qty, promise.full_dt, False)
             else:
-                values = {
-                    "sop_commit_qty": promise.qty,
-                    "sop_commit_date": promise.ship_dt,
-                    "sop_commit_full_date": promise.full_dt,
+                values = (promise.qty, promise.ship_dt, promise.full_dt)
+            by_values[values] |= line
+        for (qty, date, full_date), same in by_values.items():
+            same.write(
+                {
+                    "sop_commit_qty": qty,
+                    "sop_commit_date": date,
+                    "sop_commit_full_date": full_date,
                 }
-            line.write(values)
+            )
         for order in reschedule.order_id:
             order._sop_availability_reschedule()
 

@@ -162,16 +162,26 @@ class SaleOrderLine(models.Model):
         )
 
     def _sop_availability_tracked(self):
-        """Goods whose stock is counted: services and consumables (no stock
-        tracking) are always available; goods made or bought to order come with
-        their own procurement, not from the stock."""
-        self.ensure_one()
-        product = self.product_id
-        if product.type != "consu" or not product.is_storable:
-            return False
-        routes = self.route_id | product.route_ids | product.categ_id.total_route_ids
-        return not any(
-            rule.procure_method == "make_to_order" for rule in routes.rule_ids
+        """The lines among ``self`` whose goods' stock is counted: services and
+        consumables (no stock tracking) are always available; goods made or bought
+        to order come with their own procurement, not from the stock."""
+        goods = self.filtered(
+            lambda line: line.product_id.type == "consu" and line.product_id.is_storable
+        )
+        if not goods:
+            return goods
+        to_order = self.env["stock.route"].search(
+            [("rule_ids.procure_method", "=", "make_to_order")]
+        )
+        return goods.filtered(
+            lambda line: not (
+                to_order
+                & (
+                    line.route_id
+                    | line.product_id.route_ids
+                    | line.product_id.categ_id.total_route_ids
+                )
+            )
         )
 
     def _sop_availability_ship_dt(self, known):
@@ -192,8 +202,8 @@ class SaleOrderLine(models.Model):
         today = fields.Date.context_today(self)
         demands = []
         known = {}
-        for line in self:
-            if not line._sop_availability_tracked() or line.product_uom_qty <= 0:
+        for line in self._sop_availability_tracked():
+            if line.product_uom_qty <= 0:
                 continue
             ship_dt = line._sop_availability_ship_dt(known)
             demands.append(
@@ -250,10 +260,14 @@ class SaleOrderLine(models.Model):
         consumables) ship whole on their date."""
         result = {}
         known = {}
+        tracked = self._sop_availability_tracked()
+        by_line = defaultdict(list)
+        for demand in demands:
+            by_line[demand.line].append(demand)
         for line in self:
-            line_demands = [d for d in demands if d.line == line]
+            line_demands = by_line[line]
             if not line_demands:
-                if line._sop_availability_tracked():
+                if line in tracked:
                     continue  # nothing to promise (no quantity)
                 ship_dt = line._sop_availability_ship_dt(known)
                 result[line] = Promise(line.product_uom_qty, ship_dt, ship_dt)
