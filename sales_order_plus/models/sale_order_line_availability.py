@@ -164,14 +164,19 @@ class SaleOrderLine(models.Model):
     def _sop_availability_tracked(self):
         """The lines among ``self`` whose goods' stock is counted: services and
         consumables (no stock tracking) are always available; goods made or bought
-        to order come with their own procurement, not from the stock."""
+        to order, or shipped by the vendor (dropship), come with their own
+        procurement, not from the stock."""
         goods = self.filtered(
             lambda line: line.product_id.type == "consu" and line.product_id.is_storable
         )
         if not goods:
             return goods
         to_order = self.env["stock.route"].search(
-            [("rule_ids.procure_method", "=", "make_to_order")]
+            [
+                "|",
+                ("rule_ids.procure_method", "=", "make_to_order"),
+                ("rule_ids.location_src_id.usage", "=", "supplier"),
+            ]
         )
         return goods.filtered(
             lambda line: not (

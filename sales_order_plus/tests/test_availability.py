@@ -374,13 +374,17 @@ class TestAvailabilityAtConfirmation(SalesOrderPlusCase):
         self.assertEqual(order.sop_availability_state, "full")
 
     @freeze_time(WEDNESDAY_11H)
-    def test_made_to_order_goods_are_procured_not_promised_from_stock(self):
+    def test_goods_to_order_or_dropshipped_are_not_promised_from_stock(self):
         mto = self.env.ref("stock.route_warehouse0_mto")
         mto.active = True
         self.goods.route_ids = [Command.link(mto.id)]
-        order = self._rush("refuse", [(self.goods, 50.0)])
-        self.assertEqual(order.order_line.sop_confirmed_qty, 50.0)
-        self.assertFalse(order.order_line.sop_short)
+        dropshipped = self._storable("SOP ATP dropshipped", 0.0)
+        dropshipped.route_ids = [
+            Command.link(self.env.ref("stock_dropshipping.route_drop_shipping").id)
+        ]
+        order = self._rush("refuse", [(self.goods, 50.0), (dropshipped, 7.0)])
+        self.assertEqual(order.order_line.mapped("sop_confirmed_qty"), [50.0, 7.0])
+        self.assertFalse(any(order.order_line.mapped("sop_short")))
 
     @freeze_time(WEDNESDAY_11H)
     def test_archived_warehouse_is_refused(self):
