@@ -106,6 +106,34 @@ class TestAvailabilityAtConfirmation(SalesOrderPlusCase):
         self.assertEqual(backorder.priority, "1")
 
     @freeze_time(WEDNESDAY_11H)
+    def test_partial_in_two_steps_splits_the_pick(self):
+        # Pick, then ship: the pick leaves the stock (Odoo creates the shipment when
+        # it is done), its rest waits on a backorder of Friday.
+        self.warehouse.delivery_steps = "pick_ship"
+        self._receipt(self.goods, 10.0, datetime(2026, 1, 9, 9, 0))
+        order = self._rush("partial", [(self.goods, 8.0)])
+        order.action_confirm()
+        moves = self.env["stock.move"].search(
+            [
+                ("product_id", "=", self.goods.id),
+                ("group_id", "=", order.procurement_group_id.id),
+            ]
+        )
+        pick = self.warehouse.pick_type_id
+        self.assertEqual(
+            sorted(
+                (
+                    m.picking_type_id,
+                    m.product_uom_qty,
+                    m.date_deadline,
+                    m.picking_id.backorder_id.picking_type_id,
+                )
+                for m in moves
+            ),
+            [(pick, 3.0, FRIDAY_8H, pick), (pick, 5.0, NOW, pick.browse())],
+        )
+
+    @freeze_time(WEDNESDAY_11H)
     def test_rush_refuse_lists_short_lines_and_their_dates(self):
         self._receipt(self.goods, 10.0, datetime(2026, 1, 9, 9, 0))
         other = self._storable("SOP ATP other", 1.0)
