@@ -178,15 +178,16 @@ class SaleOrderLine(models.Model):
                 ("rule_ids.location_src_id.usage", "=", "supplier"),
             ]
         )
-        return goods.filtered(
-            lambda line: not (
-                to_order
-                & (
-                    line.route_id
-                    | line.product_id.route_ids
-                    | line.product_id.categ_id.total_route_ids
-                )
+        # Once per product, not per line.
+        product_to_order = {
+            product: bool(
+                to_order & (product.route_ids | product.categ_id.total_route_ids)
             )
+            for product in goods.product_id
+        }
+        return goods.filtered(
+            lambda line: not product_to_order[line.product_id]
+            and not (to_order & line.route_id)
         )
 
     def _sop_availability_ship_dt(self, known):
@@ -265,10 +266,12 @@ class SaleOrderLine(models.Model):
         consumables) ship whole on their date."""
         result = {}
         known = {}
-        tracked = self._sop_availability_tracked()
         by_line = defaultdict(list)
         for demand in demands:
             by_line[demand.line].append(demand)
+        tracked = self.filtered(
+            lambda line: line not in by_line
+        )._sop_availability_tracked()
         for line in self:
             line_demands = by_line[line]
             if not line_demands:
