@@ -42,6 +42,7 @@
         "views/kind_cash_views.xml",
         "data/kind_cash_actions.xml",
         "views/kind_rush_views.xml",
+        "views/availability_views.xml",
         "data/kind_rush_actions.xml",
         "data/queue_job_data.xml",
         "views/schedule_version_views.xml",
@@ -55,6 +56,7 @@
         "demo/kind_schedule_demo.xml",
         "demo/schedule_version_demo.xml",
         "demo/credit_demo.xml",
+        "demo/availability_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -297,6 +297,78 @@ def _customer_invoiced(qty):
     return verify
 
 
+# --- availability: two rush orders for the last units ---------------------------------
+def _rush_last_units(client, fixtures):
+    """Two rush quotations for the same 3 last units of a product no vendor sells (no
+    receipt, no lead time): only one of them can be promised today."""
+    type_id = client.call(
+        "sale.order.type",
+        "create",
+        {
+            "name": "Lab rush last units",
+            "kind": "rush",
+            "availability_policy": "partial",
+        },
+    )
+    product_id = client.call(
+        "product.product",
+        "create",
+        {"name": "Lab last units", "type": "consu", "is_storable": True},
+    )
+    quant_id = client.call(
+        "stock.quant",
+        "create",
+        {
+            "product_id": product_id,
+            "location_id": client.ref("stock.stock_location_stock"),
+            "inventory_quantity": 3,
+        },
+    )
+    client.call("stock.quant", "action_apply_inventory", [quant_id])
+    orders = [
+        client.call(
+            "sale.order",
+            "create",
+            {
+                "partner_id": fixtures["customers"][3 + n],
+                "type_id": type_id,
+                "order_line": [
+                    (0, 0, {"product_id": product_id, "product_uom_qty": 3})
+                ],
+            },
+        )
+        for n in range(2)
+    ]
+    return {"orders": orders, "product": product_id}
+
+
+def _confirm_own(client, subject, index=0):
+    return client.call("sale.order", "action_confirm", [subject["orders"][index]])
+
+
+def _promised_once(client, subject):
+    orders = client.call(
+        "sale.order",
+        "read",
+        subject["orders"],
+        fields=["state", "sop_availability_state", "picking_ids"],
+    )
+    confirmed = [o for o in orders if o["state"] == "sale"]
+    moves = client.call(
+        "stock.move",
+        "search_read",
+        [("product_id", "=", subject["product"]), ("state", "!=", "cancel")],
+        fields=["product_uom_qty"],
+    )
+    promised = sum(m["product_uom_qty"] for m in moves)
+    problems = []
+    if len(confirmed) != 1 or confirmed[0]["sop_availability_state"] != "full":
+        problems.append(f"orders {subject['orders']}: {orders}")
+    if promised != 3:
+        problems.append(f"orders {subject['orders']}: {promised} units promised != 3")
+    return problems
+
+
 CASES = [
     Case(
         "confirm the same standard quotation from two sessions",
@@ -328,6 +400,16 @@ CASES = [
         fire=_run_release_job,
         verify=_released_once,
         successes=2,
+    ),
+    # Both sessions compute from the same 3 units: the second one fails to
+    # serialize on the product's row lock, Odoo retries it, and it sees them taken
+    # (no receipt, no vendor: refused).
+    Case(
+        "confirm two rush orders for the last units at once",
+        prepare=_rush_last_units,
+        fire=_confirm_own,
+        verify=_promised_once,
+        successes=1,
     ),
     Case(
         "post the same vendor bill of a third-party order from two sessions",

@@ -12,6 +12,10 @@
 * ``refuse_derived_writes``: the type and kind stored on transfers, invoices and orders
   are copies kept by Odoo's recomputation; a direct write would make a transfer claim
   another kind than its order (and the kinds act on it).
+* ``lock_claim``: row locks on what a promise is computed from (the products of an
+  availability check): the rows are marked changed, so that a transaction that
+  computed from the same rows before ours committed fails to serialize instead of
+  promising the same goods again (Odoo retries it, and it sees our promise).
 * ``raise_problems``: checks collect every problem first and refuse once, so the user
   fixes all of them in one go instead of one per try.
 """
@@ -95,6 +99,38 @@ def lock_available(records, condition=None):
         log_exceptions=False,
     )
     return records.browse([row[0] for row in cr.fetchall()])
+
+
+def lock_claim(records):
+    """Lock the rows of ``records`` until the end of the transaction (waiting for
+    another transaction that holds them) and mark them changed.
+
+    Locking alone is not enough under Odoo's repeatable-read transactions: the
+    second of two availability checks waits for the first, then computes from its
+    snapshot, taken before the first committed, and promises the same goods. The
+    no-op update makes PostgreSQL refuse that second transaction (serialization
+    failure); Odoo retries the request, which sees the first one's moves."""
+    if not records.ids:
+        return
+    cr = records.env.cr
+    ids = tuple(sorted(records.ids))
+    # In a fixed order: two checks of overlapping products do not deadlock.
+    cr.execute(
+        SQL(
+            "SELECT id FROM %s WHERE id IN %s ORDER BY id FOR UPDATE",
+            SQL.identifier(records._table),
+            ids,
+        ),
+        log_exceptions=False,  # a serialization failure is retried, not a fault
+    )
+    cr.execute(
+        SQL(
+            "UPDATE %s SET write_date = write_date WHERE id IN %s",
+            SQL.identifier(records._table),
+            ids,
+        ),
+        log_exceptions=False,
+    )
 
 
 def raise_problems(title, problems, error=UserError):

@@ -60,7 +60,13 @@ class SaleOrder(models.Model):
                         + 1,
                     }
                 )
-            order.commitment_date = order._sop_rush_delivery_date()
+            delivery = order._sop_rush_delivery_date()
+            # Goods that are not there never ship today: a type that reschedules
+            # moves the order to the day all of them are there.
+            if order.type_id.availability_policy == "reschedule":
+                committed = order.order_line.mapped("sop_commit_date")
+                delivery = max([delivery] + [d for d in committed if d])
+            order.commitment_date = delivery
         if fee_lines:
             # Part of the confirmation, not an "extra line" added afterwards.
             self.env["sale.order.line"].with_context(
@@ -150,6 +156,26 @@ class SaleOrderLine(models.Model):
                 # Same-day delivery: no security lead time before the delivery date.
                 values["date_planned"] = order.commitment_date
         return values
+
+    # ------------------------------------------------------------------
+    # Availability at confirmation (models/sale_order_line_availability.py)
+    # ------------------------------------------------------------------
+    def _sop_availability_ship_dt(self, known):
+        order = self.order_id
+        if order.type_kind != "rush":
+            return super()._sop_availability_ship_dt(known)
+        # The rush delivery date (today before the cutoff on a working day, else the
+        # next working day), once per order.
+        key = ("rush", order.id)
+        if key not in known:
+            known[key] = order._sop_rush_delivery_date()
+        return known[key]
+
+    def _sop_availability_lead(self):
+        # Same-day delivery: no security lead time (_prepare_procurement_values).
+        if self.order_id.type_kind == "rush":
+            return 0
+        return super()._sop_availability_lead()
 
 
 class StockPicking(models.Model):

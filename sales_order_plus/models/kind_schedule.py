@@ -142,6 +142,40 @@ class SaleOrder(models.Model):
                     )
         raise_problems(_("The delivery schedule is incomplete:"), problems)
 
+    def _sop_availability_commit(self, lines, demands, promises):
+        """Delivery schedules promise per schedule line: a line that cannot ship on
+        its date moves to its earliest full date (reschedule, or nothing available
+        on the date), or keeps what is available and passes the rest to a new
+        schedule line on the date it becomes available (partial)."""
+        new_lines = []
+        for demand in demands:
+            sched, promise = demand.key, promises[demand.key]
+            if sched._name != "sale.order.schedule.line" or (
+                promise.full_dt == promise.ship_dt
+            ):
+                continue
+            full_day = demand.line._sop_availability_local(promise.full_dt).date()
+            policy = sched.order_id.type_id.availability_policy
+            if policy == "partial" and promise.qty > 0:
+                new_lines.append(
+                    {
+                        "order_line_id": sched.order_line_id.id,
+                        "date": full_day,
+                        "product_uom_qty": sched.product_uom_qty - promise.qty,
+                    }
+                )
+                sched.product_uom_qty = promise.qty
+            else:
+                sched.date = full_day
+        if new_lines:
+            self.env["sale.order.schedule.line"].create(new_lines)
+        return super()._sop_availability_commit(lines, demands, promises)
+
+    def _sop_availability_reschedule(self):
+        if self.type_kind == "schedule":
+            return  # its schedule lines moved, each on its own date (above)
+        return super()._sop_availability_reschedule()
+
     def _action_cancel(self):
         res = super()._action_cancel()
         # Cancelled pickings took the releases with them: confirming again releases
@@ -557,6 +591,27 @@ class SaleOrderLine(models.Model):
             )
             procurements += super()._create_procurements(qty, uom, origin, date_values)
         return procurements
+
+    def _sop_availability_demands(self):
+        """A delivery schedule asks for its due schedule lines (inside the release
+        horizon), each on its own date; the later ones are promised when they come
+        into the horizon."""
+        scheduled = self.filtered(lambda sl: sl._sop_schedule_is_scheduled())
+        demands = super(SaleOrderLine, self - scheduled)._sop_availability_demands()
+        today = fields.Date.context_today(self)
+        for line in scheduled._sop_availability_tracked():
+            for sched in line.schedule_line_ids.filtered(
+                lambda s: s.state == "planned" and s._sop_schedule_is_due(today)
+            ):
+                demands.append(
+                    line._sop_availability_demand(
+                        sched,
+                        sched.product_uom_qty,
+                        sched._sop_schedule_dates()["date_deadline"],
+                        today,
+                    )
+                )
+        return demands
 
     def _get_outgoing_incoming_moves(self, strict=True):
         outgoing, incoming = super()._get_outgoing_incoming_moves(strict=strict)

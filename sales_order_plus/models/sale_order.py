@@ -28,6 +28,8 @@ class SaleOrder(models.Model):
     Odoo's sale_stock extend ``sale.order``:
 
     * ``_sop_check_confirm``: from ``action_confirm``, before Odoo writes anything;
+    * ``_sop_promise_confirm``: after every check, the promise of the goods (it may
+      refuse too);
     * ``_sop_after_confirm``: at the end of ``_action_confirm``, after sale_stock has
       launched procurement;
     * ``_sop_check_cancel``: from ``action_cancel``, before Odoo's cancel wizard.
@@ -117,7 +119,9 @@ class SaleOrder(models.Model):
             ),
         )
         # Checks first: nothing is written when one fails.
-        self.filtered(lambda o: o.state in ("draft", "sent"))._sop_check_confirm()
+        quotations = self.filtered(lambda o: o.state in ("draft", "sent"))
+        quotations._sop_check_confirm()
+        quotations._sop_promise_confirm()
         return super().action_confirm()
 
     def _action_confirm(self):
@@ -134,6 +138,11 @@ class SaleOrder(models.Model):
         (kinds add their checks)."""
         self._sop_check_required_fields()
         self._sop_check_quantities()
+
+    def _sop_promise_confirm(self):
+        """Promise the goods of quotations ``self`` once every check passed (the
+        availability at confirmation, models/sale_order_availability.py): it may
+        still refuse, and writes only what it promises."""
 
     def _sop_after_confirm(self):
         """The kinds' work once the orders ``self`` are confirmed and procured (cash:

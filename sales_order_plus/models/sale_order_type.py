@@ -23,6 +23,21 @@ INVOICE_TRIGGERS = [
     ("collection", "At collection"),
     ("manual", "Manually"),
 ]
+# What confirming an order does with goods lines that cannot be met on their date.
+AVAILABILITY_POLICIES = [
+    ("none", "No check"),
+    ("refuse", "Refuse the order"),
+    ("partial", "Confirm what is available, backorder the rest"),
+    ("reschedule", "Move to the earliest full date"),
+]
+# The kinds that check availability, and their default policy (cash sales hand over
+# what is on the counter; third-party orders ship from the vendor's stock).
+KIND_AVAILABILITY_DEFAULTS = {
+    "standard": "none",
+    "rush": "partial",
+    "schedule": "refuse",
+}
+
 # The triggers each kind offers, its default (today's behaviour) first. "At
 # collection" waits for the counter collection: no kind offers it yet.
 KIND_INVOICE_TRIGGERS = {
@@ -123,6 +138,35 @@ class SaleOrderType(models.Model):
             if order_type.invoice_trigger not in offered:
                 order_type.invoice_trigger = offered[0]
 
+    @api.depends("kind")
+    def _compute_availability_policy(self):
+        for order_type in self:
+            if order_type.kind not in KIND_AVAILABILITY_DEFAULTS:
+                order_type.availability_policy = "none"
+            elif not order_type.availability_policy or (
+                order_type.availability_policy == "none"
+                and order_type.kind != "standard"
+            ):
+                order_type.availability_policy = KIND_AVAILABILITY_DEFAULTS[
+                    order_type.kind
+                ]
+
+    @api.constrains("kind", "availability_policy")
+    def _check_availability_policy(self):
+        for order_type in self:
+            checks = order_type.kind in KIND_AVAILABILITY_DEFAULTS
+            if (order_type.availability_policy != "none") != checks and (
+                order_type.kind != "standard"
+            ):
+                raise ValidationError(
+                    _(
+                        "%(type)s: rush orders and delivery schedules always check "
+                        "the availability of their goods; other kinds except the "
+                        "standard order do not.",
+                        type=order_type.name,
+                    )
+                )
+
     @api.constrains("kind", "invoice_trigger")
     def _check_invoice_trigger(self):
         labels = dict(self._fields["invoice_trigger"]._description_selection(self.env))
@@ -159,6 +203,26 @@ class SaleOrderType(models.Model):
         "warehouse (a delivery is created for them); a daily scheduled action releases "
         "the others as they come into the horizon. 0 releases every schedule line at "
         "confirmation.",
+    )
+
+    # ------------------------------------------------------------------
+    # Availability at confirmation
+    # ------------------------------------------------------------------
+    availability_policy = fields.Selection(
+        selection=AVAILABILITY_POLICIES,
+        string="Goods Not Available",
+        compute="_compute_availability_policy",
+        store=True,
+        readonly=False,
+        precompute=True,
+        required=True,
+        help="What confirming an order of this type does when the stock on hand, "
+        "the planned receipts and the existing commitments cannot cover a goods "
+        "line on its delivery date. No check: Odoo's behaviour. Refuse: the order "
+        "is not confirmed; the message lists the short lines and their earliest "
+        "dates. Partial: what is available is confirmed for the date, the rest goes "
+        "to a backorder dated when it becomes available. Reschedule: the line's "
+        "delivery date moves to the day its whole quantity is available.",
     )
 
     # ------------------------------------------------------------------

@@ -22,3 +22,4 @@ from . import test_schedule_version_tour
 from . import test_schedule_planning
 from . import test_schedule_agreement
 from . import test_credit
+from . import test_availability

@@ -261,6 +261,19 @@ def _cash_journal(t, journal):
     return t.order("cash")
 
 
+def _in_dozens(t, kind):
+    order = t.order(kind, lines=[(t.no_stock, 3.0)])
+    order.order_line.product_uom = t.env.ref("uom.product_uom_dozen")
+    return order
+
+
+def _archived_warehouse(t, kind):
+    warehouse = t.env["stock.warehouse"].create({"name": "SOP Closed", "code": "SOPC"})
+    order = t.order(kind, warehouse_id=warehouse.id)
+    warehouse.active = False
+    return order
+
+
 BAD_INPUTS = [
     # --- quantities -------------------------------------------------------------------
     BadInput(
@@ -938,6 +951,31 @@ BAD_INPUTS += [
         act=_edi_apply(_edi_delfor([("SOP-STORE", "SA", 5, -3)])),
         message="is in the past",
         then=_edi_unchanged("held"),
+    ),
+    # --- availability at confirmation -------------------------------------------------
+    BadInput(
+        "goods without stock, receipt or vendor",
+        kinds=("rush", "schedule"),
+        prepare=lambda t, kind: t.order(kind, lines=[(t.no_stock, 2.0)]),
+        act=lambda t, order: order.action_confirm(),
+        message="SOP No Stock: 0.0 of 2.0 Units .*no planned receipt or vendor",
+        then=_state_is("draft"),
+    ),
+    BadInput(
+        "dozens of goods without stock",
+        kinds=("rush",),
+        prepare=_in_dozens,
+        act=lambda t, order: order.action_confirm(),
+        message="SOP No Stock: 0.0 of 3.0 Dozens",
+        then=_state_is("draft"),
+    ),
+    BadInput(
+        "archived warehouse",
+        kinds=("rush", "schedule"),
+        prepare=_archived_warehouse,
+        act=lambda t, order: order.action_confirm(),
+        message="the warehouse SOP Closed is archived",
+        then=_state_is("draft"),
     ),
 ]
 

@@ -272,6 +272,13 @@ class TestKindRushTour(HttpCase):
                 "taxes_id": False,
             }
         )
+        # In stock: a rush order never promises today goods that are not there.
+        warehouse = self.env["stock.warehouse"].search(
+            [("company_id", "=", self.env.company.id)], limit=1
+        )
+        self.env["stock.quant"]._update_available_quantity(
+            product, warehouse.lot_stock_id, 1.0
+        )
         rush = self.env.ref("sales_order_plus.type_rush_order")
         rush.write({"rush_fee_product_id": False, "rush_cutoff_time": 23.99})
         started = fields.Datetime.now().replace(microsecond=0)

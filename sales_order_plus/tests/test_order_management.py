@@ -308,7 +308,14 @@ class TestDemandTrends(OrderManagementCase):
 
     @freeze_time("2025-06-30 12:00:00")
     def test_fast_and_slow_movers(self):
-        fast = self._storable("SOP Fast", stock=30.0)
+        # Bought from a vendor: the rush order below, beyond the stock, is promised
+        # on the vendor's lead time (a rush order never gets today without stock).
+        vendor = self.env["res.partner"].create({"name": "SOP Fast Vendor"})
+        fast = self._storable(
+            "SOP Fast",
+            stock=30.0,
+            seller_ids=[Command.create({"partner_id": vendor.id, "price": 50.0})],
+        )
         idle = self._storable("SOP Idle", stock=20.0)
         sold_out = self._storable("SOP Sold Out")
         self._confirmed(self.type_standard, 45, "2025-06-01 10:00:00", product=fast)

@@ -72,6 +72,14 @@ SCREENS = [
         wait=".o_form_view",
     ),
     Screen(
+        "order_rush_availability.png",
+        "Rush order before confirming: the quantity confirmed now and the date of "
+        "the rest",
+        "sale.action_orders",
+        record="sales_order_plus.demo_order_rush_availability",
+        wait=".o_form_view",
+    ),
+    Screen(
         "order_schedule.png",
         "Delivery schedule (Lieferplan), confirmed",
         "sale.action_orders",
