@@ -601,7 +601,9 @@ class SaleOrderLine(models.Model):
         today = fields.Date.context_today(self)
         for line in scheduled._sop_availability_tracked():
             for sched in line.schedule_line_ids.filtered(
-                lambda s: s.state == "planned" and s._sop_schedule_is_due(today)
+                lambda s: s.state == "planned"
+                and s.firmness == "firm"
+                and s._sop_schedule_is_due(today)
             ):
                 demands.append(
                     line._sop_availability_demand(

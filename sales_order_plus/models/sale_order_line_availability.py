@@ -394,13 +394,15 @@ class SaleOrderLine(models.Model):
 
     @api.model
     def _sop_schedule_commitments(self, warehouse, products, today, order_ids):
-        """[(product id, day, quantity in the product's unit)]: the unreleased lines
-        of confirmed delivery schedules shipping from ``warehouse`` (other than
+        """[(product id, day, quantity in the product's unit)]: the unreleased firm
+        lines of confirmed delivery schedules shipping from ``warehouse`` (other than
         ``order_ids``), on the day their goods must be in the warehouse."""
         schedule_lines = self.env["sale.order.schedule.line"].search(
             [
                 ("product_id", "in", products.ids),
                 ("state", "=", "planned"),
+                # Forecast lines are planning only, never a delivery: no commitment.
+                ("firmness", "=", "firm"),
                 ("order_id.state", "=", "sale"),
                 ("order_id.type_kind", "=", "schedule"),
                 ("order_id.warehouse_id", "=", warehouse.id),

@@ -287,6 +287,18 @@ class TestAvailabilityAtConfirmation(SalesOrderPlusCase):
         self.assertEqual(order.sop_availability_state, "full")
 
     @freeze_time(WEDNESDAY_11H)
+    def test_forecast_schedule_lines_are_no_commitment(self):
+        # Forecast lines are planning only (never delivered): the stock stays free.
+        self.type_schedule.schedule_release_horizon = 2
+        schedule = self._schedule_order(self.goods, [(date(2026, 1, 14), 4.0)])
+        schedule.action_confirm()
+        schedule.schedule_line_ids.firmness = "forecast"
+        order = self._rush("refuse", [(self.goods, 5.0)])
+        self.assertEqual(order.order_line.sop_confirmed_qty, 5.0)
+        order.action_confirm()
+        self.assertEqual(order.sop_availability_state, "full")
+
+    @freeze_time(WEDNESDAY_11H)
     def test_schedule_checks_its_due_lines(self):
         self.type_schedule.schedule_release_horizon = 2
         self.type_schedule.availability_policy = "refuse"
