@@ -17,6 +17,7 @@
         "queue_job",
     ],
     "data": [
+        "security/sales_order_plus_groups.xml",
         "security/ir.model.access.csv",
         "security/sales_order_plus_security.xml",
         "data/sale_order_type_data.xml",
@@ -36,6 +37,10 @@
         "data/sale_consistency_data.xml",
         "report/cash_receipt.xml",
         "views/kind_cash_views.xml",
+        "views/sale_cash_handover_views.xml",
+        "views/sale_cash_refund_views.xml",
+        "views/sale_cash_counter_views.xml",
+        "views/sale_cash_closing_views.xml",
         "data/kind_cash_actions.xml",
         "views/kind_rush_views.xml",
         "data/kind_rush_actions.xml",

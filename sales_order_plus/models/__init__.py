@@ -11,3 +11,5 @@ from . import account_move_line
 from . import sale_consistency_notification
 from . import kind_cash
 from . import kind_rush
+from . import sale_cash_closing
+from . import sale_cash_closing_line
