@@ -17,3 +17,4 @@ from . import test_query_counts
 from . import test_screenshots
 from . import test_jobs
 from . import test_cash_counter
+from . import test_cash_counter_tour

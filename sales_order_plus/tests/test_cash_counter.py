@@ -109,8 +109,8 @@ class CounterMixin:
                 Command.create({"journal_id": journal.id, "amount": amount})
                 for journal, amount in payments
             ]
-        elif len(wizard.payment_ids) == 1:
-            wizard.payment_ids.amount = wizard.amount_due
+        else:
+            wizard._propose_cash()
         wizard.amount_tendered = tendered
         return wizard
 
@@ -222,9 +222,10 @@ class TestCashCounter(CounterMixin, SalesOrderPlusCase):
         order = self._collect_order([(self.mattress, 1.0), (self.pillow, 2.0)])
         wizard = self.env["sale.cash.handover"].create({"order_id": order.id})
         self.assertEqual(wizard.journal_ids, self.cash_journal | self.card_journal)
-        self.assertEqual(len(wizard.payment_ids), 1)
-        self.assertEqual(wizard.payment_ids.journal_id, self.cash_journal)
-        self.assertEqual(wizard.payment_ids.amount, 140.0)
+        self.assertEqual(
+            [(p.journal_id, p.amount) for p in wizard.payment_ids],
+            [(self.cash_journal, 140.0), (self.card_journal, 0.0)],
+        )
         self.assertEqual(
             sorted(
                 (ln.product_id.name, ln.qty_open, ln.quantity) for ln in wizard.line_ids
@@ -559,7 +560,7 @@ class TestCashCounterOnlinePayment(CounterMixin, AccountPaymentCommon):
         self.assertFalse(order.invoice_ids.filtered(lambda m: m.state == "posted"))
         wizard = self.env["sale.cash.handover"].create({"order_id": order.id})
         self.assertEqual(wizard.amount_due, 0.0)
-        self.assertEqual(wizard.payment_ids.amount, 0.0)
+        self.assertEqual(wizard.payment_ids.mapped("amount"), [0.0, 0.0])
         wizard.action_hand_over()
         invoice = order.invoice_ids
         self.assertEqual(invoice.state, "posted")

@@ -5,7 +5,7 @@ counter journals) and takes the goods, in one transaction."""
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import float_compare
+from odoo.tools import float_compare, format_amount
 
 from ..models.integrity import lock_nowait, raise_problems
 
@@ -97,13 +97,13 @@ class SaleCashHandover(models.TransientModel):
 
     @api.depends("order_id")
     def _compute_payment_ids(self):
+        # One line per counter journal (cash first): the cashier types the amounts,
+        # the whole amount is proposed in cash.
         for wizard in self:
-            journal = wizard.journal_ids[:1]
-            wizard.payment_ids = [Command.clear()] + (
-                [Command.create({"journal_id": journal.id, "amount": 0.0})]
-                if journal
-                else []
-            )
+            wizard.payment_ids = [Command.clear()] + [
+                Command.create({"journal_id": journal.id, "amount": 0.0})
+                for journal in wizard.journal_ids
+            ]
 
     @api.depends("line_ids.quantity", "payment_ids.amount")
     def _compute_amount_due(self):
@@ -140,18 +140,23 @@ class SaleCashHandover(models.TransientModel):
             )
             wizard.amount_change = max(wizard.amount_tendered - cash, 0.0)
 
+    def _propose_cash(self):
+        """Unless the cashier split the payment, the cash line takes all."""
+        for wizard in self:
+            first, others = wizard.payment_ids[:1], wizard.payment_ids[1:]
+            if first and not any(others.mapped("amount")):
+                first.amount = wizard.amount_due
+
     @api.onchange("line_ids")
     def _onchange_line_ids(self):
-        # One payment line follows the goods taken; split payments are typed in.
-        if len(self.payment_ids) == 1:
-            self.payment_ids.amount = self.amount_due
+        self._propose_cash()
 
     @api.model_create_multi
     def create(self, vals_list):
         wizards = super().create(vals_list)
-        for wizard in wizards:
-            if len(wizard.payment_ids) == 1 and not wizard.payment_ids.amount:
-                wizard.payment_ids.amount = wizard.amount_due
+        wizards.filtered(
+            lambda w: not any(w.payment_ids.mapped("amount"))
+        )._propose_cash()
         return wizards
 
     # ------------------------------------------------------------------
@@ -203,8 +208,8 @@ class SaleCashHandover(models.TransientModel):
             problems.append(
                 _(
                     "the payments add up to %(paid)s, %(due)s is due.",
-                    paid=currency.round(paid),
-                    due=currency.round(due),
+                    paid=format_amount(self.env, paid, currency),
+                    due=format_amount(self.env, due, currency),
                 )
             )
         cash = sum(p.amount for p in self.payment_ids if p.journal_id.type == "cash")
@@ -215,8 +220,8 @@ class SaleCashHandover(models.TransientModel):
             problems.append(
                 _(
                     "%(tendered)s tendered is less than the %(cash)s to pay in cash.",
-                    tendered=currency.round(self.amount_tendered),
-                    cash=currency.round(cash),
+                    tendered=format_amount(self.env, self.amount_tendered, currency),
+                    cash=format_amount(self.env, cash, currency),
                 )
             )
         raise_problems(
@@ -285,6 +290,9 @@ class SaleCashHandover(models.TransientModel):
                     "sop_cash_change": self.amount_change,
                 }
             )
-        return self.env.ref(
+        action = self.env.ref(
             "sales_order_plus.action_report_cash_receipt"
         ).report_action(order)
+        # The wizard closes once the receipt is downloaded (the counter goes on).
+        action["close_on_report_download"] = True
+        return action
