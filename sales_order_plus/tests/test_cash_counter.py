@@ -188,9 +188,9 @@ class TestCashCounter(CounterMixin, SalesOrderPlusCase):
         self.assertEqual(wizard.amount_due, 200.0)
         self.assertEqual(wizard.amount_change, 50.0)
         action = wizard.action_hand_over()
-        # The receipt (through the layout set-up on a company's first print).
-        report = action.get("context", {}).get("report_action", action)
-        self.assertEqual(report["report_name"], "sales_order_plus.report_cash_receipt")
+        self.assertEqual(action["report_name"], "sales_order_plus.report_cash_receipt")
+        self.assertEqual(action["context"], {"active_ids": order.ids})
+        self.assertNotIn(None, action.values())
         invoice = order.invoice_ids
         self.assertEqual(invoice.state, "posted")
         self.assertEqual(invoice.amount_total, 200.0)

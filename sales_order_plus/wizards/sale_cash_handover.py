@@ -290,9 +290,15 @@ class SaleCashHandover(models.TransientModel):
                     "sop_cash_change": self.amount_change,
                 }
             )
-        action = self.env.ref(
-            "sales_order_plus.action_report_cash_receipt"
-        ).report_action(order)
+        # The receipt of the order alone, not the wizard's context (its defaults);
+        # no document layout set-up in the middle of the counter's work.
+        action = (
+            self.env.ref("sales_order_plus.action_report_cash_receipt")
+            .with_context({})
+            .report_action(order, config=False)
+        )
         # The wizard closes once the receipt is downloaded (the counter goes on).
         action["close_on_report_download"] = True
-        return action
+        # No empty values: an integration calling the button over XML-RPC gets an
+        # answer it can read (XML-RPC has no None).
+        return {key: value for key, value in action.items() if value is not None}

@@ -52,8 +52,9 @@ registry.category("web_tour.tours").add("sop_cash_counter_tour", {
             run: "click",
         },
         {
-            content: "Collected",
+            content: "Collected (once the receipt's PDF is rendered)",
             trigger: "body:not(:has(.modal)) .o_kanban_record:contains(SOP Tour Collect Customer) .badge:contains(Collected)",
+            timeout: 30000,
         },
     ],
 });
