@@ -505,6 +505,23 @@ class TestCashCounter(CounterMixin, SalesOrderPlusCase):
         closing.action_close()
         self.assertEqual(closing.state, "closed")
 
+    def test_closing_per_cashier(self):
+        """A cashier's closing counts the payments that cashier took."""
+        mine, theirs = self._collect_order(), self._collect_order([(self.pillow, 1.0)])
+        for order in (mine, theirs):
+            order.user_id = self.salesman
+        self._wizard(mine.with_user(self.cashier)).with_user(
+            self.cashier
+        ).action_hand_over()
+        self._wizard(theirs.with_user(self.salesman)).with_user(
+            self.salesman
+        ).action_hand_over()
+        own = self._closing(user_id=self.cashier.id)
+        whole = self._closing(user_id=False, date=fields.Date.today())
+        self.assertEqual(own.cash_in, 200.0)
+        self.assertEqual(whole.cash_in, 220.0)
+        self.assertIn(self.cashier.name, own.name)
+
     def test_salesperson_cannot_close(self):
         with self.assertRaises(AccessError):
             self._closing(user=self.salesman, counted=1.0)
