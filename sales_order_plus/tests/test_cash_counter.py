@@ -447,6 +447,27 @@ class TestCashCounter(CounterMixin, SalesOrderPlusCase):
         self.assertEqual(closing.difference, -5.0)
         closing.action_close()
         self.assertEqual(closing.state, "closed")
+        # The cashier sees what the form and the report show, without accounting
+        # rights.
+        self.env.invalidate_all()
+        as_cashier = closing.with_user(self.cashier)
+        self.assertEqual(
+            len(
+                as_cashier.web_read(
+                    {"payment_ids": {"fields": {"name": {}, "amount": {}}}}
+                )[0]["payment_ids"]
+            ),
+            2,
+        )
+        # The booked line itself is for the accountants (the form hides it).
+        view = self.env.ref("sales_order_plus.sale_cash_closing_form_view")
+        arch = as_cashier.get_views([(view.id, "form")])["views"]["form"]["arch"]
+        self.assertNotIn("statement_line_id", arch)
+        self.env["ir.actions.report"].with_user(self.cashier)._render_qweb_html(
+            "sales_order_plus.action_report_sale_cash_closing", closing.ids
+        )
+        # The accountant's view of what was booked.
+        closing = closing.with_env(self.env)
         line = closing.statement_line_id
         self.assertEqual(line.journal_id, self.cash_journal)
         self.assertEqual(line.amount, -5.0)
