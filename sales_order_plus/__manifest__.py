@@ -20,6 +20,7 @@
     ],
     "external_dependencies": {"python": ["pydifact"]},
     "data": [
+        "security/sales_order_plus_groups.xml",
         "security/ir.model.access.csv",
         "security/sales_order_plus_security.xml",
         "security/sales_order_plus_credit.xml",
@@ -40,6 +41,10 @@
         "data/sale_consistency_data.xml",
         "report/cash_receipt.xml",
         "views/kind_cash_views.xml",
+        "views/sale_cash_handover_views.xml",
+        "views/sale_cash_refund_views.xml",
+        "views/sale_cash_counter_views.xml",
+        "views/sale_cash_closing_views.xml",
         "data/kind_cash_actions.xml",
         "views/kind_rush_views.xml",
         "views/availability_views.xml",

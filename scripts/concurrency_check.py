@@ -369,6 +369,44 @@ def _promised_once(client, subject):
     return problems
 
 
+# --- cash sale reserved for collection: Pay and Hand Over on two tablets -------------
+def _collect_order(client, fixtures):
+    """A confirmed cash sale reserved for collection (no invoice, no payment yet)."""
+    type_ids = client.call(
+        "sale.order.type", "search", [("name", "=", "Lab click and collect")]
+    )
+    if type_ids:
+        type_id = type_ids[0]
+    else:
+        type_id = client.call(
+            "sale.order.type",
+            "create",
+            {
+                "name": "Lab click and collect",
+                "kind": "cash",
+                "cash_handover": "collect",
+            },
+        )
+    order_id = client.call(
+        "sale.order",
+        "create",
+        {
+            "partner_id": fixtures["customers"][2],
+            "type_id": type_id,
+            "order_line": [
+                (0, 0, {"product_id": fixtures["products"][0], "product_uom_qty": 2})
+            ],
+        },
+    )
+    client.call("sale.order", "action_confirm", [order_id])
+    return order_id
+
+
+def _hand_over(client, order_id, _index=0):
+    wizard_id = client.call("sale.cash.handover", "create", {"order_id": order_id})
+    return client.call("sale.cash.handover", "action_hand_over", [wizard_id])
+
+
 CASES = [
     Case(
         "confirm the same standard quotation from two sessions",
@@ -424,6 +462,15 @@ CASES = [
         fire=_post_bill,
         verify=_customer_invoiced(2),
         successes=2,
+    ),
+    # Two tablets take the same customer's money and goods: one hand-over, one
+    # invoice, one payment; the other tablet is told it is already being handed over.
+    Case(
+        "pay and hand over the same collect order from two tablets",
+        prepare=_collect_order,
+        fire=_hand_over,
+        verify=_order_documents(pickings=1, invoices=1, payments=1),
+        successes=1,
     ),
 ]
 

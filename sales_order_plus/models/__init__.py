@@ -21,3 +21,5 @@ from . import sale_order_schedule_version_line
 from . import sale_order_schedule_version_change
 from . import sale_order_schedule_inbox
 from . import kind_schedule_edi
+from . import sale_cash_closing
+from . import sale_cash_closing_line

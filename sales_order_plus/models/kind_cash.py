@@ -7,11 +7,13 @@ Everything of the kind is here: the checks before confirmation, the chain after 
 (invoice, payment, delivery), the invoicing rule of its lines and the server action.
 """
 
+from datetime import timedelta
+
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare
 
-from .integrity import lock_nowait
+from .integrity import lock_nowait, raise_problems
 
 
 class SaleOrder(models.Model):
@@ -25,8 +27,50 @@ class SaleOrder(models.Model):
         "one first) and, at the counter, the hand-over of the goods.",
     )
 
+    sop_cash_awaiting_collection = fields.Boolean(
+        string="Awaiting Collection",
+        compute="_compute_sop_cash_awaiting_collection",
+        store=True,
+        help="A cash sale reserved for the customer (or paid and left to pick up) "
+        "whose goods have not all left the shop: the counter hands them over.",
+    )
+    sop_cash_collect_expired = fields.Boolean(
+        string="Collection Expired",
+        copy=False,
+        readonly=True,
+        help="The type's collection period has passed without collection: the "
+        "salesperson got an activity (and the reservation may have been released).",
+    )
+    sop_cash_tendered = fields.Monetary(
+        string="Cash Tendered",
+        copy=False,
+        readonly=True,
+        help="Cash the customer handed over at the last collection (receipt).",
+    )
+    sop_cash_change = fields.Monetary(
+        string="Change Given",
+        copy=False,
+        readonly=True,
+        help="Change given back at the last collection (receipt).",
+    )
+
+    @api.depends("type_kind", "state", "type_id.cash_handover", "picking_ids.state")
+    def _compute_sop_cash_awaiting_collection(self):
+        for order in self:
+            order.sop_cash_awaiting_collection = (
+                order.type_kind == "cash"
+                and order.state == "sale"
+                and order.type_id.cash_handover in ("collect", "pickup")
+                and any(
+                    p.picking_type_code == "outgoing"
+                    and p.state not in ("done", "cancel")
+                    for p in order.picking_ids
+                )
+            )
+
     @api.depends(
         "type_kind",
+        "type_id.cash_handover",
         "state",
         "invoice_status",
         "invoice_ids.payment_state",
@@ -34,8 +78,10 @@ class SaleOrder(models.Model):
     )
     def _compute_sop_cash_to_settle(self):
         for order in self:
+            # Reserved for collection: paid and handed over by Pay and Hand Over.
             order.sop_cash_to_settle = (
                 order.type_kind == "cash"
+                and order.type_id.cash_handover != "collect"
                 and order.state == "sale"
                 and (
                     order.invoice_status == "to invoice"
@@ -212,7 +258,11 @@ class SaleOrder(models.Model):
     def _sop_after_confirm(self):
         res = super()._sop_after_confirm()
         if self._sop_cash_settles_now():
-            self.filtered(lambda o: o.type_kind == "cash")._sop_cash_settle()
+            # Reserved for collection: the delivery is reserved by Odoo's
+            # procurement, nothing is invoiced or paid before the customer comes.
+            self.filtered(
+                lambda o: o.type_kind == "cash" and o.type_id.cash_handover != "collect"
+            )._sop_cash_settle()
         return res
 
     def _sop_cash_settle(self, confirming=True):
@@ -242,17 +292,22 @@ class SaleOrder(models.Model):
             and not m.currency_id.is_zero(m.amount_residual)
         )
 
-    def _sop_cash_reconcile_online(self, invoice):
-        """Reconcile the open amounts of the order's online payments with the
-        invoice (Odoo reconciles them itself only for invoices of the transaction)."""
+    def _sop_cash_online_lines(self):
+        """Receivable lines of the order's done online payments not reconciled yet."""
         self.ensure_one()
-        lines = self.transaction_ids.filtered(
+        return self.transaction_ids.filtered(
             lambda tx: tx.state == "done"
         ).payment_id.move_id.line_ids.filtered(
             lambda ln: ln.account_id.account_type == "asset_receivable"
             and not ln.reconciled
             and ln.parent_state == "posted"
         )
+
+    def _sop_cash_reconcile_online(self, invoice):
+        """Reconcile the open amounts of the order's online payments with the
+        invoice (Odoo reconciles them itself only for invoices of the transaction)."""
+        self.ensure_one()
+        lines = self._sop_cash_online_lines()
         for line in lines:
             if invoice.currency_id.is_zero(invoice.amount_residual):
                 break
@@ -391,6 +446,358 @@ class SaleOrder(models.Model):
         self._sop_cash_check_confirm(hand_over_check=False)
         with self.env.cr.savepoint():
             self._sop_cash_settle(confirming=False)
+
+    # ------------------------------------------------------------------
+    # Collection at the counter (wizards/sale_cash_handover.py)
+    # ------------------------------------------------------------------
+    def action_sop_cash_hand_over(self):
+        """Open Pay and Hand Over for the order (form button, counter kanban)."""
+        self.ensure_one()
+        self._sop_cash_check_collect()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Pay and Hand Over"),
+            "res_model": "sale.cash.handover",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_order_id": self.id},
+        }
+
+    def _sop_cash_counter_journals(self):
+        """The journals a payment at the counter may use."""
+        self.ensure_one()
+        journals = self.type_id.cash_journal_ids or self._sop_cash_journal()
+        # The cash drawer first: it is proposed for the payment.
+        return journals.sorted(lambda j: (j.type != "cash", j.sequence, j.id))
+
+    def _sop_cash_online_credit(self):
+        """What the customer paid online and no invoice took yet, in the order's
+        currency."""
+        self.ensure_one()
+        return -sum(self._sop_cash_online_lines().mapped("amount_residual_currency"))
+
+    def _sop_cash_collected(self):
+        """Whether goods of the order have been handed over already."""
+        return any(
+            p.picking_type_code == "outgoing" and p.state == "done"
+            for p in self.picking_ids
+        )
+
+    def _sop_cash_check_collect(self):
+        """Refuse a hand-over of orders that are not awaiting collection (collected
+        already, cancelled, another kind)."""
+        problems = [
+            self.env._(
+                "%(order)s is not awaiting collection: it was collected or "
+                "cancelled, or it is not a cash sale reserved for collection.",
+                order=order.name,
+            )
+            for order in self
+            if not order.sop_cash_awaiting_collection
+        ]
+        raise_problems(_("Nothing to hand over:"), problems)
+
+    def _sop_cash_collect(self, quantities):
+        """Hand over ``quantities`` ({sale line: quantity in the line's unit}) from
+        the order's reserved deliveries; what is not taken stays reserved on a
+        backorder. Raises (the caller's savepoint takes everything back) when the
+        goods are not reserved or the validation asks for more input."""
+        self.ensure_one()
+        pickings = self.picking_ids.filtered(
+            lambda p: p.picking_type_code == "outgoing"
+            and p.state not in ("done", "cancel")
+        )
+        # An expired reservation was released: the goods are reserved again.
+        to_assign = pickings.filtered(lambda p: p.state != "assigned")
+        if to_assign:
+            to_assign.action_assign()
+        wanted = dict(quantities)
+        takes, problems = [], []
+        moves = pickings.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
+        for move in moves.sorted("id"):
+            line = move.sale_line_id
+            want = line.product_uom._compute_quantity(
+                wanted.get(line, 0.0), move.product_uom
+            )
+            take = min(want, move.product_uom_qty)
+            if (
+                float_compare(take, 0.0, precision_rounding=move.product_uom.rounding)
+                <= 0
+            ):
+                continue
+            if (
+                float_compare(
+                    take, move.quantity, precision_rounding=move.product_uom.rounding
+                )
+                > 0
+            ):
+                problems.append(
+                    _(
+                        "%(product)s: %(qty)s %(uom)s to hand over, %(reserved)s "
+                        "reserved.",
+                        product=move.product_id.display_name,
+                        qty=take,
+                        uom=move.product_uom.name,
+                        reserved=move.quantity,
+                    )
+                )
+                continue
+            wanted[line] -= move.product_uom._compute_quantity(take, line.product_uom)
+            takes.append((move, take))
+        for line, left in wanted.items():
+            if (
+                float_compare(left, 0.0, precision_rounding=line.product_uom.rounding)
+                > 0
+            ):
+                problems.append(
+                    _(
+                        "%(product)s: %(qty)s %(uom)s more than the order still "
+                        "holds for collection.",
+                        product=line.product_id.display_name,
+                        qty=left,
+                        uom=line.product_uom.name,
+                    )
+                )
+        if not takes and not problems:
+            problems.append(_("no quantity to hand over."))
+        raise_problems(_("%(order)s cannot be handed over:", order=self.name), problems)
+        to_validate = self.env["stock.picking"]
+        for move, take in takes:
+            move.quantity = take
+            move.picked = True
+            to_validate |= move.picking_id
+        # Not taken: a backorder, reserved again by Odoo (skip_backorder creates
+        # it without asking).
+        action = to_validate.with_context(
+            skip_backorder=True, skip_sms=True
+        ).button_validate()
+        stuck = to_validate.filtered(lambda p: p.state != "done")
+        if stuck:
+            raise UserError(
+                _(
+                    "%(order)s cannot be handed over at the counter: validating "
+                    "%(transfers)s asks for more input (%(step)s). Nothing was "
+                    "settled.",
+                    order=self.name,
+                    transfers=", ".join(stuck.mapped("name")),
+                    step=(isinstance(action, dict) and action.get("name"))
+                    or _("no progress"),
+                )
+            )
+        return to_validate
+
+    def _sop_cash_register(self, invoices, journal, amount):
+        """Pay ``amount`` of the posted ``invoices`` (or refund it, for credit
+        notes) in ``journal`` with Odoo's payment wizard, which reconciles it."""
+        self.ensure_one()
+        return (
+            self.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=invoices.ids)
+            .create(
+                {
+                    "journal_id": journal.id,
+                    "currency_id": self.currency_id.id,
+                    "amount": amount,
+                    "group_payment": True,
+                    "payment_difference_handling": "open",
+                    "payment_date": fields.Date.context_today(self),
+                }
+            )
+            ._create_payments()
+        )
+
+    # ------------------------------------------------------------------
+    # Refund at the counter (wizards/sale_cash_refund.py)
+    # ------------------------------------------------------------------
+    def action_sop_cash_refund(self):
+        """Open the counter refund for goods of the cash sale brought back."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Counter Refund"),
+            "res_model": "sale.cash.refund",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_order_id": self.id},
+        }
+
+    def _sop_cash_return(self, quantities):
+        """Take back ``quantities`` ({sale line: quantity in the line's unit}) with
+        Odoo's return wizard (quantities to refund on the order) and receive them
+        at once, latest delivery first."""
+        self.ensure_one()
+        wanted = dict(quantities)
+        returns = self.env["stock.picking"]
+        done = self.picking_ids.filtered(
+            lambda p: p.picking_type_code == "outgoing" and p.state == "done"
+        )
+        for picking in done.sorted("id", reverse=True):
+            wizard = (
+                self.env["stock.return.picking"]
+                .with_context(active_id=picking.id, active_model="stock.picking")
+                .create({"picking_id": picking.id})
+            )
+            taken = False
+            for return_line in wizard.product_return_moves:
+                line = return_line.move_id.sale_line_id
+                want = line.product_uom._compute_quantity(
+                    wanted.get(line, 0.0), return_line.uom_id
+                )
+                returnable = return_line.move_id.product_uom._compute_quantity(
+                    return_line.move_id.quantity, return_line.uom_id
+                )
+                qty = max(min(want, returnable), 0.0)
+                return_line.write({"quantity": qty, "to_refund": True})
+                if qty:
+                    wanted[line] -= return_line.uom_id._compute_quantity(
+                        qty, line.product_uom
+                    )
+                    taken = True
+            if not taken:
+                continue
+            new_picking = wizard._create_return()
+            for move in new_picking.move_ids:
+                move.quantity = move.product_uom_qty
+            new_picking.move_ids.picked = True
+            new_picking.with_context(skip_sms=True).button_validate()
+            if new_picking.state != "done":
+                raise UserError(
+                    _(
+                        "%(order)s: the return %(picking)s could not be received. "
+                        "Nothing was refunded.",
+                        order=self.name,
+                        picking=new_picking.name,
+                    )
+                )
+            returns |= new_picking
+        left = [
+            line.product_id.display_name
+            for line, qty in wanted.items()
+            if float_compare(qty, 0.0, precision_rounding=line.product_uom.rounding) > 0
+        ]
+        if left:
+            raise UserError(
+                _(
+                    "%(order)s: more %(products)s returned than delivered.",
+                    order=self.name,
+                    products=", ".join(left),
+                )
+            )
+        return returns
+
+    # ------------------------------------------------------------------
+    # Expiry of reservations (data/kind_cash_actions.xml)
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_sop_cash_collection_expiry(self):
+        """Orders reserved for collection beyond their type's collection period:
+        an activity for the salesperson, and the reservation released when the
+        type says so. Each order once."""
+        types = self.env["sale.order.type"].search(
+            [("kind", "=", "cash"), ("cash_collect_days", ">", 0)]
+        )
+        for order_type in types:
+            limit = fields.Datetime.now() - timedelta(days=order_type.cash_collect_days)
+            self.search(
+                [
+                    ("type_id", "=", order_type.id),
+                    ("sop_cash_awaiting_collection", "=", True),
+                    ("sop_cash_collect_expired", "=", False),
+                    ("date_order", "<=", limit),
+                ]
+            )._sop_cash_expire()
+
+    def _sop_cash_expire(self):
+        for order in self:
+            release = order.type_id.cash_expiry_release
+            order.activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=order.user_id.id or self.env.uid,
+                summary=_("Not collected"),
+                note=_(
+                    "%(order)s was not collected within %(days)s days.",
+                    order=order.name,
+                    days=order.type_id.cash_collect_days,
+                )
+                + (" " + _("The reservation was released.") if release else ""),
+            )
+            if release:
+                order.picking_ids.filtered(
+                    lambda p: p.picking_type_code == "outgoing"
+                    and p.state not in ("done", "cancel")
+                ).do_unreserve()
+            order.sop_cash_collect_expired = True
+
+
+class SaleOrderType(models.Model):
+    _inherit = "sale.order.type"
+
+    @api.depends("cash_handover")
+    def _compute_invoice_trigger(self):
+        res = super()._compute_invoice_trigger()
+        # A cash sale is invoiced when it is paid: at confirmation, or at the
+        # collection for the orders reserved for it.
+        for order_type in self.filtered(lambda t: t.kind == "cash"):
+            order_type.invoice_trigger = (
+                "collection"
+                if order_type.cash_handover == "collect"
+                else "confirmation"
+            )
+        return res
+
+    @api.constrains("kind", "cash_handover", "invoice_trigger")
+    def _check_cash_handover_trigger(self):
+        for order_type in self.filtered(lambda t: t.kind == "cash"):
+            collect = order_type.cash_handover == "collect"
+            if collect != (order_type.invoice_trigger == "collection"):
+                raise ValidationError(
+                    _(
+                        "%(type)s: a cash sale reserved for collection is invoiced "
+                        "at collection; the other hand-overs at confirmation.",
+                        type=order_type.name,
+                    )
+                )
+
+    @api.constrains("cash_collect_days")
+    def _check_cash_collect_days(self):
+        if any(t.cash_collect_days < 0 for t in self):
+            raise ValidationError(_("The collection period cannot be negative."))
+
+
+class SaleOrderLine(models.Model):
+    _inherit = "sale.order.line"
+
+    @api.depends("order_id.picking_ids.state")
+    def _compute_qty_to_invoice(self):
+        return super()._compute_qty_to_invoice()
+
+    def _sop_invoiceable_qty(self):
+        qty = super()._sop_invoiceable_qty()
+        if self.order_id.type_kind != "cash":
+            return qty
+        trigger = self.order_id.type_id.invoice_trigger
+        if trigger == "collection":
+            # What left the shop; services with the first collection.
+            if self.qty_delivered_method == "stock_move":
+                return self.qty_delivered
+            return self.product_uom_qty if self.order_id._sop_cash_collected() else 0.0
+        if trigger == "confirmation" and qty is not None:
+            # Goods brought back to the counter are credited (counter refund).
+            return qty - self._sop_cash_returned_qty()
+        return qty
+
+    def _sop_cash_returned_qty(self):
+        """Quantity returned by the customer for a refund, in the line's unit."""
+        self.ensure_one()
+        moves = self.move_ids.filtered(
+            lambda m: m.state == "done"
+            and m.to_refund
+            and m.origin_returned_move_id
+            and m.location_dest_id.usage != "customer"
+        )
+        return sum(
+            m.product_uom._compute_quantity(m.quantity, self.product_uom) for m in moves
+        )
 
 
 class PaymentTransaction(models.Model):

@@ -39,10 +39,10 @@ KIND_AVAILABILITY_DEFAULTS = {
 }
 
 # The triggers each kind offers, its default (today's behaviour) first. "At
-# collection" waits for the counter collection: no kind offers it yet.
+# collection": the cash sale reserved now and paid when the customer collects it.
 KIND_INVOICE_TRIGGERS = {
     "standard": ("manual",),
-    "cash": ("confirmation",),
+    "cash": ("confirmation", "collection"),
     "rush": ("delivery", "manual"),
     "schedule": ("manual",),
     "third_party": ("shipment", "vendor_bill", "manual"),
@@ -103,15 +103,42 @@ class SaleOrderType(models.Model):
     cash_handover = fields.Selection(
         selection=[
             ("counter", "At the counter"),
-            ("pickup", "Picked up later"),
-            ("ship", "Shipped"),
+            ("ship", "Paid now, shipped"),
+            ("collect", "Reserved now, paid at collection"),
+            ("pickup", "Paid now, picked up later"),
         ],
         string="Hand-over",
         default="counter",
         required=True,
-        help="At the counter: the goods leave with the customer at confirmation (the "
-        "delivery is validated). Picked up later: the delivery waits, ready, until the "
-        "customer collects it. Shipped: normal delivery after payment.",
+        help="At the counter: paid and handed over at confirmation (the delivery is "
+        "validated). Paid now, shipped: paid at confirmation, normal delivery. "
+        "Reserved now, paid at collection: confirmation reserves the goods, no "
+        "invoice and no payment; the customer pays (or has paid online) and takes "
+        "them at the counter (Pay and Hand Over). Paid now, picked up later: paid at "
+        "confirmation, the goods wait reserved until the customer fetches them (a "
+        "purchase paid at the till and collected later at the depot).",
+    )
+    cash_journal_ids = fields.Many2many(
+        comodel_name="account.journal",
+        relation="sale_order_type_cash_journal_rel",
+        column1="type_id",
+        column2="journal_id",
+        string="Counter Payment Journals",
+        domain="[('type', 'in', ('cash', 'bank'))]",
+        help="The journals a payment at the counter (Pay and Hand Over) may be split "
+        "across: the cash journal, a card terminal's bank journal ... When empty, the "
+        "payment journal above (or the company's cash journal) only.",
+    )
+    cash_collect_days = fields.Integer(
+        string="Collection Period (days)",
+        help="Orders reserved for collection and not collected this many days after "
+        "confirmation expire: the salesperson gets an activity (and the reservation "
+        "is released when set below). 0: reservations never expire.",
+    )
+    cash_expiry_release = fields.Boolean(
+        string="Release the Reservation at Expiry",
+        help="When a reservation for collection expires, the goods are unreserved "
+        "(the order and its delivery are kept; the hand-over reserves them again).",
     )
 
     # ------------------------------------------------------------------

@@ -23,3 +23,5 @@ from . import test_schedule_planning
 from . import test_schedule_agreement
 from . import test_credit
 from . import test_availability
+from . import test_cash_counter
+from . import test_cash_counter_tour

@@ -41,6 +41,13 @@ READ_FIELDS = {
     "sale.order.schedule.version.line": ["date", "product_uom_qty", "firmness"],
     "sale.order.schedule.version.change": ["date", "old_qty", "new_qty"],
     "sale.order.schedule.inbox": ["name", "state", "reason"],
+    "sale.cash.handover": ["order_id", "amount_due"],
+    "sale.cash.handover.line": ["sale_line_id", "quantity"],
+    "sale.cash.handover.payment": ["journal_id", "amount"],
+    "sale.cash.closing": ["journal_id", "date", "expected", "counted", "state"],
+    "sale.cash.closing.line": ["value", "number", "subtotal"],
+    "sale.cash.refund": ["order_id", "journal_id", "amount"],
+    "sale.cash.refund.line": ["sale_line_id", "quantity"],
 }
 # Groupings the add-on's stored fields are meant for ("group" operation).
 GROUP_BY = {
@@ -269,6 +276,36 @@ MATRIX = [
     ("accountant", "schedule_inbox", "read", False),
     ("portal", "schedule_inbox", "read", False),
     ("company_b", "schedule_inbox", "read", False),
+    # --- Pay and Hand Over (wizards): salespeople at the counter, nobody else ---------
+    ("salesman", "cash_handover", "create", True),
+    ("stock_user", "cash_handover", "create", False),
+    ("accountant", "cash_handover", "create", False),
+    ("portal", "cash_handover", "create", False),
+    ("salesman", "cash_handover_line", "create", True),
+    ("portal", "cash_handover_line", "create", False),
+    ("salesman", "cash_handover_payment", "create", True),
+    ("portal", "cash_handover_payment", "create", False),
+    ("salesman", "cash_refund", "create", True),
+    ("stock_user", "cash_refund", "create", False),
+    ("portal", "cash_refund", "create", False),
+    ("salesman", "cash_refund_line", "create", True),
+    ("portal", "cash_refund_line", "create", False),
+    # --- sale.cash.closing: cashiers and accountants close, salespeople do not --------
+    ("salesman", "cash_closing", "read", False),
+    ("salesman", "cash_closing", "create", False),
+    ("salesman", "cash_closing", "write", False),
+    ("sale_admin", "cash_closing", "create", False),
+    ("accountant", "cash_closing", "read", True),
+    ("accountant", "cash_closing", "write", False),
+    ("accountant", "cash_closing", "create", False),
+    ("stock_user", "cash_closing", "read", False),
+    ("portal", "cash_closing", "read", False),
+    ("company_b", "cash_closing", "read", False),
+    ("salesman", "cash_closing_line", "read", False),
+    ("salesman", "cash_closing_line", "write", False),
+    ("accountant", "cash_closing_line", "read", True),
+    ("accountant", "cash_closing_line", "write", False),
+    ("portal", "cash_closing_line", "read", False),
 ]
 
 # Server actions the add-on ships: xmlid -> users allowed to run them. The actions of
@@ -286,11 +323,13 @@ SERVER_ACTIONS = {
     },
     "sales_order_plus.ir_cron_sale_consistency_notify_ir_actions_server": set(),
     "sales_order_plus.ir_cron_schedule_release_ir_actions_server": set(),
+    "sales_order_plus.ir_cron_cash_collection_expiry_ir_actions_server": set(),
 }
 # Server actions run by a scheduled action.
 CRON_ACTIONS = {
     "sales_order_plus.ir_cron_sale_consistency_notify_ir_actions_server",
     "sales_order_plus.ir_cron_schedule_release_ir_actions_server",
+    "sales_order_plus.ir_cron_cash_collection_expiry_ir_actions_server",
 }
 
 
@@ -442,6 +481,38 @@ class TestAccessMatrix(SalesOrderPlusCase):
                     "company_id": cls.company.id,
                 }
             ),
+            **cls._cash_counter_records(),
+        }
+
+    @classmethod
+    def _cash_counter_records(cls):
+        """A collect order's Pay and Hand Over and a cash closing with a
+        denomination."""
+        collect_type = cls.env["sale.order.type"].create(
+            {"name": "Matrix collect", "kind": "cash", "cash_handover": "collect"}
+        )
+        collect = cls._create_order(collect_type, user_id=cls.salesman.id)
+        collect.action_confirm()
+        handover = cls.env["sale.cash.handover"].create({"order_id": collect.id})
+        closing = cls.env["sale.cash.closing"].create(
+            {
+                "date": fields.Date.today() - timedelta(days=1),
+                "line_ids": [Command.create({"value": 10.0, "number": 2})],
+            }
+        )
+        counter_sale = cls._create_order(cls.type_cash, user_id=cls.salesman.id)
+        counter_sale.action_confirm()
+        refund = cls.env["sale.cash.refund"].create({"order_id": counter_sale.id})
+        return {
+            "cash_counter_sale": counter_sale,
+            "cash_refund": refund,
+            "cash_refund_line": refund.line_ids,
+            "cash_collect_order": collect,
+            "cash_handover": handover,
+            "cash_handover_line": handover.line_ids,
+            "cash_handover_payment": handover.payment_ids,
+            "cash_closing": closing,
+            "cash_closing_line": closing.line_ids,
         }
 
     @classmethod
@@ -535,6 +606,8 @@ class TestAccessMatrix(SalesOrderPlusCase):
             "version_change": {"old_qty": 1.0},
             "schedule_inbox": {"name": "Renamed"},
             "order_held": {"sop_credit_hold": False},
+            "cash_closing": {"counted": 5.0},
+            "cash_closing_line": {"number": 3},
         }[key]
 
     def _create_vals(self, key):
@@ -573,6 +646,24 @@ class TestAccessMatrix(SalesOrderPlusCase):
                 "date": self._in_days(12),
             },
             "schedule_inbox": {"name": "New e-mail"},
+            "cash_handover": {"order_id": records["cash_collect_order"].id},
+            "cash_handover_line": {
+                "handover_id": records["cash_handover"].id,
+                "sale_line_id": records["cash_collect_order"].order_line.id,
+                "quantity": 1.0,
+            },
+            "cash_handover_payment": {
+                "handover_id": records["cash_handover"].id,
+                "journal_id": records["cash_handover"].journal_ids[:1].id,
+                "amount": 1.0,
+            },
+            "cash_closing": {"date": fields.Date.today() - timedelta(days=2)},
+            "cash_refund": {"order_id": records["cash_counter_sale"].id},
+            "cash_refund_line": {
+                "refund_id": records["cash_refund"].id,
+                "sale_line_id": records["cash_counter_sale"].order_line.id,
+                "quantity": 1.0,
+            },
         }[key]
 
     # -- the operations ----------------------------------------------------------------

@@ -58,6 +58,8 @@ WATCHED_MODELS = [
     "sale.order.line",
     "procurement.group",
     "sale.third.party.rule",
+    "account.bank.statement.line",
+    "sale.cash.closing",
 ]
 
 BadInput = namedtuple(
@@ -977,6 +979,82 @@ BAD_INPUTS += [
         message="the warehouse SOP Closed is archived",
         then=_state_is("draft"),
     ),
+    # --- cash sale at the counter: Pay and Hand Over, counter refund, closing ---------
+    BadInput(
+        "cash tendered less than the cash part",
+        prepare=lambda t, kind: _hand_over_wizard(t, tendered=10.0),
+        act=lambda t, wizard: wizard.action_hand_over(),
+        message="10.00 tendered is less than the .*500.00 to pay in cash",
+        then=lambda t, wizard, kind: _still_awaiting(t, wizard.order_id),
+    ),
+    BadInput(
+        "hand-over paid into a journal of another company",
+        prepare=lambda t, kind: _hand_over_wizard(t, journal=t.journal_company_b),
+        act=lambda t, wizard: wizard.action_hand_over(),
+        message="B Cash belongs to another company",
+        then=lambda t, wizard, kind: _still_awaiting(t, wizard.order_id),
+    ),
+    BadInput(
+        "hand-over paid into a journal of another currency",
+        prepare=lambda t, kind: _hand_over_wizard(t, journal=t.journal_other_currency),
+        act=lambda t, wizard: wizard.action_hand_over(),
+        message="Foreign Cash only takes payments in",
+        then=lambda t, wizard, kind: _still_awaiting(t, wizard.order_id),
+    ),
+    BadInput(
+        "payments not adding up to what is due",
+        prepare=lambda t, kind: _hand_over_wizard(t, amount=499.0),
+        act=lambda t, wizard: wizard.action_hand_over(),
+        message="the payments add up to .*499.00, .*500.00 is due",
+        then=lambda t, wizard, kind: _still_awaiting(t, wizard.order_id),
+    ),
+    BadInput(
+        "handing over more than reserved for the order",
+        prepare=lambda t, kind: _hand_over_wizard(t, quantity=6.0),
+        act=lambda t, wizard: wizard.action_hand_over(),
+        message="SOP Storable: 1.0 Units more than the order still holds",
+        then=lambda t, wizard, kind: _still_awaiting(t, wizard.order_id),
+    ),
+    BadInput(
+        "collecting an order already collected (a second tablet)",
+        prepare=lambda t, kind: _collected_twice(t),
+        act=lambda t, wizard: wizard.action_hand_over(),
+        message="is not awaiting collection",
+    ),
+    BadInput(
+        "collecting a cancelled order",
+        prepare=lambda t, kind: _cancelled_before_hand_over(t),
+        act=lambda t, wizard: wizard.action_hand_over(),
+        message="is not awaiting collection",
+        then=lambda t, wizard, kind: t.assertEqual(wizard.order_id.state, "cancel"),
+    ),
+    BadInput(
+        "counter refund of more than was delivered",
+        prepare=lambda t, kind: _refund_wizard(t, 6.0),
+        act=lambda t, wizard: wizard.action_refund(),
+        message="SOP Storable: between 0 and 5.0 can be returned",
+    ),
+    BadInput(
+        "a cash closing entered twice",
+        prepare=lambda t, kind: _cash_closing(t).journal_id,
+        act=lambda t, journal: t.env["sale.cash.closing"].create(
+            {"journal_id": journal.id, "counted": 0.0}
+        ),
+        message="is already closed or being closed",
+    ),
+    BadInput(
+        "closing a closed day again",
+        prepare=lambda t, kind: _cash_closing(t, close=True),
+        act=lambda t, closing: closing.action_close(),
+        message="These cash closings are locked",
+    ),
+    BadInput(
+        "closing a day with a collection still pending",
+        prepare=lambda t, kind: _closing_with_pending_collection(t),
+        act=lambda t, closing: closing.action_close(),
+        message="still awaiting collection today",
+        then=lambda t, closing, kind: t.assertEqual(closing.state, "draft"),
+    ),
 ]
 
 
@@ -1287,3 +1365,74 @@ BAD_INPUTS += [  # noqa: E305
         then=lambda t, purchase, kind: t.assertEqual(purchase.state, "draft"),
     ),
 ]
+
+
+def _collect_order(t):
+    """A confirmed cash sale reserved for collection: 5 x 100, no taxes."""
+    collect_type = t.env["sale.order.type"].create(
+        {"name": "Bad input collect", "kind": "cash", "cash_handover": "collect"}
+    )
+    t.product.taxes_id = False
+    order = t._create_order(collect_type, lines=[(t.product, 5.0)])
+    order.action_confirm()
+    return order
+
+
+def _hand_over_wizard(t, tendered=0.0, journal=None, amount=None, quantity=None):
+    wizard = t.env["sale.cash.handover"].create({"order_id": _collect_order(t).id})
+    if quantity is not None:
+        wizard.line_ids.quantity = quantity
+    payment = wizard.payment_ids
+    payment.amount = amount if amount is not None else wizard.amount_due
+    if journal:
+        payment.journal_id = journal
+    wizard.amount_tendered = tendered
+    return wizard
+
+
+def _still_awaiting(t, order):
+    t.assertTrue(order.sop_cash_awaiting_collection)
+    t.assertFalse(order.invoice_ids)
+    t.assertEqual(order.picking_ids.state, "assigned")
+
+
+def _collected_twice(t):
+    order = _collect_order(t)
+    first, second = (
+        t.env["sale.cash.handover"].create({"order_id": order.id}) for _i in range(2)
+    )
+    first.action_hand_over()
+    return second
+
+
+def _cancelled_before_hand_over(t):
+    order = _collect_order(t)
+    wizard = t.env["sale.cash.handover"].create({"order_id": order.id})
+    order.with_context(disable_cancel_warning=True).action_cancel()
+    return wizard
+
+
+def _refund_wizard(t, quantity):
+    order = t.order("cash")
+    order.action_confirm()
+    wizard = t.env["sale.cash.refund"].create({"order_id": order.id})
+    wizard.line_ids.quantity = quantity
+    return wizard
+
+
+def _cash_closing(t, close=False):
+    journal = t.env["account.journal"].create(
+        {"name": "Bad input drawer", "code": "BIDR", "type": "cash"}
+    )
+    closing = t.env["sale.cash.closing"].create(
+        {"journal_id": journal.id, "counted": 0.0}
+    )
+    if close:
+        closing.action_close()
+    return closing
+
+
+def _closing_with_pending_collection(t):
+    order = _collect_order(t)
+    order.commitment_date = fields.Datetime.now()
+    return _cash_closing(t)

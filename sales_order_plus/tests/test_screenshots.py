@@ -156,6 +156,19 @@ SCREENS = [
         "sales_order_plus.sale_consistency_check_action",
         wait=".o_view_controller",
     ),
+    Screen(
+        "cash_counter.png",
+        "The counter (tablet): orders awaiting collection and today's cash sales",
+        "sales_order_plus.action_sale_cash_counter",
+        confirm=("sales_order_plus.demo_order_cash",),
+        wait=".o_kanban_view",
+    ),
+    Screen(
+        "cash_closing.png",
+        "Daily cash closing per cash journal",
+        "sales_order_plus.action_sale_cash_closing",
+        wait=".o_view_controller",
+    ),
 ]
 
 

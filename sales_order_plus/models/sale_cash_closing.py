@@ -1,0 +1,389 @@
+# Copyright 2026 sales_order_plus developers
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import create_unique_index, index_exists
+
+from .integrity import lock_nowait, raise_problems
+
+
+class SaleCashClosing(models.Model):
+    """The daily cash closing of a cash journal (optionally per cashier).
+
+    No parallel ledger: the day's cash is read from Odoo's own payments of the
+    journal (``account.payment``, posted: the counter's hand-overs, the cash sales
+    settled at confirmation, the counter refunds), so the expected amount is what
+    accounting already knows: opening balance (the previous closing's counted cash)
+    + cash received - cash paid back.
+
+    The difference between counted and expected is booked as a statement line of
+    the cash journal (``account.bank.statement.line``) whose counterpart is the
+    journal's profit or loss account (``profit_account_id`` / ``loss_account_id``),
+    as Odoo's Point of Sale books a cash difference when it closes a session: the
+    journal's cash account then holds what is in the drawer, the difference lands
+    in the account the accountants configured for it, and the line needs no
+    reconciliation (its counterpart is final). A plain ``account.move`` would do
+    the same booking but would not show in the cash journal's statement lines,
+    where the accountant reconciles the drawer.
+    """
+
+    _name = "sale.cash.closing"
+    _description = "Daily Cash Closing"
+    _inherit = ["mail.thread"]
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name", store=True)
+    journal_id = fields.Many2one(
+        comodel_name="account.journal",
+        string="Cash Journal",
+        required=True,
+        check_company=True,
+        domain="[('type', '=', 'cash')]",
+        default=lambda self: self._default_journal(),
+    )
+    company_id = fields.Many2one(
+        related="journal_id.company_id", store=True, index=True
+    )
+    currency_id = fields.Many2one(
+        comodel_name="res.currency", compute="_compute_currency_id"
+    )
+    date = fields.Date(required=True, default=fields.Date.context_today, tracking=True)
+    user_id = fields.Many2one(
+        comodel_name="res.users",
+        string="Cashier",
+        help="Close the cash this cashier took only (payments they registered). "
+        "Empty: the whole journal.",
+    )
+    state = fields.Selection(
+        selection=[("draft", "Open"), ("closed", "Closed")],
+        default="draft",
+        required=True,
+        readonly=True,
+        tracking=True,
+    )
+    opening_balance = fields.Monetary(
+        compute="_compute_opening_balance",
+        store=True,
+        readonly=False,
+        help="Cash in the drawer at the start of the day: the counted amount of the "
+        "journal's previous closing.",
+    )
+    payment_ids = fields.Many2many(
+        comodel_name="account.payment",
+        string="Cash Payments",
+        compute="_compute_amounts",
+    )
+    cash_in = fields.Monetary(string="Cash Received", compute="_compute_amounts")
+    cash_out = fields.Monetary(string="Cash Refunded", compute="_compute_amounts")
+    expected = fields.Monetary(
+        compute="_compute_amounts",
+        help="Opening balance + cash received - cash refunded on the day (posted "
+        "payments of the journal; once closed, those registered until the closing).",
+    )
+    line_ids = fields.One2many(
+        comodel_name="sale.cash.closing.line",
+        inverse_name="closing_id",
+        string="Denominations",
+    )
+    counted = fields.Monetary(
+        compute="_compute_counted",
+        store=True,
+        readonly=False,
+        tracking=True,
+        help="Cash counted in the drawer; summed from the denominations when they "
+        "are entered.",
+    )
+    difference = fields.Monetary(compute="_compute_amounts")
+    statement_line_id = fields.Many2one(
+        comodel_name="account.bank.statement.line",
+        string="Difference Booked",
+        readonly=True,
+        copy=False,
+    )
+    closed_by_id = fields.Many2one(
+        comodel_name="res.users", string="Closed By", readonly=True, copy=False
+    )
+    date_closed = fields.Datetime(string="Closed On", readonly=True, copy=False)
+
+    def init(self):
+        # One closing per journal, day and cashier (or none), even from two
+        # sessions at once.
+        name = "sale_cash_closing_journal_date_user_uniq"
+        if not index_exists(self.env.cr, name):
+            create_unique_index(
+                self.env.cr,
+                name,
+                self._table,
+                ["journal_id", "date", "COALESCE(user_id, 0)"],
+            )
+
+    @api.model
+    def _default_journal(self):
+        return self.env["account.journal"].search(
+            [
+                *self.env["account.journal"]._check_company_domain(self.env.company),
+                ("type", "=", "cash"),
+            ],
+            limit=1,
+        )
+
+    @api.depends("journal_id", "date", "user_id")
+    def _compute_name(self):
+        for closing in self:
+            parts = [closing.journal_id.name or "", str(closing.date or "")]
+            if closing.user_id:
+                parts.append(closing.user_id.name)
+            closing.name = " - ".join(parts)
+
+    @api.depends("journal_id")
+    def _compute_currency_id(self):
+        for closing in self:
+            closing.currency_id = (
+                closing.journal_id.currency_id
+                or closing.company_id.currency_id
+                or self.env.company.currency_id
+            )
+
+    @api.depends("journal_id", "date", "user_id")
+    def _compute_opening_balance(self):
+        for closing in self:
+            previous = self.search(
+                [
+                    ("journal_id", "=", closing.journal_id.id),
+                    ("user_id", "=", closing.user_id.id),
+                    ("state", "=", "closed"),
+                    ("date", "<", closing.date),
+                ],
+                order="date desc",
+                limit=1,
+            )
+            closing.opening_balance = previous.counted
+
+    def _payment_domain(self):
+        self.ensure_one()
+        domain = [
+            ("journal_id", "=", self.journal_id.id),
+            ("date", "=", self.date),
+            ("state", "in", ("in_process", "paid")),
+        ]
+        if self.user_id:
+            domain.append(("create_uid", "=", self.user_id.id))
+        if self.date_closed:
+            # A closed day keeps its figures.
+            domain.append(("create_date", "<=", self.date_closed))
+        return domain
+
+    @api.depends("journal_id", "date", "user_id", "opening_balance", "counted")
+    def _compute_amounts(self):
+        Payment = self.env["account.payment"].sudo()
+        for closing in self:
+            payments = (
+                Payment.search(closing._payment_domain())
+                if closing.journal_id and closing.date
+                else Payment
+            )
+            closing.payment_ids = payments
+            closing.cash_in = sum(
+                p.amount for p in payments if p.payment_type == "inbound"
+            )
+            closing.cash_out = sum(
+                p.amount for p in payments if p.payment_type == "outbound"
+            )
+            closing.expected = (
+                closing.opening_balance + closing.cash_in - closing.cash_out
+            )
+            closing.difference = closing.currency_id.round(
+                closing.counted - closing.expected
+            )
+
+    @api.depends("line_ids.subtotal")
+    def _compute_counted(self):
+        for closing in self:
+            if closing.line_ids:
+                closing.counted = sum(closing.line_ids.mapped("subtotal"))
+
+    # ------------------------------------------------------------------
+    # Rules: one closing per journal, day and cashier; closed is final
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        # Refused before the insert: the unique index would only say "duplicate".
+        for vals in vals_list:
+            self.new(self._add_missing_default_values(vals))._check_unique()
+        closings = super().create(vals_list)
+        closings._check_unique()
+        return closings
+
+    def _check_unique(self):
+        problems = []
+        for closing in self:
+            others = self.sudo().search_count(
+                [
+                    ("id", "not in", closing.ids),
+                    ("journal_id", "=", closing.journal_id.id),
+                    ("date", "=", closing.date),
+                    ("user_id", "=", closing.user_id.id),
+                ]
+            )
+            if others:
+                problems.append(
+                    _(
+                        "%(journal)s on %(date)s%(cashier)s is already closed or "
+                        "being closed.",
+                        journal=closing.journal_id.name,
+                        date=closing.date,
+                        cashier=f" ({closing.user_id.name})" if closing.user_id else "",
+                    )
+                )
+        raise_problems(_("A day is closed once:"), problems)
+
+    def write(self, vals):
+        if set(vals) - self._chatter_fields():
+            self._check_open()
+        res = super().write(vals)
+        if {"journal_id", "date", "user_id"} & set(vals):
+            self._check_unique()
+        return res
+
+    @api.model
+    def _chatter_fields(self):
+        """What may still change on a closed closing (its messages, followers)."""
+        return {
+            name for name in self._fields if name.startswith(("message_", "activity_"))
+        }
+
+    def _check_open(self):
+        closed = self.filtered(lambda c: c.state == "closed")
+        if closed:
+            raise UserError(
+                _(
+                    "These cash closings are locked: %(closings)s.",
+                    closings=", ".join(closed.mapped("name")),
+                )
+            )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_if_open(self):
+        self._check_open()
+
+    # ------------------------------------------------------------------
+    # Closing
+    # ------------------------------------------------------------------
+    def _pending_collections(self):
+        """Orders of the journal's company to be collected on the day (promised
+        delivery date) and still awaiting collection: the counter's day is not over
+        while a customer is expected to pay and take goods."""
+        self.ensure_one()
+        orders = (
+            self.env["sale.order"]
+            .sudo()
+            .search(
+                [
+                    ("company_id", "=", self.company_id.id),
+                    ("sop_cash_awaiting_collection", "=", True),
+                    ("commitment_date", "!=", False),
+                ]
+            )
+        )
+        tz_orders = orders.with_context(tz=self.env.user.tz or "UTC")
+        return orders.browse(
+            [
+                order.id
+                for order in tz_orders
+                if fields.Datetime.context_timestamp(
+                    order, order.commitment_date
+                ).date()
+                == self.date
+            ]
+        )
+
+    def action_close(self):
+        """Book the difference and lock the closing, once."""
+        lock_nowait(
+            self,
+            _(
+                "%(closings)s is being closed by another user.",
+                closings=", ".join(self.mapped("name")),
+            ),
+        )
+        self.invalidate_recordset()
+        self._check_open()
+        problems = []
+        for closing in self:
+            pending = closing._pending_collections()
+            if pending:
+                problems.append(
+                    _(
+                        "%(closing)s: still awaiting collection today: %(orders)s. "
+                        "Hand the goods over or move the delivery date first.",
+                        closing=closing.name,
+                        orders=", ".join(pending.mapped("name")),
+                    )
+                )
+            journal = closing.journal_id
+            difference = closing.difference
+            if closing.currency_id.compare_amounts(difference, 0.0) < 0 and (
+                not journal.loss_account_id
+            ):
+                problems.append(
+                    _(
+                        "%(closing)s: set the loss account of the journal "
+                        "%(journal)s for cash differences.",
+                        closing=closing.name,
+                        journal=journal.name,
+                    )
+                )
+            if closing.currency_id.compare_amounts(difference, 0.0) > 0 and (
+                not journal.profit_account_id
+            ):
+                problems.append(
+                    _(
+                        "%(closing)s: set the profit account of the journal "
+                        "%(journal)s for cash differences.",
+                        closing=closing.name,
+                        journal=journal.name,
+                    )
+                )
+        raise_problems(_("The cash cannot be closed:"), problems)
+        for closing in self:
+            vals = {
+                "state": "closed",
+                "closed_by_id": self.env.uid,
+                "date_closed": fields.Datetime.now(),
+            }
+            if not closing.currency_id.is_zero(closing.difference):
+                vals["statement_line_id"] = closing._book_difference().id
+            closing.write(vals)
+        return True
+
+    def action_print(self):
+        return self.env.ref(
+            "sales_order_plus.action_report_sale_cash_closing"
+        ).report_action(self)
+
+    def _book_difference(self):
+        """A statement line of the cash journal for the difference, against the
+        journal's profit or loss account (as the Point of Sale does)."""
+        self.ensure_one()
+        journal = self.journal_id
+        account = (
+            journal.profit_account_id
+            if self.difference > 0
+            else journal.loss_account_id
+        )
+        # Cashiers close the drawer without accounting rights.
+        return (
+            self.env["account.bank.statement.line"]
+            .sudo()
+            .with_company(self.company_id)
+            .create(
+                {
+                    "journal_id": journal.id,
+                    "date": self.date,
+                    "amount": self.difference,
+                    "payment_ref": _("Cash difference %(closing)s", closing=self.name),
+                    "counterpart_account_id": account.id,
+                }
+            )
+        )

@@ -1,0 +1,615 @@
+# Copyright 2026 sales_order_plus developers
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""The counter: hand-over modes, Pay and Hand Over (split payments, change, partial
+collection), expiry of reservations, online-paid collection."""
+
+from datetime import timedelta
+
+from odoo import Command, fields
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import tagged
+from odoo.tests.common import new_test_user
+from odoo.tools.safe_eval import safe_eval
+
+from odoo.addons.account_payment.tests.common import AccountPaymentCommon
+
+from .common import SalesOrderPlusCase
+
+
+class CounterMixin:
+    """Fixtures shared by the counter tests: a collect type paid in cash or on the
+    card terminal's bank journal, goods without taxes (round amounts)."""
+
+    @classmethod
+    def _counter_setup(cls):
+        Journal = cls.env["account.journal"]
+        company_domain = Journal._check_company_domain(cls.env.company)
+        cls.cash_journal = Journal.search(
+            [*company_domain, ("type", "=", "cash")], limit=1
+        )
+        cls.card_journal = Journal.search(
+            [*company_domain, ("type", "=", "bank")], limit=1
+        )
+        # A drawer of its own: the day's figures are the test's payments only.
+        Account = cls.env["account.account"]
+        cls.loss_account = Account.create(
+            {"name": "SOP Cash Loss", "code": "SOP6990", "account_type": "expense"}
+        )
+        cls.profit_account = Account.create(
+            {"name": "SOP Cash Gain", "code": "SOP7990", "account_type": "income_other"}
+        )
+        cls.cash_journal = Journal.create(
+            {
+                "name": "SOP Counter Drawer",
+                "code": "SOPD",
+                "type": "cash",
+                "loss_account_id": cls.loss_account.id,
+                "profit_account_id": cls.profit_account.id,
+            }
+        )
+        cls.type_collect = cls.env["sale.order.type"].create(
+            {
+                "name": "SOP Click and Collect",
+                "kind": "cash",
+                "cash_handover": "collect",
+                "cash_journal_ids": [
+                    Command.set((cls.cash_journal | cls.card_journal).ids)
+                ],
+            }
+        )
+        warehouse = cls.env["stock.warehouse"].search(
+            [("company_id", "=", cls.env.company.id)], limit=1
+        )
+        cls.mattress = cls.env["product.product"].create(
+            {
+                "name": "SOP Mattress",
+                "is_storable": True,
+                "list_price": 100.0,
+                "invoice_policy": "order",
+                "taxes_id": False,
+            }
+        )
+        cls.pillow = cls.env["product.product"].create(
+            {
+                "name": "SOP Pillow",
+                "is_storable": True,
+                "list_price": 20.0,
+                "invoice_policy": "order",
+                "taxes_id": False,
+            }
+        )
+        for product in (cls.mattress, cls.pillow):
+            cls.env["stock.quant"]._update_available_quantity(
+                product, warehouse.lot_stock_id, 50.0
+            )
+
+    def _collect_order(self, lines=None, order_type=None, partner=None):
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": (partner or self.customer).id,
+                "type_id": (order_type or self.type_collect).id,
+                "order_line": [
+                    Command.create({"product_id": product.id, "product_uom_qty": qty})
+                    for product, qty in (lines or [(self.mattress, 2.0)])
+                ],
+            }
+        )
+        order.action_confirm()
+        return order
+
+    def _wizard(self, order, payments=None, quantities=None, tendered=0.0):
+        """Pay and Hand Over as the counter fills it in: ``payments`` [(journal,
+        amount)] replace the proposed line, ``quantities`` {product: qty}."""
+        wizard = self.env["sale.cash.handover"].create({"order_id": order.id})
+        if quantities is not None:
+            for line in wizard.line_ids:
+                line.quantity = quantities.get(line.product_id, 0.0)
+        if payments is not None:
+            wizard.payment_ids = [Command.clear()] + [
+                Command.create({"journal_id": journal.id, "amount": amount})
+                for journal, amount in payments
+            ]
+        else:
+            wizard._propose_cash()
+        wizard.amount_tendered = tendered
+        return wizard
+
+    def _payments(self, order):
+        return order.invoice_ids._get_reconciled_payments()
+
+
+@tagged("post_install", "-at_install")
+class TestCashCounter(CounterMixin, SalesOrderPlusCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._counter_setup()
+        cls.cashier = new_test_user(
+            cls.env,
+            login="sop_cashier",
+            groups="sales_order_plus.group_sale_cashier",
+        )
+
+    # -- the modes ---------------------------------------------------------------------
+    def test_collect_reserves_without_invoice_or_payment(self):
+        self.assertEqual(self.type_collect.invoice_trigger, "collection")
+        order = self._collect_order()
+        self.assertEqual(order.state, "sale")
+        self.assertFalse(order.invoice_ids)
+        self.assertFalse(
+            self.env["account.payment"].search([("partner_id", "=", self.customer.id)])
+        )
+        self.assertEqual(order.picking_ids.state, "assigned")
+        self.assertEqual(order.picking_ids.move_ids.quantity, 2.0)
+        self.assertTrue(order.sop_cash_awaiting_collection)
+        self.assertFalse(order.sop_cash_to_settle)
+        self.assertEqual(order.invoice_status, "no")
+
+    def test_each_mode(self):
+        """counter: paid and handed over; ship: paid, delivery waits; pickup: paid,
+        awaiting collection, handed over without payment; collect: reserved."""
+        expected = {
+            "counter": ("done", True, False),
+            "ship": ("assigned", True, False),
+            "pickup": ("assigned", True, True),
+            "collect": ("assigned", False, True),
+        }
+        for mode, (picking_state, paid, awaiting) in expected.items():
+            with self.subTest(mode=mode):
+                self.type_collect.cash_handover = mode
+                self.assertEqual(
+                    self.type_collect.invoice_trigger,
+                    "collection" if mode == "collect" else "confirmation",
+                )
+                order = self._collect_order()
+                self.assertEqual(order.picking_ids.state, picking_state)
+                self.assertEqual(bool(self._payments(order)), paid)
+                self.assertEqual(order.sop_cash_awaiting_collection, awaiting)
+        # Pick-up: prepaid, the hand-over charges nothing and delivers.
+        self.type_collect.cash_handover = "pickup"
+        order = self._collect_order()
+        wizard = self._wizard(order)
+        self.assertEqual(wizard.amount_due, 0.0)
+        wizard.payment_ids = [Command.clear()]
+        wizard.action_hand_over()
+        self.assertEqual(order.picking_ids.state, "done")
+        self.assertEqual(len(self._payments(order)), 1)
+        self.assertFalse(order.sop_cash_awaiting_collection)
+
+    # -- pay and hand over -------------------------------------------------------------
+    def test_half_cash_half_card_with_change(self):
+        order = self._collect_order([(self.mattress, 2.0)])
+        self.assertEqual(order.amount_total, 200.0)
+        wizard = self._wizard(
+            order,
+            payments=[(self.cash_journal, 100.0), (self.card_journal, 100.0)],
+            tendered=150.0,
+        )
+        self.assertEqual(wizard.amount_due, 200.0)
+        self.assertEqual(wizard.amount_change, 50.0)
+        action = wizard.action_hand_over()
+        self.assertEqual(action["report_name"], "sales_order_plus.report_cash_receipt")
+        self.assertEqual(action["context"], {"active_ids": order.ids})
+        self.assertNotIn(None, action.values())
+        invoice = order.invoice_ids
+        self.assertEqual(invoice.state, "posted")
+        self.assertEqual(invoice.amount_total, 200.0)
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        payments = self._payments(order)
+        self.assertEqual(
+            sorted((p.journal_id.type, p.amount) for p in payments),
+            [("bank", 100.0), ("cash", 100.0)],
+        )
+        self.assertEqual(order.picking_ids.state, "done")
+        self.assertEqual(self.mattress.qty_available, 48.0)
+        self.assertFalse(order.sop_cash_awaiting_collection)
+        self.assertEqual(
+            (order.sop_cash_tendered, order.sop_cash_change), (150.0, 50.0)
+        )
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html(
+                "sales_order_plus.action_report_cash_receipt", order.ids
+            )[0]
+            .decode()
+        )
+        self.assertIn("Cash Tendered", html)
+        self.assertIn("150.00", html)
+        self.assertIn("50.00", html)
+        self.assertIn(self.card_journal.name, html)
+
+    def test_proposed_payment_is_the_amount_due(self):
+        order = self._collect_order([(self.mattress, 1.0), (self.pillow, 2.0)])
+        wizard = self.env["sale.cash.handover"].create({"order_id": order.id})
+        self.assertEqual(wizard.journal_ids, self.cash_journal | self.card_journal)
+        self.assertEqual(
+            [(p.journal_id, p.amount) for p in wizard.payment_ids],
+            [(self.cash_journal, 140.0), (self.card_journal, 0.0)],
+        )
+        self.assertEqual(
+            sorted(
+                (ln.product_id.name, ln.qty_open, ln.quantity) for ln in wizard.line_ids
+            ),
+            [("SOP Mattress", 1.0, 1.0), ("SOP Pillow", 2.0, 2.0)],
+        )
+        wizard.action_hand_over()
+        self.assertIn(order.invoice_ids.payment_state, ("paid", "in_payment"))
+
+    def test_partial_collection_rest_stays_reserved(self):
+        order = self._collect_order([(self.mattress, 3.0), (self.pillow, 2.0)])
+        wizard = self._wizard(
+            order, quantities={self.mattress: 1.0, self.pillow: 2.0}, payments=[]
+        )
+        self.assertEqual(wizard.amount_due, 140.0)
+        wizard.payment_ids = [
+            Command.create({"journal_id": self.cash_journal.id, "amount": 140.0})
+        ]
+        wizard.action_hand_over()
+        invoice = order.invoice_ids
+        self.assertEqual(invoice.amount_total, 140.0)
+        self.assertEqual(
+            sorted(
+                (ln.product_id.name, ln.quantity) for ln in invoice.invoice_line_ids
+            ),
+            [("SOP Mattress", 1.0), ("SOP Pillow", 2.0)],
+        )
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        done = order.picking_ids.filtered(lambda p: p.state == "done")
+        backorder = order.picking_ids - done
+        self.assertEqual(len(done), 1)
+        self.assertEqual(backorder.state, "assigned")
+        self.assertEqual(backorder.backorder_id, done)
+        self.assertEqual(
+            [(m.product_id, m.product_uom_qty, m.quantity) for m in backorder.move_ids],
+            [(self.mattress, 2.0, 2.0)],
+        )
+        self.assertTrue(order.sop_cash_awaiting_collection)
+        # The rest, another day.
+        wizard = self._wizard(order)
+        self.assertEqual(wizard.amount_due, 200.0)
+        wizard.action_hand_over()
+        self.assertEqual(len(order.invoice_ids), 2)
+        self.assertEqual(order.invoice_status, "invoiced")
+        self.assertFalse(order.sop_cash_awaiting_collection)
+        self.assertEqual(self.mattress.qty_available, 47.0)
+
+    def test_failure_takes_everything_back(self):
+        """The payment fails after the delivery and the invoice: nothing stays."""
+        order = self._collect_order()
+        wizard = self._wizard(order)
+        register = type(self.env["account.payment.register"])
+        original = register._create_payments
+
+        def failing(wizard_self):
+            original(wizard_self)
+            raise UserError("card terminal offline")
+
+        register._create_payments = failing
+        try:
+            with self.assertRaisesRegex(UserError, "card terminal offline"):
+                wizard.action_hand_over()
+        finally:
+            register._create_payments = original
+        self.assertFalse(order.invoice_ids)
+        self.assertEqual(order.picking_ids.state, "assigned")
+        self.assertTrue(order.sop_cash_awaiting_collection)
+        self.assertFalse(order.sop_cash_tendered)
+
+    # -- expiry ------------------------------------------------------------------------
+    def _age(self, order, days):
+        order.date_order = fields.Datetime.now() - timedelta(days=days)
+
+    def test_expiry_activity_then_release(self):
+        self.type_collect.write({"cash_collect_days": 3, "cash_expiry_release": True})
+        old, recent = self._collect_order(), self._collect_order()
+        self._age(old, 4)
+        self._age(recent, 1)
+        self.env["sale.order"]._cron_sop_cash_collection_expiry()
+        self.assertTrue(old.sop_cash_collect_expired)
+        self.assertEqual(len(old.activity_ids), 1)
+        self.assertEqual(old.activity_ids.summary, "Not collected")
+        self.assertEqual(old.picking_ids.state, "confirmed")
+        self.assertEqual(old.picking_ids.move_ids.quantity, 0.0)
+        self.assertEqual(old.state, "sale")
+        self.assertTrue(old.sop_cash_awaiting_collection)
+        self.assertFalse(recent.sop_cash_collect_expired or recent.activity_ids)
+        self.assertEqual(recent.picking_ids.state, "assigned")
+        # Once only.
+        self.env["sale.order"]._cron_sop_cash_collection_expiry()
+        self.assertEqual(len(old.activity_ids), 1)
+        # The customer comes after all: reserved again and handed over.
+        self._wizard(old).action_hand_over()
+        self.assertEqual(old.picking_ids.state, "done")
+        self.assertIn(old.invoice_ids.payment_state, ("paid", "in_payment"))
+
+    def test_expiry_without_release_keeps_the_reservation(self):
+        self.type_collect.write({"cash_collect_days": 2, "cash_expiry_release": False})
+        order = self._collect_order()
+        self._age(order, 5)
+        self.env["sale.order"]._cron_sop_cash_collection_expiry()
+        self.assertEqual(len(order.activity_ids), 1)
+        self.assertEqual(order.picking_ids.state, "assigned")
+
+    def test_cron_runs(self):
+        cron = self.env.ref("sales_order_plus.ir_cron_cash_collection_expiry")
+        self.type_collect.write({"cash_collect_days": 1, "cash_expiry_release": True})
+        order = self._collect_order()
+        self._age(order, 2)
+        cron.method_direct_trigger()
+        self.assertTrue(order.sop_cash_collect_expired)
+
+    # -- refusals ----------------------------------------------------------------------
+    def test_collect_twice_and_cancelled_refused(self):
+        order = self._collect_order()
+        self._wizard(order).action_hand_over()
+        with self.assertRaisesRegex(UserError, "not awaiting collection"):
+            order.action_sop_cash_hand_over()
+        other = self._collect_order()
+        wizard = self._wizard(other)
+        other.with_context(disable_cancel_warning=True).action_cancel()
+        with self.assertRaisesRegex(UserError, "not awaiting collection"):
+            wizard.action_hand_over()
+        self.assertFalse(other.invoice_ids)
+
+    def test_counter_menu_for_salespeople_only(self):
+        portal = new_test_user(
+            self.env, login="sop_counter_portal", groups="base.group_portal"
+        )
+        counter = self.env.ref("sales_order_plus.menu_sale_cash_counter")
+        closing = self.env.ref("sales_order_plus.menu_sale_cash_closing")
+        Menu = self.env["ir.ui.menu"]
+        self.assertIn(counter.id, Menu.with_user(self.salesman)._visible_menu_ids())
+        self.assertNotIn(closing.id, Menu.with_user(self.salesman)._visible_menu_ids())
+        # Portal users read no menu at all; as the menu is computed for them:
+        self.assertNotIn(counter.id, Menu.with_user(portal).sudo()._visible_menu_ids())
+        action = self.env.ref("sales_order_plus.action_sale_cash_counter")
+        self.assertEqual(
+            action.groups_id, self.env.ref("sales_team.group_sale_salesman")
+        )
+        # The counter finds a collect order by its customer's phone.
+        self.customer.phone = "+41 44 555 12 34"
+        order = self._collect_order()
+        found = self.env["sale.order"].search(
+            [
+                *safe_eval(action.domain),
+                ("sop_cash_awaiting_collection", "=", True),
+                "|",
+                ("partner_id.phone", "ilike", "555 12 34"),
+                ("partner_id.mobile", "ilike", "555 12 34"),
+            ]
+        )
+        self.assertEqual(found, order)
+
+    # -- counter refund and daily closing ----------------------------------------------
+    def _refund(self, order, quantities, journal=None):
+        wizard = self.env["sale.cash.refund"].create({"order_id": order.id})
+        for line in wizard.line_ids:
+            line.quantity = quantities.get(line.product_id, 0.0)
+        if journal:
+            wizard.journal_id = journal
+        wizard.action_refund()
+        return wizard
+
+    def test_counter_refund(self):
+        self.type_collect.cash_handover = "counter"
+        order = self._collect_order([(self.mattress, 1.0), (self.pillow, 3.0)])
+        invoice = order.invoice_ids
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        self.assertEqual(self.pillow.qty_available, 47.0)
+        self._refund(order, {self.pillow: 2.0})
+        credit_note = order.invoice_ids - invoice
+        self.assertEqual(credit_note.move_type, "out_refund")
+        self.assertEqual(credit_note.state, "posted")
+        self.assertEqual(credit_note.amount_total, 40.0)
+        self.assertEqual(credit_note.invoice_line_ids.product_id, self.pillow)
+        self.assertIn(credit_note.payment_state, ("paid", "in_payment"))
+        refund_payment = credit_note._get_reconciled_payments()
+        self.assertEqual(refund_payment.payment_type, "outbound")
+        self.assertEqual(refund_payment.journal_id, self.cash_journal)
+        self.assertEqual(refund_payment.amount, 40.0)
+        returned = order.picking_ids.filtered(
+            lambda p: p.picking_type_code == "incoming"
+        )
+        self.assertEqual(returned.state, "done")
+        self.assertEqual(self.pillow.qty_available, 49.0)
+        pillow_line = order.order_line.filtered(lambda ln: ln.product_id == self.pillow)
+        self.assertEqual(pillow_line.qty_delivered, 1.0)
+        self.assertEqual(pillow_line.qty_invoiced, 1.0)
+        # Settled: nothing left to invoice or settle, no second refund of it.
+        self.assertEqual(order.order_line.mapped("qty_to_invoice"), [0.0, 0.0])
+        self.assertFalse(order.sop_cash_to_settle)
+        with self.assertRaisesRegex(UserError, "between 0 and 1"):
+            self._refund(order, {self.pillow: 2.0})
+
+    def _closing(self, user=None, **vals):
+        Closing = self.env["sale.cash.closing"].with_user(user or self.cashier)
+        return Closing.create({"journal_id": self.cash_journal.id, **vals})
+
+    def test_closing_with_difference(self):
+        order = self._collect_order([(self.mattress, 2.0), (self.pillow, 1.0)])
+        self._wizard(
+            order,
+            payments=[(self.cash_journal, 120.0), (self.card_journal, 100.0)],
+            tendered=150.0,
+        ).action_hand_over()
+        self._refund(order, {self.pillow: 1.0})
+        closing = self._closing(
+            opening_balance=50.0,
+            line_ids=[
+                Command.create({"value": 100.0, "number": 1}),
+                Command.create({"value": 20.0, "number": 1}),
+                Command.create({"value": 5.0, "number": 5}),
+            ],
+        )
+        self.assertEqual((closing.cash_in, closing.cash_out), (120.0, 20.0))
+        self.assertEqual(closing.expected, 150.0)
+        self.assertEqual(closing.counted, 145.0)
+        self.assertEqual(closing.difference, -5.0)
+        closing.action_close()
+        self.assertEqual(closing.state, "closed")
+        # The cashier sees what the form and the report show, without accounting
+        # rights.
+        self.env.invalidate_all()
+        as_cashier = closing.with_user(self.cashier)
+        self.assertEqual(
+            len(
+                as_cashier.web_read(
+                    {"payment_ids": {"fields": {"name": {}, "amount": {}}}}
+                )[0]["payment_ids"]
+            ),
+            2,
+        )
+        # The booked line itself is for the accountants (the form hides it).
+        view = self.env.ref("sales_order_plus.sale_cash_closing_form_view")
+        arch = as_cashier.get_views([(view.id, "form")])["views"]["form"]["arch"]
+        self.assertNotIn("statement_line_id", arch)
+        self.env["ir.actions.report"].with_user(self.cashier)._render_qweb_html(
+            "sales_order_plus.action_report_sale_cash_closing", closing.ids
+        )
+        # The accountant's view of what was booked.
+        closing = closing.with_env(self.env)
+        line = closing.statement_line_id
+        self.assertEqual(line.journal_id, self.cash_journal)
+        self.assertEqual(line.amount, -5.0)
+        self.assertEqual(line.move_id.state, "posted")
+        loss = line.move_id.line_ids.filtered(
+            lambda ml: ml.account_id == self.loss_account
+        )
+        self.assertEqual(loss.debit, 5.0)
+        self.assertTrue(line.is_reconciled)
+        # Locked: no change, no second closing, no second booking.
+        with self.assertRaisesRegex(UserError, "locked"):
+            closing.with_user(self.cashier).counted = 150.0
+        with self.assertRaisesRegex(UserError, "locked"):
+            closing.with_user(self.cashier).action_close()
+        with self.assertRaisesRegex(UserError, "closed once"):
+            self._closing()
+        self.assertEqual(
+            self.env["account.bank.statement.line"].search_count(
+                [("journal_id", "=", self.cash_journal.id)]
+            ),
+            1,
+        )
+        # The next day opens with what was counted.
+        tomorrow = self._closing(date=fields.Date.today() + timedelta(days=1))
+        self.assertEqual(tomorrow.opening_balance, 145.0)
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html(
+                "sales_order_plus.action_report_sale_cash_closing", closing.ids
+            )[0]
+            .decode()
+        )
+        self.assertIn("145.00", html)
+        self.assertIn("150.00", html)
+        self.assertIn("Difference", html)
+
+    def test_closing_without_difference_books_nothing(self):
+        order = self._collect_order([(self.pillow, 1.0)])
+        self._wizard(order).action_hand_over()
+        closing = self._closing(counted=20.0)
+        closing.action_close()
+        self.assertEqual(closing.difference, 0.0)
+        self.assertFalse(closing.statement_line_id)
+
+    def test_closing_with_pending_collection_refused(self):
+        order = self._collect_order()
+        order.commitment_date = fields.Datetime.now()
+        closing = self._closing(counted=0.0)
+        with self.assertRaisesRegex(
+            UserError, f"awaiting collection today: {order.name}"
+        ):
+            closing.action_close()
+        self.assertEqual(closing.state, "draft")
+        self._wizard(order).action_hand_over()
+        closing.counted = 200.0
+        closing.action_close()
+        self.assertEqual(closing.state, "closed")
+
+    def test_closing_per_cashier(self):
+        """A cashier's closing counts the payments that cashier took."""
+        mine, theirs = self._collect_order(), self._collect_order([(self.pillow, 1.0)])
+        for order in (mine, theirs):
+            order.user_id = self.salesman
+        self._wizard(mine.with_user(self.cashier)).with_user(
+            self.cashier
+        ).action_hand_over()
+        self._wizard(theirs.with_user(self.salesman)).with_user(
+            self.salesman
+        ).action_hand_over()
+        own = self._closing(user_id=self.cashier.id)
+        whole = self._closing(user_id=False, date=fields.Date.today())
+        self.assertEqual(own.cash_in, 200.0)
+        self.assertEqual(whole.cash_in, 220.0)
+        self.assertIn(self.cashier.name, own.name)
+
+    def test_salesperson_cannot_close(self):
+        with self.assertRaises(AccessError):
+            self._closing(user=self.salesman, counted=1.0)
+        closing = self._closing(counted=0.0)
+        with self.assertRaises(AccessError):
+            closing.with_user(self.salesman).action_close()
+
+    def test_salesperson_hands_over(self):
+        order = self._collect_order()
+        order.user_id = self.salesman
+        wizard = self._wizard(order.with_user(self.salesman))
+        wizard.with_user(self.salesman).action_hand_over()
+        self.assertEqual(order.picking_ids.state, "done")
+        self.assertIn(order.invoice_ids.payment_state, ("paid", "in_payment"))
+
+
+@tagged("post_install", "-at_install")
+class TestCashCounterOnlinePayment(CounterMixin, AccountPaymentCommon):
+    """Reserved online and paid through the portal: at collection nothing more is
+    charged, the online payment is the one reconciled."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customer = cls.partner
+        cls._counter_setup()
+
+    def test_online_paid_collection(self):
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.partner.id,
+                "type_id": self.type_collect.id,
+                "order_line": [
+                    Command.create(
+                        {"product_id": self.mattress.id, "product_uom_qty": 2.0}
+                    )
+                ],
+            }
+        )
+        order.write({"require_payment": True, "prepayment_percent": 1.0})
+        tx = self._create_transaction(
+            flow="direct",
+            amount=order.amount_total,
+            currency_id=order.currency_id.id,
+            partner_id=order.partner_invoice_id.id,
+            reference=f"SOP-{order.name}",
+            sale_order_ids=[Command.set(order.ids)],
+        )
+        tx._set_done()
+        tx._post_process()
+        self.assertEqual(order.state, "sale")
+        self.assertTrue(order.sop_cash_awaiting_collection)
+        self.assertFalse(order.invoice_ids.filtered(lambda m: m.state == "posted"))
+        wizard = self.env["sale.cash.handover"].create({"order_id": order.id})
+        self.assertEqual(wizard.amount_due, 0.0)
+        self.assertEqual(wizard.payment_ids.mapped("amount"), [0.0, 0.0])
+        wizard.action_hand_over()
+        invoice = order.invoice_ids
+        self.assertEqual(invoice.state, "posted")
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        self.assertEqual(invoice._get_reconciled_payments(), tx.payment_id)
+        self.assertFalse(
+            self.env["account.payment"].search(
+                [
+                    ("partner_id", "=", self.partner.id),
+                    ("id", "!=", tx.payment_id.id),
+                ]
+            )
+        )
+        self.assertEqual(order.picking_ids.state, "done")
