@@ -23,6 +23,13 @@ class TestScheduleVersionTour(HttpCase):
         product = self.env["product.product"].create(
             {"name": "SOP Tour Gear", "type": "consu", "is_storable": True}
         )
+        # On hand: confirming promises the due schedule (availability check).
+        warehouse = self.env["stock.warehouse"].search(
+            [("company_id", "=", self.env.company.id)], limit=1
+        )
+        self.env["stock.quant"]._update_available_quantity(
+            product, warehouse.lot_stock_id, 20.0
+        )
         day = fields.Date.today() + timedelta(days=30)
         order = self.env["sale.order"].create(
             {
