@@ -40,6 +40,10 @@
         "views/kind_rush_views.xml",
         "data/kind_rush_actions.xml",
         "data/queue_job_data.xml",
+        "security/kind_third_party_security.xml",
+        "data/kind_third_party_data.xml",
+        "views/kind_third_party_dispatch_views.xml",
+        "views/kind_third_party_portal_templates.xml",
     ],
     "demo": [
         "demo/sale_order_demo.xml",

@@ -16,3 +16,4 @@ from . import test_schedule_import
 from . import test_query_counts
 from . import test_screenshots
 from . import test_jobs
+from . import test_third_party_fulfilment

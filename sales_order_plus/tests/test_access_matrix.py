@@ -23,6 +23,7 @@ from odoo.tests import tagged
 from odoo.tests.common import new_test_user
 
 from .common import SalesOrderPlusCase
+from .test_third_party_fulfilment import confirmed_3pl_order, fulfilment_fixtures
 
 # Fields the add-on adds, read by the "read" operation.
 READ_FIELDS = {
@@ -37,6 +38,9 @@ READ_FIELDS = {
     "sale.product.mover": ["product_id", "qty_sold", "qty_on_hand", "stock_value"],
     "sale.consistency.check": ["order_id", "problem", "qty_difference", "company_id"],
     "sale.consistency.notification": ["problem_key", "order_id", "company_id"],
+    "sale.third.party.dispatch": ["name", "state", "partner_id", "promised_date"],
+    "sale.third.party.dispatch.report": ["report_ref", "channel", "dispatch_id"],
+    "sale.third.party.shipment.import": ["filename", "dispatch_id"],
 }
 # Groupings the add-on's stored fields are meant for ("group" operation).
 GROUP_BY = {
@@ -223,6 +227,41 @@ MATRIX = [
     ("stock_user", "consistency_notification", "read", False),
     ("portal", "consistency_notification", "read", False),
     ("company_b", "consistency_notification", "read", False),
+    # --- sale.third.party.dispatch: the fulfiller's portal sees its own only ----------
+    ("provider_portal", "dispatch", "read", True),
+    ("provider_portal", "dispatch", "write", False),
+    ("provider_portal", "dispatch", "create", False),
+    ("provider_portal", "dispatch", "unlink", False),
+    ("provider_portal", "order_other", "read", False),
+    ("portal", "dispatch", "read", False),
+    ("salesman", "dispatch", "read", True),
+    ("salesman", "dispatch", "write", True),
+    ("salesman", "dispatch", "create", False),
+    ("salesman", "dispatch", "unlink", False),
+    ("stock_user", "dispatch", "read", True),
+    ("accountant", "dispatch", "read", False),
+    ("company_b", "dispatch", "read", False),
+    # The API user reports shipments (sop_report_shipment) and nothing else.
+    ("provider_api", "dispatch", "write", False),
+    ("provider_api", "dispatch", "create", False),
+    ("provider_api", "dispatch_report", "read", False),
+    ("provider_api", "order_other", "read", False),
+    ("provider_api", "tp_rule", "read", False),
+    ("provider_api", "picking", "read", False),
+    ("provider_api", "shipment_import", "create", False),
+    # --- sale.third.party.dispatch.report: processed shipment reports -----------------
+    ("salesman", "dispatch_report", "read", True),
+    ("salesman", "dispatch_report", "write", False),
+    ("salesman", "dispatch_report", "unlink", False),
+    ("stock_user", "dispatch_report", "read", True),
+    ("provider_portal", "dispatch_report", "read", False),
+    ("company_b", "dispatch_report", "read", False),
+    # --- sale.third.party.shipment.import (wizard): we upload confirmations ----------
+    ("stock_user", "shipment_import", "create", True),
+    ("salesman", "shipment_import", "create", True),
+    ("accountant", "shipment_import", "create", False),
+    ("portal", "shipment_import", "create", False),
+    ("provider_portal", "shipment_import", "create", False),
 ]
 
 # Server actions the add-on ships: xmlid -> users allowed to run them. The actions of
@@ -240,11 +279,13 @@ SERVER_ACTIONS = {
     },
     "sales_order_plus.ir_cron_sale_consistency_notify_ir_actions_server": set(),
     "sales_order_plus.ir_cron_schedule_release_ir_actions_server": set(),
+    "sales_order_plus.ir_cron_third_party_escalate_ir_actions_server": set(),
 }
 # Server actions run by a scheduled action.
 CRON_ACTIONS = {
     "sales_order_plus.ir_cron_sale_consistency_notify_ir_actions_server",
     "sales_order_plus.ir_cron_schedule_release_ir_actions_server",
+    "sales_order_plus.ir_cron_third_party_escalate_ir_actions_server",
 }
 
 
@@ -309,6 +350,14 @@ class TestAccessMatrix(SalesOrderPlusCase):
         problem = cls.env["sale.consistency.check"].search(
             [("order_id", "=", short.id)]
         )
+        # Third-party fulfilment: a 3PL dispatch with one shipment reported.
+        fulfilment_fixtures(cls, code="M3PL")
+        cls.users["provider_portal"] = cls.provider_portal
+        cls.users["provider_api"] = cls.provider_api
+        dispatch = confirmed_3pl_order(cls).sop_dispatch_ids
+        dispatch._sop_report_shipment(
+            [{"product_code": "SOP-RACK", "quantity": 1}], report_ref="M-1"
+        )
         return {
             "type_shared": cls.type_cash,
             "type_company_a": types.create(
@@ -360,6 +409,11 @@ class TestAccessMatrix(SalesOrderPlusCase):
                     "order_id": short.id,
                     "company_id": cls.company.id,
                 }
+            ),
+            "dispatch": dispatch,
+            "dispatch_report": dispatch.report_ids,
+            "shipment_import": cls.env["sale.third.party.shipment.import"].create(
+                {"file": base64.b64encode(b"reference\n"), "dispatch_id": dispatch.id}
             ),
         }
 
@@ -432,6 +486,8 @@ class TestAccessMatrix(SalesOrderPlusCase):
             "product_mover": {"qty_sold": 1.0},
             "consistency_check": {"problem": "invoice"},
             "consistency_notification": {"problem_key": "changed"},
+            "dispatch": {"promised_date": self._in_days(5)},
+            "dispatch_report": {"carrier": "changed"},
         }[key]
 
     def _create_vals(self, key):
@@ -458,6 +514,13 @@ class TestAccessMatrix(SalesOrderPlusCase):
             "tp_rule": {"name": "New rule", "vendor_id": self.vendor.id},
             "demand_trend": {"product_id": self.product.id},
             "consistency_notification": {"problem_key": "new"},
+            "dispatch": {
+                "order_id": records["dispatch"].order_id.id,
+                "company_id": self.company.id,
+                "partner_id": self.provider.id,
+                "fulfiller": "provider",
+            },
+            "shipment_import": {"file": base64.b64encode(b"reference\n")},
         }[key]
 
     # -- the operations ----------------------------------------------------------------
