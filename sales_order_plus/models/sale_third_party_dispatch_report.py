@@ -78,7 +78,9 @@ class SaleThirdPartyDispatchReport(models.Model):
         """Tell the order's chatter and the customer (shipment notice with the
         tracking links)."""
         template = self.env.ref("sales_order_plus.mail_template_shipment_notice")
-        for report in self.sudo():
+        # The fulfiller's user reporting must not become a follower of the order
+        # (followers of an order read it in the portal).
+        for report in self.sudo().with_context(mail_create_nosubscribe=True):
             order = report.order_id
             order.message_post(
                 body=_(
@@ -104,9 +106,7 @@ class SaleThirdPartyDispatchReport(models.Model):
                 subject=subject,
                 partner_ids=order.partner_id.ids,
                 # From us, not from the fulfiller's contact who reported.
-                author_id=(
-                    order.user_id.partner_id or order.company_id.partner_id
-                ).id,
+                author_id=(order.user_id.partner_id or order.company_id.partner_id).id,
                 message_type="comment",
                 subtype_xmlid="mail.mt_comment",
             )

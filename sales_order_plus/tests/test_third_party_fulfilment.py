@@ -77,14 +77,18 @@ def fulfilment_fixtures(cls, code="S3PL"):
 
 
 def confirmed_3pl_order(case, qty=10.0, **context):
-    order = case.env["sale.order"].with_context(**context).create(
-        {
-            "partner_id": case.customer.id,
-            "type_id": case.type_3pl.id,
-            "order_line": [
-                Command.create({"product_id": case.rack.id, "product_uom_qty": qty})
-            ],
-        }
+    order = (
+        case.env["sale.order"]
+        .with_context(**context)
+        .create(
+            {
+                "partner_id": case.customer.id,
+                "type_id": case.type_3pl.id,
+                "order_line": [
+                    Command.create({"product_id": case.rack.id, "product_uom_qty": qty})
+                ],
+            }
+        )
     )
     order.action_confirm()
     return order
@@ -453,6 +457,16 @@ class TestThirdPartyFulfilment(FulfilmentCase):
             dispatch.with_user(self.provider_portal).write({"promised_date": False})
         with self.assertRaises(AccessError):
             order.with_user(self.provider_portal).read(["amount_total"])
+        # Reporting a shipment does not make the provider's user a follower of the
+        # order (who would then read it, prices included, in the portal).
+        dispatch.with_user(self.provider_portal)._sop_report_shipment(
+            [{"product_code": "SOP-RACK", "quantity": 1}], report_ref="P-1"
+        )
+        self.assertNotIn(
+            self.provider_portal.partner_id, order.sudo().message_partner_ids
+        )
+        with self.assertRaises(AccessError):
+            order.with_user(self.provider_portal).read(["amount_total"])
 
 
 @tagged("post_install", "-at_install")
@@ -502,7 +516,7 @@ class TestThirdPartyFulfilmentHttp(HttpCase):
         uid = self.xmlrpc_common.authenticate(
             self.env.cr.dbname, "sop_3pl_api", "sop_3pl_api", {}
         )
-        with self.assertRaisesRegex(Exception, "AccessError|not allowed"):
+        with self.assertRaisesRegex(Exception, "doesn't have 'read' access"):
             self.xmlrpc_object.execute_kw(
                 self.env.cr.dbname,
                 uid,
