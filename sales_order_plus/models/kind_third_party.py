@@ -8,9 +8,18 @@ take ``stock_dropshipping.route_drop_shipping``; the vendor chosen by the routin
 the procurement values, so Odoo itself creates one purchase order per vendor, shipping
 to the customer, each line linked to its sales line.
 
+Each line has a fulfiller (``sop_fulfiller``, from the routing rule, else the type): a
+vendor (drop-ship, above), a logistics provider (3PL) shipping from a warehouse it
+operates for us (``stock.warehouse.sop_provider_id``; the line's warehouse goes to
+procurement), or our own warehouse. Each transfer of a provider or vendor becomes a
+dispatch order (``models/sale_third_party_dispatch.py``) when it exists.
+
 Where things happen:
 
-* routing: ``sale.order.line._compute_route_id`` / ``_compute_sop_vendor_id``;
+* routing: ``sale.order.line._compute_route_id`` / ``_compute_sop_vendor_id`` /
+  ``_compute_warehouse_id`` / ``_prepare_procurement_values``;
+* hand-over: ``sale.order._sop_third_party_handover`` (after procurement and when a
+  drop-ship purchase order is confirmed);
 * confirmation: ``sale.order._sop_check_confirm`` (missing vendors, margin
   guard), then ``sale.order.line._action_launch_stock_rule`` (purchase orders through
   procurement, auto-confirmation, quantity changes carried to the purchase orders);
@@ -180,6 +189,8 @@ class SaleOrder(models.Model):
         delivery, a vendor's drop-ship) that has none yet, and send it."""
         Dispatch = self.env["sale.third.party.dispatch"].sudo()
         new = Dispatch
+        if not self:
+            return new
         for order in self.sudo().filtered(
             lambda o: o.type_kind == "third_party" and o.state == "sale"
         ):
@@ -472,18 +483,19 @@ class SaleOrderLine(models.Model):
                 "sop_fulfiller_warehouse_id",
             )
         ]
+        before = {
+            line: (line.sop_fulfiller, line.sop_fulfiller_warehouse_id) for line in self
+        }
         for field in fields_to_compute:
             self.env.add_to_compute(field, self)
-        # add_to_compute does not reach the fields depending on these (margin alert,
-        # route, warehouse).
-        self.modified(
-            [
-                "sop_vendor_id",
-                "sop_vendor_cost",
-                "sop_fulfiller",
-                "sop_fulfiller_warehouse_id",
-            ]
-        )
+        # add_to_compute does not reach the fields depending on these (margin alert;
+        # route and warehouse, recomputed only where the fulfiller changed: the
+        # warehouse of a routed line costs a rule search).
+        self.modified(["sop_vendor_id", "sop_vendor_cost"])
+        self.filtered(
+            lambda line: (line.sop_fulfiller, line.sop_fulfiller_warehouse_id)
+            != before[line]
+        ).modified(["sop_fulfiller", "sop_fulfiller_warehouse_id"])
 
     def _sop_third_party_select_vendor(self, rules):
         """(rule, vendor, supplier info) of the line: the first matching rule by
@@ -620,9 +632,10 @@ class SaleOrderLine(models.Model):
         new_purchases = lines.sudo().purchase_line_ids.order_id - purchases_before
         new_purchases._sop_third_party_auto_confirm()
         # The third parties' parts are ready: their dispatch orders go out.
-        self.order_id.filtered(
-            lambda o: o.type_kind == "third_party"
-        )._sop_third_party_handover()
+        if lines or any(o.type_kind == "third_party" for o in self.order_id):
+            self.order_id.filtered(
+                lambda o: o.type_kind == "third_party"
+            )._sop_third_party_handover()
         return res
 
     def _sop_third_party_wants_auto_confirm(self):
@@ -737,8 +750,9 @@ class PurchaseOrder(models.Model):
 
     def button_confirm(self):
         res = super().button_confirm()
-        # A drop-ship purchase order confirmed by hand: its transfer now exists.
-        self.order_line.sale_line_id.order_id.filtered(
+        # A drop-ship purchase order confirmed by hand: its transfer now exists
+        # (sudo: a buyer need not read sales orders).
+        self.sudo().order_line.sale_line_id.order_id.filtered(
             lambda o: o.type_kind == "third_party"
         )._sop_third_party_handover()
         return res
@@ -827,12 +841,18 @@ class StockPicking(models.Model):
 
     def _action_done(self):
         res = super()._action_done()
-        orders = self.filtered(
-            lambda p: p.state == "done"
-            and (p.is_dropship or p.picking_type_id.code == "outgoing")
-        ).move_ids.sale_line_id.order_id.filtered(
-            lambda o: o.type_kind == "third_party"
-            and o.type_id.invoice_trigger == "shipment"
+        # sudo: whoever validates (a warehouse user) need not read sales orders; the
+        # invoice follows the shipment, not the user's rights.
+        orders = (
+            self.sudo()
+            .filtered(
+                lambda p: p.state == "done"
+                and (p.is_dropship or p.picking_type_id.code == "outgoing")
+            )
+            .move_ids.sale_line_id.order_id.filtered(
+                lambda o: o.type_kind == "third_party"
+                and o.type_id.invoice_trigger == "shipment"
+            )
         )
         orders._sop_third_party_invoice()
         return res

@@ -407,6 +407,8 @@ class SaleThirdPartyDispatch(models.Model):
         return True
 
     def _sop_send(self):
+        if not self:
+            return
         template = self.env.ref("sales_order_plus.mail_template_dispatch_order")
         for dispatch in self.sudo():
             if not dispatch.picking_id:
