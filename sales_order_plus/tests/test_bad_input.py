@@ -854,7 +854,26 @@ BAD_INPUTS = [
         message="Unknown product NO-SUCH",
         then=lambda t, dispatch, kind: _nothing_shipped(t, dispatch),
     ),
+    BadInput(
+        "order of a logistics provider type without its warehouse",
+        prepare=lambda t, kind: _tpl_quotation_without_warehouse(t),
+        act=_confirm,
+        message="(?s)No warehouse of a logistics provider.*SOP Pallet Rack",
+        then=_state_is("draft"),
+    ),
 ]
+
+
+def _tpl_quotation_without_warehouse(t):
+    fulfilment_fixtures(t, code="W3PL")
+    t.type_3pl.third_party_warehouse_id = False
+    return t.env["sale.order"].create(
+        {
+            "partner_id": t.customer.id,
+            "type_id": t.type_3pl.id,
+            "order_line": [Command.create({"product_id": t.rack.id})],
+        }
+    )
 
 
 def _tpl_dispatch(t):
