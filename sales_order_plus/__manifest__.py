@@ -55,6 +55,10 @@
         "views/kind_schedule_agreement_views.xml",
         "report/sale_order_schedule_agreement.xml",
         "views/sale_order_credit_views.xml",
+        "security/kind_third_party_security.xml",
+        "data/kind_third_party_data.xml",
+        "views/kind_third_party_dispatch_views.xml",
+        "views/kind_third_party_portal_templates.xml",
     ],
     "demo": [
         "demo/sale_order_demo.xml",

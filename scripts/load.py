@@ -10,6 +10,12 @@ Usage (see scripts/load.sh, which creates and drops the database):
 Locust runs in this process (headless, as a library): one ``User`` per client, each
 with its own XML-RPC connection, picks one task set per order, weighted by the kind's
 ``share`` in KIND_PLAN; each task set creates and confirms one order of its kind.
+
+Then the third-party mix: SHIPMENTS orders fulfilled by a logistics provider (3PL) are
+confirmed, and CLIENTS clients of the provider's API user report their shipments
+concurrently over XML-RPC (``sop_report_shipment``): each dispatch order in two parts,
+each part sent twice by different clients. Goal: every order shipped and invoiced
+exactly once for its quantity, two reports per dispatch (no lost or double validation).
 """
 
 # Locust patches the standard library for gevent when imported: first, before anything
@@ -21,6 +27,7 @@ import locust  # noqa: F401
 import argparse
 import itertools
 import os
+import random
 import sys
 import time
 import uuid
@@ -28,6 +35,7 @@ from collections import Counter, defaultdict
 from datetime import datetime, timedelta, timezone
 
 import gevent
+import gevent.queue
 from locust import TaskSet, User, constant, task
 from locust.env import Environment
 from locust.exception import StopUser
@@ -303,6 +311,181 @@ def check_orders(client, run_id, expected_refs):
     return len(rows), wrong, lost
 
 
+# -- the third-party mix: concurrent shipment reports of a logistics provider ---------
+TPL_API_LOGIN = "lab_3pl_api"
+TPL_API_PASSWORD = "lab_3pl_api_password"  # a throwaway load database
+TPL_PARTS = (1, 3)  # two shipments per dispatch order (4 units ordered)
+
+
+def tpl_fixtures(env):
+    """A logistics provider operating a warehouse with stock, a type it fulfils, and
+    its API user (portal user of the provider, group Third-party API)."""
+    provider = env["res.partner"].create({"name": "Lab 3PL", "is_company": True})
+    warehouse = env["stock.warehouse"].create(
+        {"name": "Lab 3PL Hall", "code": "L3PL", "sop_provider_id": provider.id}
+    )
+    product = env["product.product"].create(
+        {
+            "name": "Lab 3PL product",
+            "default_code": "LAB-3PL",
+            "type": "consu",
+            "is_storable": True,
+            "list_price": 20.0,
+            "invoice_policy": "order",
+        }
+    )
+    env["stock.quant"]._update_available_quantity(
+        product, warehouse.lot_stock_id, 100000.0
+    )
+    order_type = env["sale.order.type"].create(
+        {
+            "name": "Lab 3PL Order",
+            "kind": "third_party",
+            "third_party_fulfiller": "provider",
+            "third_party_warehouse_id": warehouse.id,
+            "invoice_trigger": "shipment",
+        }
+    )
+    user = env["res.users"].create(
+        {
+            "name": "Lab 3PL API",
+            "login": TPL_API_LOGIN,
+            "password": TPL_API_PASSWORD,
+            "groups_id": [
+                (
+                    6,
+                    0,
+                    [
+                        env.ref("base.group_portal").id,
+                        env.ref("sales_order_plus.group_third_party_api").id,
+                    ],
+                )
+            ],
+        }
+    )
+    user.partner_id.parent_id = provider
+    return {"product": product.id, "type": order_type.id}
+
+
+class ApiClient(rpc_lab.Client):
+    """An XML-RPC connection of the provider's API user."""
+
+    def __init__(self, url, db):
+        # Not super(): it logs in as the administrator.
+        self.db = db
+        common = rpc_lab.xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/common")
+        self.uid = common.authenticate(db, TPL_API_LOGIN, TPL_API_PASSWORD, {})
+        if not self.uid:
+            raise RuntimeError("authentication of the API user failed")
+        self.models = rpc_lab.xmlrpc.client.ServerProxy(
+            f"{url}/xmlrpc/2/object", allow_none=True
+        )
+
+    def call(self, model, method, *args, **kwargs):
+        return self.models.execute_kw(
+            self.db, self.uid, TPL_API_PASSWORD, model, method, list(args), kwargs
+        )
+
+
+def run_shipments(server, db, fixtures, tpl, count, clients):
+    """Confirm ``count`` 3PL orders, then let ``clients`` API clients report their
+    shipments concurrently (every report twice). Returns (elapsed, errors, wrong)."""
+    admin = server.client()
+    order_ids = []
+    for n in range(count):
+        order_id = admin.call(
+            "sale.order",
+            "create",
+            {
+                "partner_id": fixtures["customers"][n % len(fixtures["customers"])],
+                "type_id": tpl["type"],
+                "order_line": [
+                    (0, 0, {"product_id": tpl["product"], "product_uom_qty": 4})
+                ],
+            },
+        )
+        admin.call("sale.order", "action_confirm", [order_id])
+        order_ids.append(order_id)
+    dispatches = admin.call(
+        "sale.third.party.dispatch",
+        "search_read",
+        [("order_id", "in", order_ids)],
+        fields=["name"],
+    )
+    reports = [
+        (row["name"], f"{row['name']}-{part}", qty)
+        for row in dispatches
+        for part, qty in enumerate(TPL_PARTS)
+        for _copy in range(2)
+    ]
+    random.shuffle(reports)
+    queue = gevent.queue.Queue()
+    for report in reports:
+        queue.put(report)
+    errors = []
+
+    def client_loop():
+        client = ApiClient(server.url, db)
+        while True:
+            try:
+                reference, report_ref, qty = queue.get_nowait()
+            except gevent.queue.Empty:
+                return
+            try:
+                client.call(
+                    "sale.third.party.dispatch",
+                    "sop_report_shipment",
+                    reference,
+                    [{"product_code": "LAB-3PL", "quantity": qty}],
+                    "DHL",
+                    [report_ref],
+                    "",
+                    report_ref,
+                )
+            except Exception as error:  # counted, the run goes on
+                errors.append((report_ref, error))
+
+    started = time.perf_counter()
+    gevent.joinall([gevent.spawn(client_loop) for _ in range(clients)])
+    elapsed = time.perf_counter() - started
+    # Every order shipped and invoiced once for its 4 units; two reports each.
+    total = sum(TPL_PARTS)
+    lines = admin.call(
+        "sale.order.line",
+        "search_read",
+        [("order_id", "in", order_ids)],
+        fields=["order_id", "qty_delivered", "qty_invoiced"],
+    )
+    done = Counter(
+        row["dispatch_id"][0]
+        for row in admin.call(
+            "sale.third.party.dispatch.report",
+            "search_read",
+            [("order_id", "in", order_ids)],
+            fields=["dispatch_id"],
+        )
+    )
+    states = admin.call(
+        "sale.third.party.dispatch",
+        "search_read",
+        [("order_id", "in", order_ids)],
+        fields=["name", "state"],
+    )
+    wrong = [
+        f"order {row['order_id'][1]}: delivered {row['qty_delivered']}, "
+        f"invoiced {row['qty_invoiced']} (expected {total})"
+        for row in lines
+        if row["qty_delivered"] != total or row["qty_invoiced"] != total
+    ] + [
+        f"{row['name']}: {row['state']}, {done[row['id']]} reports"
+        for row in states
+        if row["state"] != "shipped" or done[row["id"]] != len(TPL_PARTS)
+    ]
+    if len(states) != count:
+        wrong.append(f"{len(states)} dispatch orders for {count} orders")
+    return elapsed, errors, wrong
+
+
 def run_locust(server, run, clients, run_time):
     """Locust, headless: ``clients`` users until every order is done or ``run_time``
     seconds have passed. Returns the elapsed seconds and whether time ran out."""
@@ -340,12 +523,25 @@ def main():
         help="seconds at most; the run stops then, done or not",
     )
     parser.add_argument(
+        "--shipments",
+        type=int,
+        default=int(os.environ.get("SHIPMENTS", 40)),
+        help="third-party mix: 3PL orders whose shipments the clients report",
+    )
+    parser.add_argument(
         "--log", default=os.environ.get("LOAD_LOG", "/tmp/sop-load.log")
     )
     args = parser.parse_args()
 
     print(f"== fixtures in {args.db}", flush=True)
-    fixtures = rpc_lab.with_env(args.db, rpc_lab.fixtures)
+    # One environment for both (Odoo's configuration is parsed once per process).
+    fixtures, tpl = rpc_lab.with_env(
+        args.db,
+        lambda env: (
+            rpc_lab.fixtures(env),
+            tpl_fixtures(env) if args.shipments else None,
+        ),
+    )
     print(
         f"== Odoo --workers=2, Locust: {args.clients} users, {args.orders} orders "
         f"(shares {({k: row['share'] for k, row in KIND_PLAN.items()})}), "
@@ -359,6 +555,16 @@ def main():
         elapsed, timed_out = run_locust(server, run, args.clients, args.run_time)
         expected = {ref: kind for ref, kind, _id, error in run.results if not error}
         found, wrong, lost = check_orders(admin, run.run_id, expected)
+        ship_elapsed, ship_errors, ship_wrong = 0.0, [], []
+        if tpl:
+            print(
+                f"== third-party mix: {args.shipments} 3PL orders, {args.clients} "
+                "API clients reporting each shipment twice",
+                flush=True,
+            )
+            ship_elapsed, ship_errors, ship_wrong = run_shipments(
+                server, args.db, fixtures, tpl, args.shipments, args.clients
+            )
         server_errors, conflicts = server.error_lines()
 
     errors = [(ref, kind, error) for ref, kind, _id, error in run.results if error]
@@ -379,12 +585,24 @@ def main():
     print(f"orders not as expected: {len(wrong)}")
     for line in wrong[:10]:
         print(f"   {line}")
+    if tpl:
+        print(
+            f"shipment reports: {len(TPL_PARTS) * 2 * args.shipments} calls in "
+            f"{ship_elapsed:.1f}s, errors: {len(ship_errors)}, "
+            f"lost or double validations: {len(ship_wrong)}"
+        )
+        for ref, error in ship_errors[:10]:
+            print(f"   {ref}: {rpc_lab.short(error)}")
+        for line in ship_wrong[:10]:
+            print(f"   {line}")
     print(f"serialization conflicts retried by Odoo: {conflicts}")
     print(f"other server ERROR log lines: {len(server_errors)}")
     for line in server_errors[:10]:
         print(f"   {line}")
     ok = (
-        not (errors or lost or wrong or server_errors or timed_out) and found == created
+        not (errors or lost or wrong or server_errors or timed_out)
+        and found == created
+        and not (ship_errors or ship_wrong)
     )
     print(f"load: {'PASS' if ok else 'FAIL'}")
     return 0 if ok else 1

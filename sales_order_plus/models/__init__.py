@@ -6,6 +6,8 @@ from . import sale_order_availability
 from . import stock_picking
 from . import account_move
 from . import sale_third_party_rule
+from . import sale_third_party_dispatch
+from . import sale_third_party_dispatch_report
 from . import kind_third_party
 from . import sale_order_schedule_line
 from . import kind_schedule

@@ -8,9 +8,18 @@ take ``stock_dropshipping.route_drop_shipping``; the vendor chosen by the routin
 the procurement values, so Odoo itself creates one purchase order per vendor, shipping
 to the customer, each line linked to its sales line.
 
+Each line has a fulfiller (``sop_fulfiller``, from the routing rule, else the type): a
+vendor (drop-ship, above), a logistics provider (3PL) shipping from a warehouse it
+operates for us (``stock.warehouse.sop_provider_id``; the line's warehouse goes to
+procurement), or our own warehouse. Each transfer of a provider or vendor becomes a
+dispatch order (``models/sale_third_party_dispatch.py``) when it exists.
+
 Where things happen:
 
-* routing: ``sale.order.line._compute_route_id`` / ``_compute_sop_vendor_id``;
+* routing: ``sale.order.line._compute_route_id`` / ``_compute_sop_vendor_id`` /
+  ``_compute_warehouse_id`` / ``_prepare_procurement_values``;
+* hand-over: ``sale.order._sop_third_party_handover`` (after procurement and when a
+  drop-ship purchase order is confirmed);
 * confirmation: ``sale.order._sop_check_confirm`` (missing vendors, margin
   guard), then ``sale.order.line._action_launch_stock_rule`` (purchase orders through
   procurement, auto-confirmation, quantity changes carried to the purchase orders);
@@ -20,11 +29,12 @@ Where things happen:
   ``invoice_trigger`` (``models/sale_order.py``).
 """
 
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_is_zero
 
 from .integrity import raise_problems
+from .sale_third_party_dispatch import DISPATCH_STATES
 
 # Purchase order states in which a line can still be changed without asking the vendor.
 RFQ_STATES = ("draft", "sent", "to approve")
@@ -42,6 +52,13 @@ class SaleOrder(models.Model):
     sop_margin_alert_message = fields.Text(
         string="Vendor Cost Alert Message",
         compute="_compute_sop_margin_alert_message",
+    )
+
+    sop_dispatch_ids = fields.One2many(
+        comodel_name="sale.third.party.dispatch",
+        inverse_name="order_id",
+        string="Dispatch Orders",
+        groups="sales_team.group_sale_salesman,stock.group_stock_user",
     )
 
     @api.depends("order_line.sop_margin_alert")
@@ -79,11 +96,13 @@ class SaleOrder(models.Model):
     def _sop_third_party_check_confirm(self):
         """Every dropshipped line has a vendor and, when the type blocks, sells above
         its vendor cost; checked before anything is written or purchased."""
-        lines = self.order_line.filtered(
-            lambda line: line._sop_third_party_is_dropship()
+        fulfilled = self.order_line.filtered(
+            lambda line: line._sop_third_party_is_fulfilled()
         )
         # Routing rules may have changed since the quotation was written.
-        lines._sop_third_party_refresh_vendor()
+        fulfilled._sop_third_party_refresh_vendor()
+        lines = fulfilled.filtered(lambda line: line._sop_third_party_is_dropship())
+        self._sop_third_party_check_warehouses(fulfilled - lines)
         problems = []
         for order in self:
             missing = order.order_line.filtered(
@@ -154,10 +173,70 @@ class SaleOrder(models.Model):
         res = super()._sop_credit_continue()
         # The hold is released: the requests for quotation held back are confirmed
         # when their rule or type says so.
-        self.filtered(
+        released = self.filtered(
             lambda o: o.type_kind == "third_party" and o.state == "sale"
-        ).sudo().order_line.purchase_line_ids.order_id._sop_third_party_auto_confirm()
+        )
+        released.sudo().order_line.purchase_line_ids.order_id._sop_third_party_auto_confirm()
+        # ... and the dispatch orders to logistics providers held back go out.
+        released._sop_third_party_handover()
         return res
+
+    def _sop_third_party_check_warehouses(self, lines):
+        """Lines a logistics provider ships need the provider's warehouse."""
+        raise_problems(
+            _(
+                "No warehouse of a logistics provider is set for these lines; set "
+                "one on the routing rule or the order type:"
+            ),
+            [
+                self.env._(
+                    "%(order)s: %(product)s",
+                    order=line.order_id.name,
+                    product=line.product_id.display_name,
+                )
+                for line in lines
+                if line.sop_fulfiller == "provider"
+                and not line.sop_fulfiller_warehouse_id.sop_provider_id
+            ],
+        )
+
+    # ------------------------------------------------------------------
+    # Hand-over to the fulfillers
+    # ------------------------------------------------------------------
+    def _sop_third_party_handover(self):
+        """Create a dispatch order for each transfer of a third party (a provider's
+        delivery, a vendor's drop-ship) that has none yet, and send it."""
+        Dispatch = self.env["sale.third.party.dispatch"].sudo()
+        new = Dispatch
+        if not self:
+            return new
+        # Nothing goes to a fulfiller for an order on credit hold: its dispatch
+        # orders go out when a credit manager releases it (_sop_credit_continue).
+        for order in self.sudo().filtered(
+            lambda o: o.type_kind == "third_party"
+            and o.state == "sale"
+            and not o.sop_credit_hold
+        ):
+            for picking in order.picking_ids.filtered(
+                lambda p: not p.sop_dispatch_id and p.state not in ("done", "cancel")
+            ):
+                partner, fulfiller, purchase = picking._sop_third_party_fulfiller()
+                if not partner:
+                    continue
+                new |= Dispatch.create(
+                    {
+                        "company_id": order.company_id.id,
+                        "order_id": order.id,
+                        "partner_id": partner.id,
+                        "fulfiller": fulfiller,
+                        "purchase_id": purchase.id,
+                        "requested_date": order.commitment_date
+                        or picking.scheduled_date,
+                        "picking_ids": [Command.link(picking.id)],
+                    }
+                )
+        new._sop_send()
+        return new
 
     def _log_decrease_ordered_quantity(self, documents, cancel=False):
         if not cancel and any(o.type_kind == "third_party" for o in self):
@@ -253,6 +332,35 @@ class SaleOrderLine(models.Model):
         compute="_compute_sop_margin_alert",
         store=True,
     )
+    sop_fulfiller = fields.Selection(
+        selection=[
+            ("own", "Our Warehouse"),
+            ("provider", "Logistics Provider"),
+            ("vendor", "Vendor"),
+        ],
+        string="Fulfilled By",
+        compute="_compute_sop_vendor_id",
+        store=True,
+        help="Third-party orders: who ships this line (routing rule, else the order "
+        "type).",
+    )
+    sop_fulfiller_warehouse_id = fields.Many2one(
+        comodel_name="stock.warehouse",
+        string="Fulfilling Warehouse",
+        compute="_compute_sop_vendor_id",
+        store=True,
+        ondelete="set null",
+    )
+    sop_fulfiller_partner_id = fields.Many2one(
+        comodel_name="res.partner",
+        string="Fulfiller",
+        compute="_compute_sop_fulfiller_partner_id",
+    )
+    sop_dispatch_state = fields.Selection(
+        selection=DISPATCH_STATES,
+        string="Hand-over",
+        compute="_compute_sop_dispatch_state",
+    )
     sop_purchase_order_ids = fields.Many2many(
         comodel_name="purchase.order",
         string="Purchase Orders",
@@ -263,8 +371,9 @@ class SaleOrderLine(models.Model):
     # ------------------------------------------------------------------
     # Routing
     # ------------------------------------------------------------------
-    def _sop_third_party_is_dropship(self):
-        """Storable and consumable lines of third-party orders are dropshipped."""
+    def _sop_third_party_is_fulfilled(self):
+        """Storable and consumable lines of third-party orders are shipped by the
+        fulfiller the routing chooses (vendor, logistics provider or us)."""
         self.ensure_one()
         return (
             self.order_id.type_kind == "third_party"
@@ -272,7 +381,43 @@ class SaleOrderLine(models.Model):
             and self.product_id.type == "consu"
         )
 
-    @api.depends("order_id.type_id", "order_id.type_kind", "product_id")
+    def _sop_third_party_is_dropship(self):
+        """The lines a vendor ships straight to the customer."""
+        self.ensure_one()
+        return self._sop_third_party_is_fulfilled() and self.sop_fulfiller in (
+            "vendor",
+            False,
+        )
+
+    def _compute_sop_fulfiller_partner_id(self):
+        for line in self:
+            if line.sop_fulfiller == "vendor":
+                line.sop_fulfiller_partner_id = line.sop_vendor_id
+            else:
+                line.sop_fulfiller_partner_id = (
+                    line.sop_fulfiller_warehouse_id.sop_provider_id
+                )
+
+    def _compute_sop_dispatch_state(self):
+        for line in self:
+            dispatches = line.sudo().move_ids.picking_id.sop_dispatch_id
+            line.sop_dispatch_state = dispatches.sorted("id")[:1].state
+
+    @api.depends("sop_fulfiller_warehouse_id")
+    def _compute_warehouse_id(self):
+        # A line shipped from a provider's (or another own) warehouse is available
+        # and procured there.
+        res = super()._compute_warehouse_id()
+        for line in self:
+            if line.sop_fulfiller in ("provider", "own") and (
+                line.sop_fulfiller_warehouse_id
+            ):
+                line.warehouse_id = line.sop_fulfiller_warehouse_id
+        return res
+
+    @api.depends(
+        "order_id.type_id", "order_id.type_kind", "product_id", "sop_fulfiller"
+    )
     def _compute_route_id(self):
         # OCA's sale_order_type puts the type's own route on the lines; the kind adds
         # the dropship route when the type carries none, and takes it back from a
@@ -303,18 +448,24 @@ class SaleOrderLine(models.Model):
         "order_id.type_kind",
         "order_id.partner_shipping_id.country_id",
         "order_id.currency_id",
+        "order_id.type_id.third_party_fulfiller",
+        "order_id.type_id.third_party_warehouse_id",
     )
     def _compute_sop_vendor_id(self):
         rules_by_company = {}
         for line in self:
-            if line.state == "sale" and line.sop_vendor_id:
-                # The vendor of a confirmed line already has its purchase order.
+            if line.state == "sale" and (
+                line.sop_vendor_id or line.sop_fulfiller_warehouse_id
+            ):
+                # The fulfiller of a confirmed line already has its transfer.
                 continue
-            if not line._sop_third_party_is_dropship():
+            if not line._sop_third_party_is_fulfilled():
                 line.sop_vendor_id = False
                 line.sop_supplierinfo_id = False
                 line.sop_third_party_rule_id = False
                 line.sop_vendor_cost = 0.0
+                line.sop_fulfiller = False
+                line.sop_fulfiller_warehouse_id = False
                 continue
             company = line.order_id.company_id
             if company not in rules_by_company:
@@ -324,7 +475,21 @@ class SaleOrderLine(models.Model):
             rule, vendor, supplierinfo = line._sop_third_party_select_vendor(
                 rules_by_company[company]
             )
+            order_type = line.order_id.type_id
+            fulfiller = rule.fulfiller or order_type.third_party_fulfiller or "vendor"
             line.sop_third_party_rule_id = rule
+            line.sop_fulfiller = fulfiller
+            if fulfiller != "vendor":
+                line.sop_fulfiller_warehouse_id = (
+                    rule.warehouse_id
+                    or order_type.third_party_warehouse_id
+                    or (line.order_id.warehouse_id if fulfiller == "own" else False)
+                )
+                line.sop_vendor_id = False
+                line.sop_supplierinfo_id = False
+                line.sop_vendor_cost = 0.0
+                continue
+            line.sop_fulfiller_warehouse_id = False
             line.sop_vendor_id = vendor
             line.sop_supplierinfo_id = supplierinfo
             line.sop_vendor_cost = line._sop_third_party_cost(vendor, supplierinfo)
@@ -337,12 +502,23 @@ class SaleOrderLine(models.Model):
                 "sop_supplierinfo_id",
                 "sop_third_party_rule_id",
                 "sop_vendor_cost",
+                "sop_fulfiller",
+                "sop_fulfiller_warehouse_id",
             )
         ]
+        before = {
+            line: (line.sop_fulfiller, line.sop_fulfiller_warehouse_id) for line in self
+        }
         for field in fields_to_compute:
             self.env.add_to_compute(field, self)
-        # add_to_compute does not reach the fields depending on these (margin alert).
+        # add_to_compute does not reach the fields depending on these (margin alert;
+        # route and warehouse, recomputed only where the fulfiller changed: the
+        # warehouse of a routed line costs a rule search).
         self.modified(["sop_vendor_id", "sop_vendor_cost"])
+        self.filtered(
+            lambda line: (line.sop_fulfiller, line.sop_fulfiller_warehouse_id)
+            != before[line]
+        ).modified(["sop_fulfiller", "sop_fulfiller_warehouse_id"])
 
     def _sop_third_party_select_vendor(self, rules):
         """(rule, vendor, supplier info) of the line: the first matching rule by
@@ -351,6 +527,11 @@ class SaleOrderLine(models.Model):
         product = self.product_id.with_company(self.order_id.company_id)
         country = self.order_id.partner_shipping_id.country_id
         rule = next((r for r in rules if r._sop_matches(product, country)), rules[:0])
+        if rule.fulfiller not in (False, "vendor") or (
+            not rule
+            and self.order_id.type_id.third_party_fulfiller not in (False, "vendor")
+        ):
+            return rule, rule.vendor_id.browse(), self.env["product.supplierinfo"]
         vendor = rule.vendor_id
         supplierinfo = self._sop_third_party_seller(product, vendor)
         if not vendor:
@@ -428,6 +609,17 @@ class SaleOrderLine(models.Model):
                 self.sop_supplierinfo_id
                 or self._sop_third_party_vendor_only_supplierinfo()
             )
+        elif (
+            self.sop_fulfiller in ("provider", "own")
+            and self.sop_fulfiller_warehouse_id
+            and self._sop_third_party_is_fulfilled()
+        ):
+            # Shipped from the provider's warehouse: its delivery route and stock.
+            values["warehouse_id"] = self.sop_fulfiller_warehouse_id
+            if values.get("route_ids") == self.env.ref(
+                "stock_dropshipping.route_drop_shipping", False
+            ):
+                values["route_ids"] = self.env["stock.route"]
         return values
 
     def _sop_third_party_vendor_only_supplierinfo(self):
@@ -462,6 +654,11 @@ class SaleOrderLine(models.Model):
         lines.invalidate_recordset(["purchase_line_ids"])
         new_purchases = lines.sudo().purchase_line_ids.order_id - purchases_before
         new_purchases._sop_third_party_auto_confirm()
+        # The third parties' parts are ready: their dispatch orders go out.
+        if lines or any(o.type_kind == "third_party" for o in self.order_id):
+            self.order_id.filtered(
+                lambda o: o.type_kind == "third_party"
+            )._sop_third_party_handover()
         return res
 
     def _sop_third_party_wants_auto_confirm(self):
@@ -615,10 +812,15 @@ class PurchaseOrder(models.Model):
         )
         orders._sop_credit_hold_check(_("Purchase order to the vendor"))
         blocked = self.filtered(lambda po: po._sop_third_party_credit_held())
+        confirmed = self - blocked
+        res = super(PurchaseOrder, confirmed).button_confirm() if confirmed else True
+        # A drop-ship purchase order confirmed by hand: its transfer now exists
+        # (sudo: a buyer need not read sales orders).
+        confirmed.sudo().order_line.sale_line_id.order_id.filtered(
+            lambda o: o.type_kind == "third_party"
+        )._sop_third_party_handover()
         if not blocked:
-            return super().button_confirm()
-        if self - blocked:
-            super(PurchaseOrder, self - blocked).button_confirm()
+            return res
         return self.env["sale.order"]._sop_notification(
             _(
                 "Not confirmed, the customer is over the credit limit and the "
@@ -676,16 +878,61 @@ class PurchaseOrderLine(models.Model):
         return res
 
 
+class StockWarehouse(models.Model):
+    _inherit = "stock.warehouse"
+
+    sop_provider_id = fields.Many2one(
+        comodel_name="res.partner",
+        string="Operated by (Logistics Provider)",
+        help="A logistics provider (3PL) operates this warehouse: third-party "
+        "orders shipped from it are handed over to the provider as dispatch orders.",
+    )
+
+
 class StockPicking(models.Model):
     _inherit = "stock.picking"
 
+    sop_dispatch_id = fields.Many2one(
+        comodel_name="sale.third.party.dispatch",
+        string="Dispatch Order",
+        index="btree_not_null",
+        readonly=True,
+        # copy: a backorder stays on the dispatch of its transfer.
+    )
+    sop_carrier = fields.Char(string="Carrier", copy=False)
+    # Same field as stock_delivery's, so both add-ons fill one column.
+    carrier_tracking_ref = fields.Char(string="Tracking Reference", copy=False)
+
+    def _sop_third_party_fulfiller(self):
+        """(partner, kind, purchase order) of the third party who ships this
+        transfer, or empty when we ship it ourselves."""
+        self.ensure_one()
+        if self.is_dropship:
+            purchase = self.move_ids.purchase_line_id.order_id[:1]
+            return purchase.partner_id.commercial_partner_id, "vendor", purchase
+        provider = self.picking_type_id.warehouse_id.sop_provider_id
+        if provider and self.picking_type_id.code == "outgoing":
+            return (
+                provider.commercial_partner_id,
+                "provider",
+                self.env["purchase.order"],
+            )
+        return self.env["res.partner"], False, self.env["purchase.order"]
+
     def _action_done(self):
         res = super()._action_done()
-        orders = self.filtered(
-            lambda p: p.state == "done" and p.is_dropship
-        ).move_ids.sale_line_id.order_id.filtered(
-            lambda o: o.type_kind == "third_party"
-            and o.type_id.invoice_trigger == "shipment"
+        # sudo: whoever validates (a warehouse user) need not read sales orders; the
+        # invoice follows the shipment, not the user's rights.
+        orders = (
+            self.sudo()
+            .filtered(
+                lambda p: p.state == "done"
+                and (p.is_dropship or p.picking_type_id.code == "outgoing")
+            )
+            .move_ids.sale_line_id.order_id.filtered(
+                lambda o: o.type_kind == "third_party"
+                and o.type_id.invoice_trigger == "shipment"
+            )
         )
         orders._sop_third_party_invoice()
         return res

@@ -403,9 +403,10 @@ class SaleOrderLine(models.Model):
             # Paid in full at once: ordered quantities, whatever the product policy.
             return self.product_uom_qty
         if trigger in ("shipment", "vendor_bill"):
-            if not self._sop_third_party_is_dropship():
+            # Lines a logistics provider (or we) ship count on shipment too.
+            if not self._sop_third_party_is_fulfilled():
                 return None
-            if trigger == "vendor_bill":
+            if trigger == "vendor_bill" and self._sop_third_party_is_dropship():
                 return self._sop_third_party_vendor_billed_qty()
             return self.qty_delivered
         if self.qty_delivered_method == "stock_move" and (

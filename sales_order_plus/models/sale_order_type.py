@@ -270,6 +270,31 @@ class SaleOrderType(models.Model):
         "order currency) is at or above its sale price.",
     )
 
+    third_party_fulfiller = fields.Selection(
+        selection=[
+            ("vendor", "Vendor (drop-ship)"),
+            ("provider", "Logistics provider (3PL)"),
+            ("own", "Our warehouse"),
+        ],
+        string="Fulfilled By",
+        default="vendor",
+        help="Third-party orders: who ships a line when no routing rule names a "
+        "fulfiller.",
+    )
+    third_party_warehouse_id = fields.Many2one(
+        comodel_name="stock.warehouse",
+        string="Fulfilling Warehouse",
+        help="Third-party orders fulfilled by a logistics provider (or our "
+        "warehouse): the warehouse that ships, when no routing rule names one.",
+    )
+    third_party_ack_hours = fields.Integer(
+        string="Hours to Acknowledge",
+        default=24,
+        help="Third-party orders: the salesperson gets an activity when the "
+        "fulfiller has not acknowledged a dispatch order this many hours after it "
+        "was sent (0: no reminder).",
+    )
+
     # ------------------------------------------------------------------
     # Order management settings
     # ------------------------------------------------------------------

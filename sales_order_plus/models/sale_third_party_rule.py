@@ -49,10 +49,28 @@ class SaleThirdPartyRule(models.Model):
         help="The rule applies when the order's delivery address is in one of these "
         "countries only.",
     )
+    fulfiller = fields.Selection(
+        selection=[
+            ("vendor", "Vendor (drop-ship)"),
+            ("provider", "Logistics provider (3PL)"),
+            ("own", "Our warehouse"),
+        ],
+        string="Fulfilled By",
+        default="vendor",
+        required=True,
+        help="Who ships the matching lines: a vendor straight to the customer, a "
+        "logistics provider from the warehouse it operates for us, or one of our "
+        "own warehouses.",
+    )
+    warehouse_id = fields.Many2one(
+        comodel_name="stock.warehouse",
+        string="Warehouse",
+        check_company=True,
+        help="Logistics provider or own warehouse: the warehouse that ships.",
+    )
     vendor_id = fields.Many2one(
         comodel_name="res.partner",
         string="Vendor",
-        required=True,
         check_company=True,
         help="Vendor who receives the purchase order and ships to the customer. "
         "Its price comes from the product's vendor price list when it has one.",
@@ -89,11 +107,36 @@ class SaleThirdPartyRule(models.Model):
             else:
                 rule.level = "default"
 
+    @api.constrains("fulfiller", "vendor_id", "warehouse_id")
+    def _check_fulfiller(self):
+        for rule in self:
+            if rule.fulfiller == "vendor" and not rule.vendor_id:
+                raise ValidationError(
+                    _("%(rule)s: a drop-ship rule needs a vendor.", rule=rule.name)
+                )
+            if rule.fulfiller == "provider" and not rule.warehouse_id.sop_provider_id:
+                raise ValidationError(
+                    _(
+                        "%(rule)s: a logistics provider rule needs a warehouse "
+                        "operated by a provider.",
+                        rule=rule.name,
+                    )
+                )
+            if rule.fulfiller == "own" and not rule.warehouse_id:
+                raise ValidationError(
+                    _(
+                        "%(rule)s: an own-warehouse rule needs a warehouse.",
+                        rule=rule.name,
+                    )
+                )
+
     @api.constrains("vendor_id", "active")
     def _check_vendor_active(self):
         # An archived vendor takes no purchase orders: the rule would route lines to
         # nobody (archived after the rule was saved: refused at confirmation).
-        archived = self.filtered(lambda r: r.active and not r.vendor_id.active)
+        archived = self.filtered(
+            lambda r: r.active and r.vendor_id and not r.vendor_id.active
+        )
         if archived:
             raise ValidationError(
                 _(

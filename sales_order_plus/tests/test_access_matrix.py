@@ -23,6 +23,7 @@ from odoo.tests import tagged
 from odoo.tests.common import new_test_user
 
 from .common import SalesOrderPlusCase
+from .test_third_party_fulfilment import confirmed_3pl_order, fulfilment_fixtures
 
 # Fields the add-on adds, read by the "read" operation.
 READ_FIELDS = {
@@ -48,6 +49,9 @@ READ_FIELDS = {
     "sale.cash.closing.line": ["value", "number", "subtotal"],
     "sale.cash.refund": ["order_id", "journal_id", "amount"],
     "sale.cash.refund.line": ["sale_line_id", "quantity"],
+    "sale.third.party.dispatch": ["name", "state", "partner_id", "promised_date"],
+    "sale.third.party.dispatch.report": ["report_ref", "channel", "dispatch_id"],
+    "sale.third.party.shipment.import": ["filename", "dispatch_id"],
 }
 # Groupings the add-on's stored fields are meant for ("group" operation).
 GROUP_BY = {
@@ -306,6 +310,41 @@ MATRIX = [
     ("accountant", "cash_closing_line", "read", True),
     ("accountant", "cash_closing_line", "write", False),
     ("portal", "cash_closing_line", "read", False),
+    # --- sale.third.party.dispatch: the fulfiller's portal sees its own only ----------
+    ("provider_portal", "dispatch", "read", True),
+    ("provider_portal", "dispatch", "write", False),
+    ("provider_portal", "dispatch", "create", False),
+    ("provider_portal", "dispatch", "unlink", False),
+    ("provider_portal", "order_other", "read", False),
+    ("portal", "dispatch", "read", False),
+    ("salesman", "dispatch", "read", True),
+    ("salesman", "dispatch", "write", True),
+    ("salesman", "dispatch", "create", False),
+    ("salesman", "dispatch", "unlink", False),
+    ("stock_user", "dispatch", "read", True),
+    ("accountant", "dispatch", "read", False),
+    ("company_b", "dispatch", "read", False),
+    # The API user reports shipments (sop_report_shipment) and nothing else.
+    ("provider_api", "dispatch", "write", False),
+    ("provider_api", "dispatch", "create", False),
+    ("provider_api", "dispatch_report", "read", False),
+    ("provider_api", "order_other", "read", False),
+    ("provider_api", "tp_rule", "read", False),
+    ("provider_api", "picking", "read", False),
+    ("provider_api", "shipment_import", "create", False),
+    # --- sale.third.party.dispatch.report: processed shipment reports -----------------
+    ("salesman", "dispatch_report", "read", True),
+    ("salesman", "dispatch_report", "write", False),
+    ("salesman", "dispatch_report", "unlink", False),
+    ("stock_user", "dispatch_report", "read", True),
+    ("provider_portal", "dispatch_report", "read", False),
+    ("company_b", "dispatch_report", "read", False),
+    # --- sale.third.party.shipment.import (wizard): we upload confirmations ----------
+    ("stock_user", "shipment_import", "create", True),
+    ("salesman", "shipment_import", "create", True),
+    ("accountant", "shipment_import", "create", False),
+    ("portal", "shipment_import", "create", False),
+    ("provider_portal", "shipment_import", "create", False),
 ]
 
 # Server actions the add-on ships: xmlid -> users allowed to run them. The actions of
@@ -324,12 +363,14 @@ SERVER_ACTIONS = {
     "sales_order_plus.ir_cron_sale_consistency_notify_ir_actions_server": set(),
     "sales_order_plus.ir_cron_schedule_release_ir_actions_server": set(),
     "sales_order_plus.ir_cron_cash_collection_expiry_ir_actions_server": set(),
+    "sales_order_plus.ir_cron_third_party_escalate_ir_actions_server": set(),
 }
 # Server actions run by a scheduled action.
 CRON_ACTIONS = {
     "sales_order_plus.ir_cron_sale_consistency_notify_ir_actions_server",
     "sales_order_plus.ir_cron_schedule_release_ir_actions_server",
     "sales_order_plus.ir_cron_cash_collection_expiry_ir_actions_server",
+    "sales_order_plus.ir_cron_third_party_escalate_ir_actions_server",
 }
 
 
@@ -420,6 +461,14 @@ class TestAccessMatrix(SalesOrderPlusCase):
         held = cls._create_order(cls.type_rush, user_id=cls.salesman.id)
         held.action_confirm()
         held._sop_credit_set_hold("Matrix")
+        # Third-party fulfilment: a 3PL dispatch with one shipment reported.
+        fulfilment_fixtures(cls, code="M3PL")
+        cls.users["provider_portal"] = cls.provider_portal
+        cls.users["provider_api"] = cls.provider_api
+        dispatch = confirmed_3pl_order(cls).sop_dispatch_ids
+        dispatch._sop_report_shipment(
+            [{"product_code": "SOP-RACK", "quantity": 1}], report_ref="M-1"
+        )
         return {
             "version_own": version_own,
             "version_other": version_other,
@@ -480,6 +529,11 @@ class TestAccessMatrix(SalesOrderPlusCase):
                     "order_id": short.id,
                     "company_id": cls.company.id,
                 }
+            ),
+            "dispatch": dispatch,
+            "dispatch_report": dispatch.report_ids,
+            "shipment_import": cls.env["sale.third.party.shipment.import"].create(
+                {"file": base64.b64encode(b"reference\n"), "dispatch_id": dispatch.id}
             ),
             **cls._cash_counter_records(),
         }
@@ -608,6 +662,8 @@ class TestAccessMatrix(SalesOrderPlusCase):
             "order_held": {"sop_credit_hold": False},
             "cash_closing": {"counted": 5.0},
             "cash_closing_line": {"number": 3},
+            "dispatch": {"promised_date": self._in_days(5)},
+            "dispatch_report": {"carrier": "changed"},
         }[key]
 
     def _create_vals(self, key):
@@ -664,6 +720,13 @@ class TestAccessMatrix(SalesOrderPlusCase):
                 "sale_line_id": records["cash_counter_sale"].order_line.id,
                 "quantity": 1.0,
             },
+            "dispatch": {
+                "order_id": records["dispatch"].order_id.id,
+                "company_id": self.company.id,
+                "partner_id": self.provider.id,
+                "fulfiller": "provider",
+            },
+            "shipment_import": {"file": base64.b64encode(b"reference\n")},
         }[key]
 
     # -- the operations ----------------------------------------------------------------

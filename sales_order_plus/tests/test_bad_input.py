@@ -35,11 +35,17 @@ from dateutil.relativedelta import relativedelta
 from freezegun import freeze_time
 
 from odoo import Command, fields
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
+from odoo.tests.common import new_test_user
 
 from .common import SalesOrderPlusCase
 from .test_schedule_import import memory_capped
+from .test_third_party_fulfilment import (
+    confirmed_3pl_order,
+    fulfilment_fixtures,
+    shipment_csv,
+)
 
 KINDS = ("standard", "cash", "rush", "schedule", "third_party")
 NON_STANDARD = ("cash", "rush", "schedule", "third_party")
@@ -60,6 +66,7 @@ WATCHED_MODELS = [
     "sale.third.party.rule",
     "account.bank.statement.line",
     "sale.cash.closing",
+    "sale.third.party.dispatch.report",
 ]
 
 BadInput = namedtuple(
@@ -1055,7 +1062,148 @@ BAD_INPUTS += [
         message="still awaiting collection today",
         then=lambda t, closing, kind: t.assertEqual(closing.state, "draft"),
     ),
+    # --- third-party fulfilment: shipment reports of fulfillers ----------------------
+    BadInput(
+        "shipment report for an unknown dispatch reference",
+        prepare=lambda t, kind: _tpl_dispatch(t),
+        act=lambda t, dispatch: _api_report(t, "DSP/NOPE", "SOP-RACK", 1),
+        message="No dispatch order DSP/NOPE is addressed to SOP 3PL GmbH",
+        then=lambda t, dispatch, kind: _nothing_shipped(t, dispatch),
+    ),
+    BadInput(
+        "shipment report of an unknown product",
+        prepare=lambda t, kind: _tpl_dispatch(t),
+        act=lambda t, dispatch: _api_report(t, dispatch.name, "NO-SUCH", 1),
+        message="Unknown product NO-SUCH",
+        then=lambda t, dispatch, kind: _nothing_shipped(t, dispatch),
+    ),
+    BadInput(
+        "shipment report of more than ordered",
+        prepare=lambda t, kind: _tpl_dispatch(t),
+        act=lambda t, dispatch: _api_report(t, dispatch.name, "SOP-RACK", 11),
+        message="11.0 shipped is more than the 10.0 still to ship",
+        then=lambda t, dispatch, kind: _nothing_shipped(t, dispatch),
+    ),
+    BadInput(
+        "shipment report of a negative quantity",
+        prepare=lambda t, kind: _tpl_dispatch(t),
+        act=lambda t, dispatch: _api_report(t, dispatch.name, "SOP-RACK", -2),
+        message="negative quantity",
+        then=lambda t, dispatch, kind: _nothing_shipped(t, dispatch),
+    ),
+    BadInput(
+        "shipment report for a cancelled order",
+        prepare=lambda t, kind: _tpl_cancelled_dispatch(t),
+        act=lambda t, dispatch: _api_report(t, dispatch.name, "SOP-RACK", 1),
+        message="is cancelled",
+        then=lambda t, dispatch, kind: t.assertFalse(dispatch.report_ids),
+    ),
+    BadInput(
+        "shipment report for another provider's dispatch",
+        prepare=lambda t, kind: _tpl_dispatch(t),
+        act=lambda t, dispatch: _api_report(
+            t, dispatch.name, "SOP-RACK", 1, user=_other_provider_api(t)
+        ),
+        message="is addressed to SOP Other 3PL",
+        then=lambda t, dispatch, kind: _nothing_shipped(t, dispatch),
+    ),
+    BadInput(
+        "shipment report through the API by a user without the API group",
+        prepare=lambda t, kind: _tpl_dispatch(t),
+        act=lambda t, dispatch: _api_report(
+            t, dispatch.name, "SOP-RACK", 1, user=t.provider_portal
+        ),
+        error=AccessError,
+        message="Only users of the group Third-party API",
+        then=lambda t, dispatch, kind: _nothing_shipped(t, dispatch),
+    ),
+    BadInput(
+        "shipment file with one bad row among good ones",
+        prepare=lambda t, kind: _tpl_dispatch(t),
+        act=lambda t, dispatch: _import_shipment(
+            t,
+            dispatch,
+            [
+                [dispatch.name, "SOP-RACK", "2", "DHL", "1", "", "F-9"],
+                [dispatch.name, "NO-SUCH", "1", "DHL", "1", "", "F-9"],
+            ],
+        ),
+        message="Unknown product NO-SUCH",
+        then=lambda t, dispatch, kind: _nothing_shipped(t, dispatch),
+    ),
+    BadInput(
+        "order of a logistics provider type without its warehouse",
+        prepare=lambda t, kind: _tpl_quotation_without_warehouse(t),
+        act=_confirm,
+        message="(?s)No warehouse of a logistics provider.*SOP Pallet Rack",
+        then=_state_is("draft"),
+    ),
 ]
+
+
+def _tpl_quotation_without_warehouse(t):
+    fulfilment_fixtures(t, code="W3PL")
+    t.type_3pl.third_party_warehouse_id = False
+    return t.env["sale.order"].create(
+        {
+            "partner_id": t.customer.id,
+            "type_id": t.type_3pl.id,
+            "order_line": [Command.create({"product_id": t.rack.id})],
+        }
+    )
+
+
+def _tpl_dispatch(t):
+    """A confirmed order of a logistics provider and its dispatch order (sent)."""
+    fulfilment_fixtures(t, code="B3PL")
+    return confirmed_3pl_order(t).sop_dispatch_ids
+
+
+def _tpl_cancelled_dispatch(t):
+    dispatch = _tpl_dispatch(t)
+    dispatch.order_id._action_cancel()
+    return dispatch
+
+
+def _other_provider_api(t):
+    other = t.env["res.partner"].create({"name": "SOP Other 3PL", "is_company": True})
+    user = new_test_user(
+        t.env,
+        login="sop_other_3pl_api",
+        groups="base.group_portal,sales_order_plus.group_third_party_api",
+    )
+    user.partner_id.parent_id = other
+    return user
+
+
+def _api_report(t, reference, code, qty, user=None):
+    return (
+        t.env["sale.third.party.dispatch"]
+        .with_user(user or t.provider_api)
+        .sop_report_shipment(
+            reference,
+            [{"product_code": code, "quantity": qty}],
+            "DHL",
+            ["1"],
+            "",
+            "B-1",
+        )
+    )
+
+
+def _import_shipment(t, dispatch, rows):
+    return (
+        t.env["sale.third.party.shipment.import"]
+        .create({"file": base64.b64encode(shipment_csv(rows)), "filename": "s.csv"})
+        .action_import()
+    )
+
+
+def _nothing_shipped(t, dispatch):
+    t.assertEqual(dispatch.picking_ids.mapped("state"), ["assigned"])
+    t.assertEqual(dispatch.state, "sent")
+    t.assertFalse(dispatch.report_ids)
+    t.assertEqual(dispatch.order_id.order_line.qty_delivered, 0.0)
 
 
 @tagged("post_install", "-at_install")

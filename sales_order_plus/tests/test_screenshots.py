@@ -169,6 +169,14 @@ SCREENS = [
         "sales_order_plus.action_sale_cash_closing",
         wait=".o_view_controller",
     ),
+    Screen(
+        "third_party_fulfilment.png",
+        "Third-party fulfilment: dispatch orders to providers and vendors "
+        "(Sales > Orders > Third-party Fulfilment)",
+        "sales_order_plus.action_sale_third_party_dispatch",
+        confirm=("sales_order_plus.demo_order_third_party",),
+        wait=".o_view_controller",
+    ),
 ]
 
 

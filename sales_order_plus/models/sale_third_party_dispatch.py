@@ -1,0 +1,911 @@
+# Copyright 2026 sales_order_plus developers
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Dispatch orders: the hand-over of a third-party order's part to its fulfiller.
+
+One dispatch per transfer a third party carries out: the delivery of a warehouse
+operated by a logistics provider (3PL), or the drop-ship transfer of a vendor's
+purchase order. Backorders of that transfer stay on the same dispatch. The state
+follows the transfers (shipped, partially shipped) and the fulfiller's answers
+(acknowledged with a promised date, exception).
+
+Every feedback channel (portal, CSV file uploaded or mailed to the alias, external
+API) ends in ``_sop_report_shipment``: it checks the report, validates the transfer
+(backorder for the rest), records carrier and tracking and tells the customer.
+"""
+
+import csv
+import io
+import json
+from datetime import datetime, timedelta
+
+from markupsafe import Markup, escape
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import email_normalize, float_compare, float_is_zero
+
+from .integrity import lock_wait, raise_problems
+
+DISPATCH_STATES = [
+    ("to_send", "To Send"),
+    ("sent", "Sent"),
+    ("acknowledged", "Acknowledged"),
+    ("partial", "Partially Shipped"),
+    ("shipped", "Shipped"),
+    ("delivered", "Delivered"),
+    ("exception", "Exception"),
+]
+# Columns of the dispatch order file (CSV) and of the shipment confirmation file.
+DISPATCH_CSV_COLUMNS = [
+    "reference",
+    "order",
+    "customer_reference",
+    "product_code",
+    "product",
+    "quantity",
+    "unit",
+    "ship_to_name",
+    "ship_to_street",
+    "ship_to_zip",
+    "ship_to_city",
+    "ship_to_country",
+    "requested_date",
+]
+SHIPMENT_CSV_COLUMNS = [
+    "reference",
+    "product_code",
+    "quantity",
+    "carrier",
+    "tracking",
+    "ship_date",
+    "report_ref",
+]
+# Public tracking pages of common carriers ({ref}: the tracking number).
+CARRIER_TRACKING_URLS = {
+    "dhl": "https://www.dhl.com/de-en/home/tracking.html?tracking-id={ref}",
+    "dpd": "https://tracking.dpd.de/parcelstatus?query={ref}",
+    "gls": "https://gls-group.com/DE/en/parcel-tracking?match={ref}",
+    "ups": "https://www.ups.com/track?tracknum={ref}",
+    "fedex": "https://www.fedex.com/fedextrack/?trknbr={ref}",
+}
+
+
+class SaleThirdPartyDispatch(models.Model):
+    _name = "sale.third.party.dispatch"
+    _description = "Third-Party Dispatch Order"
+    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _order = "id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        string="Reference", required=True, readonly=True, copy=False, default="/"
+    )
+    company_id = fields.Many2one(
+        comodel_name="res.company", required=True, readonly=True, index=True
+    )
+    order_id = fields.Many2one(
+        comodel_name="sale.order",
+        string="Sales Order",
+        required=True,
+        readonly=True,
+        ondelete="cascade",
+        index=True,
+        check_company=True,
+    )
+    user_id = fields.Many2one(
+        related="order_id.user_id", string="Salesperson", store=True
+    )
+    partner_id = fields.Many2one(
+        comodel_name="res.partner",
+        string="Fulfiller",
+        required=True,
+        readonly=True,
+        index=True,
+        help="The logistics provider or vendor who ships this part of the order.",
+    )
+    fulfiller = fields.Selection(
+        selection=[("provider", "Logistics Provider"), ("vendor", "Vendor")],
+        string="Fulfiller Kind",
+        required=True,
+        readonly=True,
+    )
+    purchase_id = fields.Many2one(
+        comodel_name="purchase.order", string="Purchase Order", readonly=True
+    )
+    picking_ids = fields.One2many(
+        comodel_name="stock.picking",
+        inverse_name="sop_dispatch_id",
+        string="Transfers",
+        readonly=True,
+    )
+    picking_id = fields.Many2one(
+        comodel_name="stock.picking",
+        string="Open Transfer",
+        compute="_compute_picking_id",
+        help="The transfer still to ship (a backorder after a partial shipment).",
+    )
+    ship_to_id = fields.Many2one(
+        related="order_id.partner_shipping_id", string="Ship To"
+    )
+    client_order_ref = fields.Char(related="order_id.client_order_ref")
+    requested_date = fields.Datetime(readonly=True)
+    state = fields.Selection(
+        selection=DISPATCH_STATES,
+        compute="_compute_state",
+        store=True,
+        index=True,
+        tracking=True,
+    )
+    sent_date = fields.Datetime(readonly=True, copy=False)
+    ack_deadline = fields.Datetime(
+        string="Acknowledge By",
+        readonly=True,
+        copy=False,
+        help="Sent date plus the hours the order type gives to acknowledge.",
+    )
+    ack_date = fields.Datetime(string="Acknowledged On", readonly=True, copy=False)
+    promised_date = fields.Date(readonly=True, copy=False, tracking=True)
+    delivered_date = fields.Datetime(readonly=True, copy=False)
+    exception_reason = fields.Text(readonly=True, copy=False, tracking=True)
+    carrier = fields.Char(readonly=True, copy=False)
+    tracking_refs = fields.Char(string="Tracking Numbers", readonly=True, copy=False)
+    report_ids = fields.One2many(
+        comodel_name="sale.third.party.dispatch.report",
+        inverse_name="dispatch_id",
+        string="Shipment Reports",
+        readonly=True,
+    )
+    document_html = fields.Html(
+        string="Dispatch Lines",
+        compute="_compute_document_html",
+        sanitize=False,
+        help="What to ship, as the dispatch order mail lists it (no prices).",
+    )
+    escalated_ack = fields.Boolean(readonly=True, copy=False)
+    escalated_ship = fields.Boolean(readonly=True, copy=False)
+    is_late_ack = fields.Boolean(
+        string="Late to Acknowledge",
+        compute="_compute_is_late",
+        search="_search_is_late_ack",
+    )
+    is_late_ship = fields.Boolean(
+        string="Late to Ship",
+        compute="_compute_is_late",
+        search="_search_is_late_ship",
+    )
+
+    _sql_constraints = [
+        ("name_company_uniq", "unique(name, company_id)", "The reference is unique."),
+    ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                vals["name"] = (
+                    self.env["ir.sequence"]
+                    .with_company(vals.get("company_id"))
+                    .next_by_code("sale.third.party.dispatch")
+                    or "/"
+                )
+        return super().create(vals_list)
+
+    def _compute_access_url(self):
+        super()._compute_access_url()
+        for dispatch in self:
+            dispatch.access_url = f"/my/dispatch/{dispatch.id}"
+
+    @api.depends("picking_ids.state")
+    def _compute_picking_id(self):
+        for dispatch in self:
+            dispatch.picking_id = dispatch.picking_ids.filtered(
+                lambda p: p.state not in ("done", "cancel")
+            ).sorted("id")[:1]
+
+    @api.depends(
+        "picking_ids.state",
+        "sent_date",
+        "ack_date",
+        "delivered_date",
+        "exception_reason",
+    )
+    def _compute_state(self):
+        for dispatch in self:
+            states = set(dispatch.picking_ids.mapped("state"))
+            done = "done" in states
+            open_ = bool(states - {"done", "cancel"})
+            if dispatch.exception_reason or (states and states <= {"cancel"}):
+                dispatch.state = "exception"
+            elif done and not open_:
+                dispatch.state = "delivered" if dispatch.delivered_date else "shipped"
+            elif done:
+                dispatch.state = "partial"
+            elif dispatch.ack_date:
+                dispatch.state = "acknowledged"
+            elif dispatch.sent_date:
+                dispatch.state = "sent"
+            else:
+                dispatch.state = "to_send"
+
+    def _compute_document_html(self):
+        for dispatch in self:
+            lines = dispatch._sop_document()["lines"] if dispatch.id else []
+            dispatch.document_html = Markup("<ul>%s</ul>") % Markup("").join(
+                Markup("<li>%s %s %s %s</li>")
+                % (
+                    f"{line['quantity']:g}",
+                    line["unit"],
+                    line["product_code"],
+                    line["product"],
+                )
+                for line in lines
+            )
+
+    def _compute_is_late(self):
+        now = fields.Datetime.now()
+        today = fields.Date.context_today(self)
+        for dispatch in self:
+            dispatch.is_late_ack = bool(
+                dispatch.state == "sent"
+                and dispatch.ack_deadline
+                and dispatch.ack_deadline < now
+            )
+            dispatch.is_late_ship = bool(
+                dispatch.state in ("acknowledged", "partial")
+                and dispatch.promised_date
+                and dispatch.promised_date < today
+            )
+
+    def _search_is_late_ack(self, operator, value):
+        domain = [("state", "=", "sent"), ("ack_deadline", "<", fields.Datetime.now())]
+        return domain if (operator == "=") == bool(value) else ["!", *domain]
+
+    def _search_is_late_ship(self, operator, value):
+        domain = [
+            ("state", "in", ("acknowledged", "partial")),
+            ("promised_date", "<", fields.Date.context_today(self)),
+        ]
+        if (operator == "=") == bool(value):
+            return domain
+        return ["!", "&", *domain]
+
+    # ------------------------------------------------------------------
+    # The document the fulfiller receives (no customer prices)
+    # ------------------------------------------------------------------
+    def _sop_document_lines(self):
+        """One entry per product of the dispatch: ordered, shipped and open
+        quantities (in the product's unit), summed over the transfer and backorders."""
+        self.ensure_one()
+        lines = {}
+        for move in self.sudo().picking_ids.move_ids.filtered(
+            lambda m: m.state != "cancel"
+        ):
+            product = move.product_id
+            entry = lines.setdefault(
+                product,
+                {
+                    "product_id": product.id,
+                    "product_code": product.default_code or "",
+                    "product": product.name,
+                    "unit": product.uom_id.name,
+                    "ordered": 0.0,
+                    "shipped": 0.0,
+                },
+            )
+            qty = move.product_uom._compute_quantity(
+                move.product_uom_qty, product.uom_id
+            )
+            entry["ordered"] += qty
+            if move.state == "done":
+                entry["shipped"] += move.product_uom._compute_quantity(
+                    move.quantity, product.uom_id
+                )
+        result = list(lines.values())
+        for entry in result:
+            entry["open"] = max(entry["ordered"] - entry["shipped"], 0.0)
+        return result
+
+    def _sop_document(self):
+        """The dispatch order as a dict: the JSON file, and the CSV's rows."""
+        self.ensure_one()
+        ship_to = self.sudo().ship_to_id
+        return {
+            "reference": self.name,
+            "order": self.order_id.name,
+            "customer_reference": self.sudo().client_order_ref or "",
+            "fulfiller": self.partner_id.name,
+            "requested_date": fields.Datetime.to_string(self.requested_date) or "",
+            "ship_to": {
+                "name": ship_to.name or "",
+                "street": ship_to.street or "",
+                "street2": ship_to.street2 or "",
+                "zip": ship_to.zip or "",
+                "city": ship_to.city or "",
+                "country": ship_to.country_id.code or "",
+                "phone": ship_to.phone or "",
+            },
+            "lines": [
+                {
+                    "product_code": line["product_code"],
+                    "product": line["product"],
+                    "quantity": line["open"],
+                    "unit": line["unit"],
+                }
+                for line in self._sop_document_lines()
+                if line["open"] > 0
+            ],
+        }
+
+    def _sop_document_csv(self):
+        document = self._sop_document()
+        ship_to = document["ship_to"]
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(DISPATCH_CSV_COLUMNS)
+        for line in document["lines"]:
+            writer.writerow(
+                [
+                    document["reference"],
+                    document["order"],
+                    document["customer_reference"],
+                    line["product_code"],
+                    line["product"],
+                    line["quantity"],
+                    line["unit"],
+                    ship_to["name"],
+                    ship_to["street"],
+                    ship_to["zip"],
+                    ship_to["city"],
+                    ship_to["country"],
+                    document["requested_date"],
+                ]
+            )
+        return buffer.getvalue()
+
+    def _sop_document_attachments(self):
+        """Delivery slip (PDF), CSV and JSON of the dispatch, attached to it."""
+        self.ensure_one()
+        dispatch = self.sudo()
+        pdf, _type = (
+            self.env["ir.actions.report"]
+            .sudo()
+            ._render_qweb_pdf("stock.action_report_delivery", dispatch.picking_id.ids)
+        )
+        filename = dispatch.name.replace("/", "_")
+        files = [
+            (f"{filename}.pdf", pdf, "application/pdf"),
+            (f"{filename}.csv", dispatch._sop_document_csv().encode(), "text/csv"),
+            (
+                f"{filename}.json",
+                json.dumps(dispatch._sop_document(), indent=2).encode(),
+                "application/json",
+            ),
+        ]
+        return (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "name": name,
+                        "raw": content,
+                        "mimetype": mimetype,
+                        "res_model": self._name,
+                        "res_id": self.id,
+                    }
+                    for name, content, mimetype in files
+                ]
+            )
+        )
+
+    # ------------------------------------------------------------------
+    # Hand-over
+    # ------------------------------------------------------------------
+    def action_send(self):
+        """Mail the dispatch order to the fulfiller (again, when already sent)."""
+        self._sop_send()
+        return True
+
+    def _sop_send(self):
+        if not self:
+            return
+        template = self.env.ref("sales_order_plus.mail_template_dispatch_order")
+        for dispatch in self.sudo():
+            if not dispatch.picking_id:
+                continue
+            dispatch._portal_ensure_token()
+            attachments = dispatch._sop_document_attachments()
+            body = template._render_field("body_html", dispatch.ids, compute_lang=True)[
+                dispatch.id
+            ]
+            subject = template._render_field(
+                "subject", dispatch.ids, compute_lang=True
+            )[dispatch.id]
+            dispatch.message_post(
+                body=Markup(body),
+                subject=subject,
+                partner_ids=dispatch.partner_id.ids,
+                attachment_ids=attachments.ids,
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+            )
+            if not dispatch.sent_date:
+                hours = dispatch.order_id.type_id.third_party_ack_hours
+                now = fields.Datetime.now()
+                dispatch.write(
+                    {
+                        "sent_date": now,
+                        "ack_deadline": now + timedelta(hours=hours)
+                        if hours
+                        else False,
+                    }
+                )
+
+    def _sop_acknowledge(self, promised_date):
+        """The fulfiller accepts the dispatch and promises a ship date."""
+        self.ensure_one()
+        promised = self._sop_parse_date(promised_date)
+        problems = []
+        if not promised:
+            problems.append(_("A promised ship date (YYYY-MM-DD) is required."))
+        problems += self._sop_check_open()
+        raise_problems(
+            _("%(dispatch)s cannot be acknowledged:", dispatch=self.name), problems
+        )
+        self.sudo().write(
+            {"ack_date": fields.Datetime.now(), "promised_date": promised}
+        )
+        self.sudo().message_post(
+            body=_(
+                "%(partner)s acknowledged the dispatch order, ship date promised for "
+                "%(date)s.",
+                partner=self.partner_id.name,
+                date=promised,
+            )
+        )
+
+    def _sop_report_exception(self, reason):
+        """The fulfiller cannot ship as asked: the salesperson decides."""
+        self.ensure_one()
+        reason = (reason or "").strip()
+        if not reason:
+            raise UserError(_("Please describe the problem."))
+        dispatch = self.sudo()
+        dispatch.exception_reason = reason
+        dispatch.order_id.activity_schedule(
+            "mail.mail_activity_data_warning",
+            user_id=dispatch.user_id.id or self.env.ref("base.user_admin").id,
+            summary=_("Fulfiller reports a problem: %(dispatch)s", dispatch=self.name),
+            note=reason,
+        )
+
+    def action_resolve_exception(self):
+        self.sudo().exception_reason = False
+
+    def action_mark_delivered(self):
+        self.filtered(lambda d: d.state == "shipped").write(
+            {"delivered_date": fields.Datetime.now()}
+        )
+
+    # ------------------------------------------------------------------
+    # Shipment reports (portal, file, mail, API)
+    # ------------------------------------------------------------------
+    @api.model
+    def sop_report_shipment(
+        self,
+        reference,
+        lines,
+        carrier=None,
+        tracking_refs=None,
+        ship_date=None,
+        report_ref=None,
+    ):
+        """External API: report a shipment of dispatch order ``reference``.
+
+        For the users of the group "Third-party API" (a provider's system), who may
+        report the shipments of dispatch orders addressed to their own company only.
+        ``lines``: ``[{"product_code": "...", "quantity": 2.0}, ...]``; ``carrier``:
+        text; ``tracking_refs``: list of tracking numbers; ``ship_date``:
+        ``YYYY-MM-DD``; ``report_ref``: the caller's unique reference of this
+        report (a repeated report with the same reference changes nothing). Returns
+        ``{"reference", "state", "report_ref", "backorder"}``.
+        """
+        if not self.env.user.has_group("sales_order_plus.group_third_party_api"):
+            raise AccessError(
+                _("Only users of the group Third-party API may report shipments.")
+            )
+        dispatch = self._sop_find_for_partner(reference, self.env.user.partner_id)
+        report = dispatch._sop_report_shipment(
+            lines,
+            carrier=carrier,
+            tracking_refs=tracking_refs,
+            ship_date=ship_date,
+            report_ref=report_ref,
+            channel="api",
+        )
+        return report._sop_api_result()
+
+    @api.model
+    def _sop_find_for_partner(self, reference, partner):
+        """The dispatch ``reference`` addressed to ``partner``'s company; one error
+        for an unknown reference and another fulfiller's, so that nobody learns the
+        references of others."""
+        commercial = partner.commercial_partner_id
+        dispatch = self.sudo().search(
+            [
+                ("name", "=", str(reference or "").strip()),
+                ("partner_id", "child_of", commercial.id),
+            ],
+            limit=1,
+        )
+        if not dispatch:
+            raise UserError(
+                _(
+                    "No dispatch order %(reference)s is addressed to %(partner)s.",
+                    reference=reference,
+                    partner=commercial.name,
+                )
+            )
+        return dispatch
+
+    @api.model
+    def _sop_parse_date(self, value):
+        if not value:
+            return False
+        if isinstance(value, datetime):
+            return value.date()
+        try:
+            return fields.Date.to_date(value)
+        except (TypeError, ValueError):
+            return False
+
+    def _sop_check_open(self):
+        """Problems that forbid any report on the dispatch."""
+        self.ensure_one()
+        order = self.sudo().order_id
+        if order.state == "cancel":
+            return [_("The sales order %(order)s is cancelled.", order=order.name)]
+        if not self.sudo().picking_id:
+            return [
+                _(
+                    "%(dispatch)s has nothing left to ship (%(state)s).",
+                    dispatch=self.name,
+                    state=dict(
+                        self._fields["state"]._description_selection(self.env)
+                    ).get(self.state),
+                )
+            ]
+        return []
+
+    def _sop_parse_lines(self, lines):
+        """{product: quantity} of the report and the problems found in it."""
+        self.ensure_one()
+        problems = []
+        quantities = {}
+        open_by_product = {
+            line["product_id"]: line for line in self._sop_document_lines()
+        }
+        products = self.env["product.product"].sudo().browse(list(open_by_product))
+        precision = self.env["decimal.precision"].precision_get(
+            "Product Unit of Measure"
+        )
+        if not isinstance(lines, list | tuple) or not lines:
+            return quantities, [_("The report has no lines.")]
+        for raw in lines:
+            raw = raw if isinstance(raw, dict) else {}
+            code = str(raw.get("product_code") or raw.get("product") or "").strip()
+            product = products.filtered(
+                lambda p, code=code: code
+                and code in (p.default_code, p.barcode, str(p.id))
+            )[:1]
+            if not product:
+                problems.append(
+                    _(
+                        "Unknown product %(code)s: it is not on %(dispatch)s.",
+                        code=code or "?",
+                        dispatch=self.name,
+                    )
+                )
+                continue
+            try:
+                qty = float(raw.get("quantity"))
+            except (TypeError, ValueError):
+                problems.append(
+                    _(
+                        "%(product)s: the quantity %(qty)s is not a number.",
+                        product=product.display_name,
+                        qty=raw.get("quantity"),
+                    )
+                )
+                continue
+            if float_compare(qty, 0.0, precision_digits=precision) < 0:
+                problems.append(
+                    _(
+                        "%(product)s: negative quantity %(qty)s.",
+                        product=product.display_name,
+                        qty=qty,
+                    )
+                )
+                continue
+            quantities[product] = quantities.get(product, 0.0) + qty
+        for product, qty in quantities.items():
+            open_qty = open_by_product[product.id]["open"]
+            if float_compare(qty, open_qty, precision_digits=precision) > 0:
+                problems.append(
+                    _(
+                        "%(product)s: %(qty)s shipped is more than the %(open)s "
+                        "still to ship; over-shipments are refused.",
+                        product=product.display_name,
+                        qty=qty,
+                        open=open_qty,
+                    )
+                )
+        if not problems and all(
+            float_is_zero(qty, precision_digits=precision)
+            for qty in quantities.values()
+        ):
+            problems.append(_("The report ships nothing."))
+        return quantities, problems
+
+    def _sop_report_shipment(
+        self,
+        lines,
+        carrier=None,
+        tracking_refs=None,
+        ship_date=None,
+        report_ref=None,
+        channel="portal",
+    ):
+        """Record a shipment of the fulfiller (every channel ends here).
+
+        The caller has checked who reports (portal rule, API group, mail sender).
+        Idempotent by ``report_ref`` per fulfiller: a report already processed
+        returns its record and changes nothing. Otherwise the report is checked
+        as a whole (nothing is done when one line is wrong), then the open transfer
+        is validated for the reported quantities (a backorder keeps the rest),
+        carrier and tracking go on the transfer, the order's chatter and the
+        customer are told, and the kind's billing follows the validation.
+        """
+        self.ensure_one()
+        dispatch = self.sudo()
+        Report = self.env["sale.third.party.dispatch.report"].sudo()
+        report_ref = str(report_ref or "").strip()
+        if not report_ref:
+            raise UserError(_("The report needs a report reference (report_ref)."))
+        partner = dispatch.partner_id.commercial_partner_id
+        previous = Report._sop_processed(partner, report_ref)
+        if previous:
+            return previous
+        # Two reports of one dispatch at once (portal and API, several clients):
+        # the second waits, then finds the transfer validated (or is retried).
+        self.env.flush_all()
+        lock_wait(dispatch)
+        lock_wait(dispatch.picking_id)
+        previous = Report._sop_processed(partner, report_ref)
+        if previous:
+            return previous
+        if isinstance(tracking_refs, str):
+            tracking_refs = tracking_refs.replace(";", ",").replace("\n", ",")
+            tracking_refs = tracking_refs.split(",")
+        tracking = [str(ref).strip() for ref in tracking_refs or [] if str(ref).strip()]
+        problems = dispatch._sop_check_open()
+        shipped_on = dispatch._sop_parse_date(ship_date) if ship_date else False
+        if ship_date and not shipped_on:
+            problems.append(
+                _("The ship date %(date)s is not a date (YYYY-MM-DD).", date=ship_date)
+            )
+        if not problems:
+            quantities, line_problems = dispatch._sop_parse_lines(lines)
+            problems += line_problems
+        raise_problems(
+            _(
+                "The shipment report %(ref)s for %(dispatch)s is refused, nothing "
+                "was changed:",
+                ref=report_ref,
+                dispatch=dispatch.name,
+            ),
+            problems,
+        )
+        picking = dispatch.picking_id
+        dispatch._sop_validate_transfer(picking, quantities)
+        carrier = str(carrier or "").strip()
+        picking.write(
+            {
+                "sop_carrier": carrier or picking.sop_carrier,
+                "carrier_tracking_ref": ",".join(tracking)
+                or picking.carrier_tracking_ref,
+            }
+        )
+        report = Report.create(
+            {
+                "dispatch_id": dispatch.id,
+                "partner_id": partner.id,
+                "report_ref": report_ref,
+                "channel": channel,
+                "picking_id": picking.id,
+                "backorder_id": picking.backorder_ids[:1].id,
+                "carrier": carrier,
+                "tracking_refs": ",".join(tracking),
+                "ship_date": shipped_on or fields.Date.context_today(self),
+                "summary": "\n".join(
+                    f"{product.display_name}: {qty:g}"
+                    for product, qty in quantities.items()
+                    if qty
+                ),
+            }
+        )
+        dispatch.write(
+            {
+                "carrier": carrier or dispatch.carrier,
+                "tracking_refs": ",".join(
+                    filter(None, [dispatch.tracking_refs, ",".join(tracking)])
+                ),
+            }
+        )
+        report._sop_notify()
+        return report
+
+    def _sop_validate_transfer(self, picking, quantities):
+        """Validate ``picking`` for ``quantities`` ({product: qty in its unit}),
+        with Odoo's own backorder logic for what is not shipped."""
+        for move in picking.move_ids.filtered(
+            lambda m: m.state not in ("done", "cancel")
+        ):
+            remaining = quantities.get(move.product_id, 0.0)
+            demand = move.product_uom._compute_quantity(
+                move.product_uom_qty, move.product_id.uom_id
+            )
+            taken = min(remaining, demand)
+            quantities[move.product_id] = remaining - taken
+            move.quantity = move.product_id.uom_id._compute_quantity(
+                taken, move.product_uom
+            )
+            move.picked = bool(taken)
+        picking.with_context(cancel_backorder=False)._action_done()
+
+    # ------------------------------------------------------------------
+    # Shipment confirmations mailed to the alias (mail gateway)
+    # ------------------------------------------------------------------
+    @api.model
+    def message_new(self, msg_dict, custom_values=None):
+        """A fulfiller mails shipment confirmation CSVs to the dispatch alias: each
+        report of the files is processed for the dispatch orders addressed to the
+        sender's company. The mail then lands on the (first) dispatch's chatter."""
+        sender = email_normalize(msg_dict.get("email_from") or "")
+        partners = (
+            self.env["res.partner"].sudo().search([("email_normalized", "=", sender)])
+            if sender
+            else self.env["res.partner"]
+        )
+        files = [
+            attachment
+            for attachment in msg_dict.get("attachments") or []
+            if (attachment.fname or "").lower().endswith(".csv")
+        ]
+        if not partners or not files:
+            raise UserError(
+                _(
+                    "A shipment confirmation needs a CSV file from the address of a "
+                    "known fulfiller contact (%(sender)s).",
+                    sender=msg_dict.get("email_from"),
+                )
+            )
+        dispatches = self.browse()
+        for attachment in files:
+            reports = group_shipment_rows(decode_shipment_csv(attachment.content))
+            for (reference, report_ref), report in reports.items():
+                dispatch = self.browse()
+                for partner in partners:
+                    dispatch = self._sop_find_or_none(reference, partner)
+                    if dispatch:
+                        break
+                if not dispatch:
+                    dispatch = self._sop_find_for_partner(reference, partners[0])
+                dispatch._sop_report_shipment(
+                    report["lines"],
+                    carrier=report["carrier"],
+                    tracking_refs=report["tracking"],
+                    ship_date=report["ship_date"],
+                    report_ref=report_ref,
+                    channel="mail",
+                )
+                dispatches |= dispatch
+        return dispatches[:1]
+
+    @api.model
+    def _sop_find_or_none(self, reference, partner):
+        try:
+            return self._sop_find_for_partner(reference, partner)
+        except UserError:
+            return self.browse()
+
+    # ------------------------------------------------------------------
+    # Escalation
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_sop_escalate(self):
+        """An activity for the salesperson when a fulfiller is late to acknowledge
+        or to ship (once per dispatch and reason)."""
+        late_ack = self.search(
+            [("is_late_ack", "=", True), ("escalated_ack", "=", False)]
+        )
+        for dispatch in late_ack:
+            dispatch._sop_escalate(
+                _(
+                    "%(partner)s has not acknowledged %(dispatch)s (due %(deadline)s).",
+                    partner=dispatch.partner_id.name,
+                    dispatch=dispatch.name,
+                    deadline=dispatch.ack_deadline,
+                )
+            )
+        late_ack.escalated_ack = True
+        late_ship = self.search(
+            [("is_late_ship", "=", True), ("escalated_ship", "=", False)]
+        )
+        for dispatch in late_ship:
+            dispatch._sop_escalate(
+                _(
+                    "%(partner)s has not shipped %(dispatch)s by the promised "
+                    "%(date)s.",
+                    partner=dispatch.partner_id.name,
+                    dispatch=dispatch.name,
+                    date=dispatch.promised_date,
+                )
+            )
+        late_ship.escalated_ship = True
+
+    def _sop_escalate(self, note):
+        self.ensure_one()
+        self.order_id.activity_schedule(
+            "mail.mail_activity_data_todo",
+            user_id=self.user_id.id or self.env.ref("base.user_admin").id,
+            summary=_("Third-party fulfilment late: %(dispatch)s", dispatch=self.name),
+            note=note,
+        )
+
+
+def tracking_html(carrier, refs):
+    """Tracking numbers as links to the carrier's tracking page when it is known."""
+    pattern = CARRIER_TRACKING_URLS.get((carrier or "").strip().lower())
+    items = []
+    for ref in refs:
+        if pattern:
+            url = pattern.format(ref=ref)
+            items.append(Markup('<a href="%s">%s</a>') % (url, ref))
+        else:
+            items.append(escape(ref))
+    return Markup(", ").join(items)
+
+
+def decode_shipment_csv(content):
+    """Rows of a shipment confirmation CSV (bytes or text) as dicts; ``;`` or ``,``
+    separated, first row the header."""
+    if isinstance(content, bytes):
+        content = content.decode("utf-8-sig")
+    first = content.splitlines()[0] if content else ""
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.DictReader(io.StringIO(content), delimiter=delimiter)
+    return [
+        {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if k}
+        for row in reader
+    ]
+
+
+def group_shipment_rows(rows):
+    """{(reference, report_ref): {"lines", "carrier", "tracking", "ship_date"}}."""
+    reports = {}
+    for row in rows:
+        key = (row.get("reference", ""), row.get("report_ref", ""))
+        report = reports.setdefault(
+            key,
+            {"lines": [], "carrier": "", "tracking": [], "ship_date": ""},
+        )
+        report["lines"].append(
+            {"product_code": row.get("product_code"), "quantity": row.get("quantity")}
+        )
+        report["carrier"] = report["carrier"] or row.get("carrier", "")
+        report["ship_date"] = report["ship_date"] or row.get("ship_date", "")
+        for ref in (row.get("tracking") or "").replace(";", ",").split(","):
+            if ref.strip() and ref.strip() not in report["tracking"]:
+                report["tracking"].append(ref.strip())
+    return reports
