@@ -468,7 +468,6 @@ class TestThirdPartyFulfilment(FulfilmentCase):
         with self.assertRaises(AccessError):
             order.with_user(self.provider_portal).read(["amount_total"])
 
-
     def test_no_dispatch_order_while_on_credit_hold(self):
         # Confirmed without a user (a job) over the customer's credit limit: the
         # order is held and the logistics provider hears nothing until a credit
