@@ -227,13 +227,15 @@ class SaleCashClosing(models.Model):
                 ]
             )
             if others:
+                # No f-string inside _(): the term extraction (babel) fails on it.
+                cashier = " (" + closing.user_id.name + ")" if closing.user_id else ""
                 problems.append(
                     _(
                         "%(journal)s on %(date)s%(cashier)s is already closed or "
                         "being closed.",
                         journal=closing.journal_id.name,
                         date=closing.date,
-                        cashier=f" ({closing.user_id.name})" if closing.user_id else "",
+                        cashier=cashier,
                     )
                 )
         raise_problems(_("A day is closed once:"), problems)

@@ -138,14 +138,12 @@ class SaleThirdPartyRule(models.Model):
             lambda r: r.active and r.vendor_id and not r.vendor_id.active
         )
         if archived:
+            # Worked out outside _(): the term extraction stops at an f-string in it.
+            rules = ", ".join(
+                f"{rule.name} ({rule.vendor_id.display_name})" for rule in archived
+            )
             raise ValidationError(
-                _(
-                    "The vendor of a routing rule must be active: %(rules)s.",
-                    rules=", ".join(
-                        f"{rule.name} ({rule.vendor_id.display_name})"
-                        for rule in archived
-                    ),
-                )
+                _("The vendor of a routing rule must be active: %(rules)s.", rules=rules)
             )
 
     @api.model
