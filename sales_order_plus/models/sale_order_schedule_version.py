@@ -228,7 +228,7 @@ class SaleOrderScheduleVersion(models.Model):
         jobs when many arrive together."""
         text = self._sop_version_decode(content)
         try:
-            messages = ScheduleEdifactReader(self.env._).read(text)
+            messages = ScheduleEdifactReader(self.env._).parse(text)
         except EdifactError as error:
             version = self.create(
                 {
@@ -254,7 +254,7 @@ class SaleOrderScheduleVersion(models.Model):
                     if bucket_day not in readers:
                         readers[bucket_day] = ScheduleEdifactReader(
                             self.env._, bucket_day
-                        ).read(text)
+                        ).parse(text)
                     items = self._sop_version_group_items(readers[bucket_day][index])[
                         agreement_ref
                     ]

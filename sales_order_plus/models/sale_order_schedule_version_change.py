@@ -22,7 +22,7 @@ class SaleOrderScheduleVersionChange(models.Model):
     product_id = fields.Many2one(comodel_name="product.product", required=True)
     date = fields.Date(required=True)
     old_qty = fields.Float(string="Previous Qty", digits="Product Unit of Measure")
-    new_qty = fields.Float(string="New Qty", digits="Product Unit of Measure")
+    new_qty = fields.Float(digits="Product Unit of Measure")
     difference = fields.Float(digits="Product Unit of Measure")
     old_firmness = fields.Selection(
         selection=[("firm", "Firm"), ("forecast", "Forecast")],

@@ -191,9 +191,10 @@ class SaleThirdPartyDispatch(models.Model):
         return super().create(vals_list)
 
     def _compute_access_url(self):
-        super()._compute_access_url()
+        res = super()._compute_access_url()
         for dispatch in self:
             dispatch.access_url = f"/my/dispatch/{dispatch.id}"
+        return res
 
     @api.depends("picking_ids.state")
     def _compute_picking_id(self):

@@ -143,7 +143,10 @@ class SaleThirdPartyRule(models.Model):
                 f"{rule.name} ({rule.vendor_id.display_name})" for rule in archived
             )
             raise ValidationError(
-                _("The vendor of a routing rule must be active: %(rules)s.", rules=rules)
+                _(
+                    "The vendor of a routing rule must be active: %(rules)s.",
+                    rules=rules,
+                )
             )
 
     @api.model

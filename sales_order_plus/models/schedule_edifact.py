@@ -115,7 +115,7 @@ class ScheduleEdifactReader:
         self._ = translate
         self.bucket_day = bucket_day
 
-    def read(self, content):
+    def parse(self, content):
         try:
             with warnings.catch_warnings():
                 # pydifact warns for each directory it has no segment definitions of.

@@ -282,7 +282,7 @@ class TestCashCounter(CounterMixin, SalesOrderPlusCase):
 
         def failing(wizard_self):
             original(wizard_self)
-            raise UserError("card terminal offline")
+            raise UserError("card terminal offline")  # pylint: disable=translation-required
 
         register._create_payments = failing
         try:

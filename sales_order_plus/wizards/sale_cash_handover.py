@@ -292,10 +292,9 @@ class SaleCashHandover(models.TransientModel):
             )
         # The receipt of the order alone, not the wizard's context (its defaults);
         # no document layout set-up in the middle of the counter's work.
-        action = (
-            self.env.ref("sales_order_plus.action_report_cash_receipt")
-            .with_context({})
-            .report_action(order, config=False)
+        report = self.env.ref("sales_order_plus.action_report_cash_receipt")
+        action = report.with_env(report.env(context={})).report_action(
+            order, config=False
         )
         # The wizard closes once the receipt is downloaded (the counter goes on).
         action["close_on_report_download"] = True
