@@ -351,6 +351,16 @@ class TestCashCounter(CounterMixin, SalesOrderPlusCase):
             wizard.action_hand_over()
         self.assertFalse(other.invoice_ids)
 
+    def test_sales_app_still_opens_on_the_orders(self):
+        # The Sales app opens its first menu: the counter comes after Orders (the
+        # app's own tours, and its users, expect the quotations first).
+        first = self.env["ir.ui.menu"].search(
+            [("parent_id", "=", self.env.ref("sale.sale_menu_root").id)],
+            order="sequence, id",
+            limit=1,
+        )
+        self.assertEqual(first, self.env.ref("sale.sale_order_menu"))
+
     def test_counter_menu_for_salespeople_only(self):
         portal = new_test_user(
             self.env, login="sop_counter_portal", groups="base.group_portal"

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from odoo.tests import HttpCase, tagged
-from odoo.tests.common import ChromeBrowser
+from odoo.tests.common import ChromeBrowser, new_test_user
 
 _logger = logging.getLogger(__name__)
 
@@ -37,6 +37,9 @@ class Screen:
     record: str = ""  # XML id of the record to open in its form ("" = the list)
     confirm: tuple = ()  # XML ids of quotations to confirm before the shot
     wait: str = ".o_action_manager .o_view_controller"  # CSS selector of a ready page
+    # A page outside the web client (the portal): callable(test) -> (login, path),
+    # shot as that user; the action is then not used.
+    portal: object = None
 
 
 # The screens, in README order. Extend freely: an entry whose XML ids are missing is
@@ -179,6 +182,18 @@ SCREENS = [
     ),
 ]
 
+# The portal as a fulfiller's contact sees it (last: the browser logs in as them).
+SCREENS.append(
+    Screen(
+        "third_party_portal.png",
+        "The portal of a vendor's contact: a dispatch order to acknowledge and ship",
+        "",
+        confirm=("sales_order_plus.demo_order_third_party",),
+        portal=lambda test: test._dispatch_portal(),
+        wait=".o_sop_dispatch",
+    )
+)
+
 
 def update_readme(out):
     """The README's table of screens: two per row, in the order of ``SCREENS``."""
@@ -239,8 +254,13 @@ class TestScreenshots(HttpCase):
                         order = self.env.ref(xmlid).with_user(admin)
                         if order.state in ("draft", "sent"):
                             order.action_confirm()
+                    url = None
+                    if screen.portal:
+                        login, url = screen.portal(self)
+                        self.env.flush_all()
+                        self.authenticate(login, login, browser=browser)
                     self.env.flush_all()
-                    self._shoot(browser, screen, out / screen.file)
+                    self._shoot(browser, screen, out / screen.file, url=url)
                     made.append(screen.file)
         finally:
             browser.stop()
@@ -248,8 +268,27 @@ class TestScreenshots(HttpCase):
         update_readme(out)
         _logger.info("%d screenshots in %s: %s", len(made), out, ", ".join(made))
 
-    def _shoot(self, browser, screen, path):
-        url = f"{self.base_url()}/odoo/action-{screen.action}"
+    def _dispatch_portal(self):
+        """(login, path) of the demo third-party order's dispatch order, seen by a
+        portal contact of its vendor."""
+        order = self.env.ref("sales_order_plus.demo_order_third_party")
+        if not order.sop_dispatch_ids:
+            # The drop-ship purchase order waits for the buyer: confirmed, its
+            # dispatch order goes to the vendor.
+            order.order_line.purchase_line_ids.order_id.button_confirm()
+        dispatch = order.sop_dispatch_ids[:1]
+        self.assertTrue(dispatch, "the demo third-party order has no dispatch order")
+        user = new_test_user(
+            self.env, login="sop_screens_vendor", groups="base.group_portal"
+        )
+        user.partner_id.parent_id = dispatch.partner_id.commercial_partner_id
+        return user.login, f"/my/dispatch/{dispatch.id}"
+
+    def _shoot(self, browser, screen, path, url=None):
+        if url:
+            url = self.base_url() + url
+        else:
+            url = f"{self.base_url()}/odoo/action-{screen.action}"
         if screen.record:
             url += f"/{self.env.ref(screen.record).id}"
         # Marks the current document, so that waiting ignores it.
