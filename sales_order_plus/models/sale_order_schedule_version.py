@@ -19,6 +19,7 @@ A version is received, checked and then applied, held or rejected:
 """
 
 import base64
+import functools
 from collections import defaultdict
 from datetime import date as Date
 from datetime import timedelta
@@ -633,8 +634,12 @@ class SaleOrderScheduleVersion(models.Model):
                 "being processed by another job; retried later.",
                 version=self.display_name,
             )
-            lock_nowait(order, message, error=RetryableJobError)
-            lock_nowait(self, message, error=RetryableJobError)
+            # Not counted as a try: the other job ends soon, and serialization
+            # failures (retried by queue_job outside its count) must not make
+            # a lock conflict the try that fails the job for good.
+            retry = functools.partial(RetryableJobError, ignore_retry=True)
+            lock_nowait(order, message, error=retry)
+            lock_nowait(self, message, error=retry)
         else:
             lock_wait(order)
             lock_wait(self)
