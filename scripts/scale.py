@@ -11,7 +11,18 @@ of which is killed hard while the jobs run.
    instance is killed (SIGKILL, main process and workers) and started again later.
 4. Checks, printed: every due line released exactly once, one delivery per agreement
    and date, no job lost (all done, or failed with a reason; none left started),
-   jobs per instance, lines per second. Exit status 1 on any loss or duplicate.
+   jobs per instance, lines per second.
+5. Applying received schedule versions (VERSIONS, default 200; 0 skips it): one
+   received version for each of the first VERSIONS agreements (+1 on half of its
+   lines, the rest unchanged, and a new date beyond the release horizon for its
+   first product; the type's tolerance check off), all received at once: one job
+   each. Instance A is killed hard again after KILL_AFTER of these jobs and
+   restarted. Checks, printed: every version applied exactly once (none left
+   received or held), each agreement's open schedule equals its version's lines
+   (quantity per product and date), no job lost, jobs per instance, versions per
+   second.
+
+Exit status 1 on any loss, duplicate or difference.
 
 Bounded: every wait has a deadline (TIMEOUT seconds in all); loopback only; the
 servers, nginx and the database are stopped / dropped at the end (KEEP_DB=1 keeps
@@ -33,8 +44,12 @@ DB = os.environ.get("SCALE_DB", "sop_scale")
 AGREEMENTS = int(os.environ.get("AGREEMENTS", 200))
 LINES = int(os.environ.get("LINES", 20))
 DATES = int(os.environ.get("DATES", 3))
-TIMEOUT = int(os.environ.get("TIMEOUT", 1500))
+# Both phases with the defaults took 1,530 s on 2 shared cores.
+TIMEOUT = int(os.environ.get("TIMEOUT", 2700))
 KILL_AFTER = float(os.environ.get("KILL_AFTER", 0.25))  # share of jobs done
+VERSIONS = min(int(os.environ.get("VERSIONS", 200)), AGREEMENTS)
+RELEASE_JOB = "_sop_schedule_release_agreement"
+VERSION_JOB = "_sop_version_process"
 BASE_PORT = int(os.environ.get("SCALE_PORT", 18100))
 PORTS = {"A": BASE_PORT + 1, "B": BASE_PORT + 2}
 LB_PORT = BASE_PORT
@@ -288,12 +303,228 @@ def worker_pids(proc):
 # ----------------------------------------------------------------------
 # The run
 # ----------------------------------------------------------------------
-def job_states(cr):
+def job_states(cr, method=RELEASE_JOB):
     cr.execute(
-        "SELECT state, count(*) FROM queue_job"
-        " WHERE method_name = '_sop_schedule_release_agreement' GROUP BY state"
+        "SELECT state, count(*) FROM queue_job WHERE method_name = %s GROUP BY state",
+        [method],
     )
     return dict(cr.fetchall())
+
+
+def run_jobs(registry, procs, pids, workdir, method):
+    """Wait for the jobs of ``method``; kill instance A hard after KILL_AFTER of
+    them finished, start it again 15 s later. Returns the last job states."""
+    killed = restarted = False
+    while True:
+        time.sleep(min(1.0, left()))
+        for name, proc in procs.items():
+            pids[name] |= worker_pids(proc)
+        with registry.cursor() as cr:
+            states = job_states(cr, method)
+        total = sum(states.values())
+        finished = states.get("done", 0) + states.get("failed", 0)
+        if not killed and finished >= total * KILL_AFTER:
+            log(f"killing instance A hard (SIGKILL) at {states}")
+            kill_hard(procs["A"])
+            killed = time.monotonic()
+        if killed and not restarted and time.monotonic() - killed > 15:
+            log(f"restarting instance A at {states}")
+            procs["A"] = start_instance("A", workdir)
+            restarted = True
+        if finished == total and restarted:
+            return states
+
+
+def jobs_per_instance(cr, pids, method):
+    """({instance: jobs run}, re-runs) of the jobs of ``method``. queue_job counts
+    the first run as try 1: later tries are re-runs (serialization failures and
+    lock conflicts postponed, jobs of the killed instance requeued)."""
+    cr.execute(
+        "SELECT worker_pid, count(*), sum(greatest(retry - 1, 0)) FROM queue_job"
+        " WHERE method_name = %s GROUP BY worker_pid",
+        [method],
+    )
+    per_instance = {name: 0 for name in pids}
+    retried = 0
+    for pid, count, retries in cr.fetchall():
+        retried += retries or 0
+        owner = next((n for n, ps in pids.items() if pid in ps), "?")
+        per_instance[owner] = per_instance.get(owner, 0) + count
+    return per_instance, retried
+
+
+def job_problems(cr, method):
+    problems = []
+    states = job_states(cr, method)
+    stuck = {s: n for s, n in states.items() if s not in ("done", "failed")}
+    if stuck:
+        problems.append(f"{method} jobs not finished: {stuck}")
+    cr.execute(
+        "SELECT count(*) FROM queue_job WHERE state = 'failed' AND method_name = %s"
+        " AND coalesce(exc_message, exc_info, '') = ''",
+        [method],
+    )
+    if cr.fetchone()[0]:
+        problems.append(f"failed {method} jobs without a reason")
+    return states, problems
+
+
+# ----------------------------------------------------------------------
+# Received schedule versions
+# ----------------------------------------------------------------------
+def create_versions(registry, api):
+    """One received version for each of the first VERSIONS agreements: every
+    schedule line of the agreement, +1 on every other one, and a new date for
+    its first product beyond the release horizon (stays planned). Committed in
+    batches; the versions are received (enqueued) at once afterwards."""
+    from odoo import SUPERUSER_ID, Command
+
+    today = date.today()
+    new_day = today + timedelta(days=7 * DATES + 14)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        order_type = env.ref("sales_order_plus.type_delivery_schedule")
+        # The figures are the point here, not the firm-zone tolerances.
+        order_type.schedule_version_tolerance = False
+        order_ids = (
+            env["sale.order"]
+            .search([("client_order_ref", "=like", "SCALE-%")], order="id")
+            .ids[:VERSIONS]
+        )
+        cr.commit()
+    version_ids = []
+    batch = 25
+    for first in range(0, len(order_ids), batch):
+        left()
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+            vals_list = []
+            for order in env["sale.order"].browse(order_ids[first : first + batch]):
+                lines = []
+                schedule = order.schedule_line_ids.filtered(
+                    lambda s: not s.cancelled
+                ).sorted(lambda s: (s.order_line_id.id, s.date))
+                for n, line in enumerate(schedule):
+                    lines.append(
+                        {
+                            "product_id": line.product_id.id,
+                            "order_line_id": line.order_line_id.id,
+                            "date": line.date,
+                            "product_uom_qty": line.product_uom_qty + (n % 2),
+                            "firmness": "firm",
+                        }
+                    )
+                first_line = order.order_line.sorted("id")[:1]
+                lines.append(
+                    {
+                        "product_id": first_line.product_id.id,
+                        "order_line_id": first_line.id,
+                        "date": new_day,
+                        "product_uom_qty": 1.0,
+                        "firmness": "firm",
+                    }
+                )
+                vals_list.append(
+                    {
+                        "order_id": order.id,
+                        "name": f"SCALE-V-{order.id}",
+                        "document_date": today,
+                        "kind": "forecast",
+                        "source": "edi",
+                        "line_ids": [Command.create(vals) for vals in lines],
+                    }
+                )
+            version_ids += env["sale.order.schedule.version"].create(vals_list).ids
+            cr.commit()
+        log(f"  {len(version_ids)}/{len(order_ids)} versions received")
+    return version_ids
+
+
+def receive_versions(registry, api, version_ids):
+    from odoo import SUPERUSER_ID
+
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        env["sale.order.schedule.version"].browse(version_ids)._sop_version_receive()
+        cr.commit()
+        states = job_states(cr, VERSION_JOB)
+    log(f"versions received: {sum(states.values())} jobs enqueued")
+
+
+def check_versions(registry, pids, version_ids, elapsed):
+    problems = []
+    with registry.cursor() as cr:
+        cr.execute(
+            "SELECT state, count(*) FROM sale_order_schedule_version"
+            " WHERE id IN %s GROUP BY state",
+            [tuple(version_ids)],
+        )
+        version_states = dict(cr.fetchall())
+        applied = version_states.get("applied", 0)
+        if applied != len(version_ids):
+            problems.append(
+                f"{applied} of {len(version_ids)} versions applied: {version_states}"
+            )
+        # Applied twice would supersede the version by itself or leave two applied
+        # versions of one agreement.
+        cr.execute(
+            """SELECT count(*) FROM (
+                 SELECT order_id FROM sale_order_schedule_version
+                  WHERE state = 'applied' GROUP BY order_id HAVING count(*) > 1) dup"""
+        )
+        twice = cr.fetchone()[0]
+        if twice:
+            problems.append(f"{twice} agreements with several applied versions")
+        # The open schedule (not cancelled, quantity per product and date) against
+        # the version's lines, both ways.
+        cr.execute(
+            """WITH wanted AS (
+                 SELECT v.order_id, l.product_id, l.date, sum(l.product_uom_qty) qty
+                   FROM sale_order_schedule_version v
+                   JOIN sale_order_schedule_version_line l ON l.version_id = v.id
+                  WHERE v.id IN %(ids)s GROUP BY 1, 2, 3),
+               open AS (
+                 SELECT s.order_id, s.product_id, s.date, sum(s.product_uom_qty) qty
+                   FROM sale_order_schedule_line s
+                  WHERE s.order_id IN (SELECT order_id FROM wanted)
+                    AND NOT coalesce(s.cancelled, false)
+                  GROUP BY 1, 2, 3)
+               SELECT count(DISTINCT coalesce(w.order_id, o.order_id))
+                 FROM wanted w FULL JOIN open o
+                   ON o.order_id = w.order_id AND o.product_id = w.product_id
+                  AND o.date = w.date
+                WHERE w.qty IS NULL OR o.qty IS NULL OR abs(w.qty - o.qty) > 1e-6""",
+            {"ids": tuple(version_ids)},
+        )
+        different = cr.fetchone()[0]
+        if different:
+            problems.append(f"{different} agreements whose schedule differs from it")
+        cr.execute(
+            "SELECT count(*) FROM sale_order_schedule_version_line"
+            " WHERE version_id IN %s",
+            [tuple(version_ids)],
+        )
+        version_lines = cr.fetchone()[0]
+        states, more = job_problems(cr, VERSION_JOB)
+        problems += more
+        per_instance, retried = jobs_per_instance(cr, pids, VERSION_JOB)
+    print()
+    print("| figure (received schedule versions) | value |")
+    print("|---|---:|")
+    print(
+        f"| versions received at once / lines | {len(version_ids)} / {version_lines} |"
+    )
+    print(f"| versions applied | {applied} |")
+    print(f"| agreements whose schedule differs from the version | {different} |")
+    done, failed = states.get("done", 0), states.get("failed", 0)
+    print(f"| jobs done / failed | {done} / {failed} |")
+    print(f"| job re-runs (conflicts postponed, requeued after kill) | {retried} |")
+    for name, count in sorted(per_instance.items()):
+        print(f"| jobs run by instance {name} | {count} |")
+    print(f"| wall time | {elapsed:.0f} s |")
+    print(f"| versions applied per second | {applied / elapsed:.2f} |")
+    print(flush=True)
+    return problems
 
 
 def main():
@@ -307,7 +538,7 @@ def main():
     nginx = start_nginx(workdir)
     procs = {name: start_instance(name, workdir) for name in PORTS}
     pids = {name: set() for name in PORTS}
-    killed = restarted = False
+    version_ids, version_elapsed = [], 0.0
     try:
         time.sleep(5)
         with registry.cursor() as cr:
@@ -317,31 +548,28 @@ def main():
             cr.commit()
             cr.execute("SELECT count(*) FROM queue_job")
             log(f"scheduled action: {cr.fetchone()[0]} jobs enqueued")
-        while True:
-            time.sleep(min(1.0, left()))
-            for name, proc in procs.items():
-                pids[name] |= worker_pids(proc)
-            with registry.cursor() as cr:
-                states = job_states(cr)
-            total = sum(states.values())
-            finished = states.get("done", 0) + states.get("failed", 0)
-            if not killed and finished >= total * KILL_AFTER:
-                log(f"killing instance A hard (SIGKILL) at {states}")
-                kill_hard(procs["A"])
-                killed = time.monotonic()
-            if killed and not restarted and time.monotonic() - killed > 15:
-                log(f"restarting instance A at {states}")
-                procs["A"] = start_instance("A", workdir)
-                restarted = True
-            if finished == total and restarted:
-                break
+        states = run_jobs(registry, procs, pids, workdir, RELEASE_JOB)
         elapsed = time.time() - started
-        log(f"all {total} jobs finished: {states}")
+        log(f"all {sum(states.values())} release jobs finished: {states}")
+        # Checked now: the versions add lines beyond the horizon (planned).
+        problems = check(registry, planned, pids, elapsed)
+        if VERSIONS:
+            version_ids = create_versions(registry, api)
+            started = time.time()
+            receive_versions(registry, api, version_ids)
+            states = run_jobs(registry, procs, pids, workdir, VERSION_JOB)
+            version_elapsed = time.time() - started
+            log(f"all {sum(states.values())} version jobs finished: {states}")
     finally:
         for proc in procs.values():
             stop(proc)
         stop(nginx)
-    ok = check(registry, api, planned, pids, elapsed)
+    if version_ids:
+        problems += check_versions(registry, pids, version_ids, version_elapsed)
+    for problem in problems:
+        print(f"FAIL: {problem}")
+    print("scale check: " + ("FAILED" if problems else "OK"))
+    ok = not problems
     import odoo
 
     registry.__class__.delete(DB)
@@ -351,7 +579,7 @@ def main():
     return 0 if ok else 1
 
 
-def check(registry, api, planned, pids, elapsed):
+def check(registry, planned, pids, elapsed):
     problems = []
     with registry.cursor() as cr:
         cr.execute(
@@ -390,28 +618,9 @@ def check(registry, api, planned, pids, elapsed):
         pickings = cr.fetchone()[0]
         if pickings != AGREEMENTS * DATES:
             problems.append(f"{pickings} deliveries, {AGREEMENTS * DATES} expected")
-        states = job_states(cr)
-        stuck = {s: n for s, n in states.items() if s not in ("done", "failed")}
-        if stuck:
-            problems.append(f"jobs not finished: {stuck}")
-        cr.execute(
-            "SELECT count(*) FROM queue_job WHERE state = 'failed'"
-            " AND coalesce(exc_message, exc_info, '') = ''"
-        )
-        if cr.fetchone()[0]:
-            problems.append("failed jobs without a reason")
-        # queue_job counts the first run as try 1: later tries are re-runs
-        # (serialization failures postponed, jobs of the killed instance requeued).
-        cr.execute(
-            "SELECT worker_pid, count(*), sum(greatest(retry - 1, 0)) FROM queue_job"
-            " WHERE method_name = '_sop_schedule_release_agreement' GROUP BY worker_pid"
-        )
-        per_instance = {name: 0 for name in pids}
-        retried = 0
-        for pid, count, retries in cr.fetchall():
-            retried += retries or 0
-            owner = next((n for n, ps in pids.items() if pid in ps), "?")
-            per_instance[owner] = per_instance.get(owner, 0) + count
+        states, more = job_problems(cr, RELEASE_JOB)
+        problems += more
+        per_instance, retried = jobs_per_instance(cr, pids, RELEASE_JOB)
     released = line_states.get("released", 0) + line_states.get("delivered", 0)
     print()
     print("| figure | value |")
@@ -426,11 +635,8 @@ def check(registry, api, planned, pids, elapsed):
         print(f"| jobs run by instance {name} | {count} |")
     print(f"| release wall time | {elapsed:.0f} s |")
     print(f"| lines released per second | {released / elapsed:.1f} |")
-    print()
-    for problem in problems:
-        print(f"FAIL: {problem}")
-    print("scale check: " + ("FAILED" if problems else "OK"))
-    return not problems
+    print(flush=True)
+    return problems
 
 
 if __name__ == "__main__":

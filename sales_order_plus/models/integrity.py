@@ -26,9 +26,10 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 
-def lock_nowait(records, message=None):
+def lock_nowait(records, message=None, error=UserError):
     """Lock the rows of ``records`` until the end of the transaction, or raise a
-    UserError if another transaction holds them.
+    UserError (or ``error``: queue_job's RetryableJobError in a job) if another
+    transaction holds them.
 
     The lock is taken in a savepoint so that a refusal leaves the cursor usable, and
     without logging the failed query (it is an expected outcome, not a fault).
@@ -47,7 +48,7 @@ def lock_nowait(records, message=None):
                 log_exceptions=False,
             )
     except pg_errors.LockNotAvailable:
-        raise UserError(
+        raise error(
             message
             or records.env._(
                 "%(records)s is being processed by another user or process. "

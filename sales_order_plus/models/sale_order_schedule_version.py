@@ -19,6 +19,7 @@ A version is received, checked and then applied, held or rejected:
 """
 
 import base64
+import functools
 from collections import defaultdict
 from datetime import date as Date
 from datetime import timedelta
@@ -27,7 +28,10 @@ from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare, float_is_zero, format_date
 
-from .integrity import lock_wait, raise_problems
+from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.addons.queue_job.job import identity_exact
+
+from .integrity import lock_claim, lock_nowait, lock_wait, raise_problems
 from .schedule_edifact import EdifactError, ScheduleEdifactReader
 
 # A quantity beyond this is a misplaced decimal mark or a field shift, not a call.
@@ -565,22 +569,36 @@ class SaleOrderScheduleVersion(models.Model):
         if len(received) <= VERSION_JOB_THRESHOLD:
             received._sop_version_process()
             return
-        for version in received:
+        # Oldest first: with free capacity the jobs start in this order. The identity
+        # key enqueues a version once while its job waits.
+        for version in received.sorted(lambda v: (v.document_date or Date.min, v.id)):
             version.with_company(version.company_id).with_delay(
                 description=self.env._(
                     "Apply the delivery schedule version %(version)s",
                     version=version.display_name,
                 ),
-            )._sop_version_process()
+                identity_key=identity_exact,
+            )._sop_version_process(in_job=True)
 
     # ------------------------------------------------------------------
     # Checking
     # ------------------------------------------------------------------
-    def _sop_version_process(self):
-        """Check each received version: reject, hold or apply it."""
-        for version in self.filtered(lambda v: v.state == "received"):
+    def _sop_version_process(self, in_job=False):
+        """Check each received version, oldest first: reject, hold or apply it.
+
+        Under the locks of the agreement and the version (``_sop_version_lock``),
+        with the version's state read again: a version another job or instance
+        applied, held or rejected meanwhile is skipped. Versions of one agreement
+        whose jobs run out of order: the newer one applied first makes the older
+        one rejected (``_sop_version_refusal``)."""
+        versions = self.filtered(lambda v: v.state == "received")
+        for version in versions.sorted(lambda v: (v.document_date or Date.min, v.id)):
+            version._sop_version_lock(in_job)
+            version.invalidate_recordset(["state"])
+            if version.state != "received":
+                continue
             version._sop_version_resolve()
-            refusal = version._sop_version_refusal()
+            refusal = version._sop_version_refusal(automatic=True)
             if refusal:
                 version._sop_version_close("rejected", refusal)
                 continue
@@ -600,6 +618,32 @@ class SaleOrderScheduleVersion(models.Model):
                 # Nothing of it was applied (the savepoint): a person decides.
                 version._sop_version_hold([str(error)])
         return True
+
+    def _sop_version_lock(self, in_job=False):
+        """Lock the agreement and this version until the end of the transaction,
+        and mark the agreement changed: a transaction that read the agreement's
+        versions before ours committed fails to serialize and runs again (it then
+        sees this version applied). In a job another job holding them makes this
+        one retry later (queue_job's retry pattern) instead of waiting; at once (a
+        few versions) it waits."""
+        self.ensure_one()
+        order = self.order_id
+        if in_job:
+            message = self.env._(
+                "The delivery schedule version %(version)s or its agreement is "
+                "being processed by another job; retried later.",
+                version=self.display_name,
+            )
+            # Not counted as a try: the other job ends soon, and serialization
+            # failures (retried by queue_job outside its count) must not make
+            # a lock conflict the try that fails the job for good.
+            retry = functools.partial(RetryableJobError, ignore_retry=True)
+            lock_nowait(order, message, error=retry)
+            lock_nowait(self, message, error=retry)
+        else:
+            lock_wait(order)
+            lock_wait(self)
+        lock_claim(order)
 
     def _sop_version_resolve(self):
         """Match the lines not matched yet (an item added to the customer's item
@@ -648,8 +692,10 @@ class SaleOrderScheduleVersion(models.Model):
             limit=1,
         )
 
-    def _sop_version_refusal(self):
-        """Why this version can never be applied (rejected), or None."""
+    def _sop_version_refusal(self, automatic=False):
+        """Why this version can never be applied (rejected), or None. ``automatic``
+        (received, not a person's decision): a version received before the applied
+        one of the same date is older too (jobs may run out of order)."""
         self.ensure_one()
         if not self.order_id:
             return None
@@ -670,6 +716,18 @@ class SaleOrderScheduleVersion(models.Model):
                 date=format_date(self.env, self.document_date),
                 version=applied.display_name,
                 applied=format_date(self.env, applied.document_date),
+            )
+        if (
+            automatic
+            and applied
+            and applied.id > self.id
+            and applied.document_date == self.document_date
+        ):
+            return _(
+                "Received before the applied version %(version)s of the same date "
+                "(%(date)s): it would undo newer figures.",
+                version=applied.display_name,
+                date=format_date(self.env, self.document_date),
             )
         return None
 

@@ -10,6 +10,8 @@ from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from odoo.addons.queue_job.job import Job
+
 from .common import trap_jobs
 from .test_kind_schedule import ScheduleCase
 
@@ -398,3 +400,102 @@ class TestScheduleVersion(VersionCase):
             trap.perform_enqueued_jobs()
         self.assertEqual(set(versions.mapped("state")), {"applied"})
         self.assertEqual(orders[0].order_line[0].product_uom_qty, 3.0)
+
+    def test_versions_in_jobs_identity_keys_exactly_once_in_order(self):
+        """Many versions received at once: one job each with an identity key (a
+        version waits in the queue once), each applied exactly once even when its
+        job runs again, and versions of one agreement whose jobs run out of order
+        end with the newer one applied, the older one rejected."""
+        orders = [self._agreement(ref=f"AG-K{i}") for i in range(6)]
+
+        def version_vals(order, number, days, qty):
+            return {
+                "order_id": order.id,
+                "name": number,
+                "document_date": self.day(days),
+                "line_ids": [
+                    Command.create(
+                        {
+                            "product_id": self.product.id,
+                            "date": self.day(30),
+                            "product_uom_qty": qty,
+                        }
+                    ),
+                    Command.create(
+                        {
+                            "product_id": self.product_b.id,
+                            "date": self.day(60),
+                            "product_uom_qty": 10.0,
+                        }
+                    ),
+                ],
+            }
+
+        versions = self.Version.create(
+            [version_vals(order, "K1", 0, 4.0) for order in orders]
+        )
+        # A newer schedule of the first agreement (a later date) and one of the
+        # second received later on the same date.
+        newer = self.Version.create(version_vals(orders[0], "K2", 1, 5.0))
+        later = self.Version.create(version_vals(orders[1], "K3", 0, 6.0))
+        received = versions | newer | later
+        with trap_jobs() as trap:
+            received._sop_version_receive()
+            trap.assert_jobs_count(8)
+            self.assertEqual(
+                {(job.method_name, str(job.kwargs)) for job in trap.enqueued_jobs},
+                {("_sop_version_process", "{'in_job': True}")},
+            )
+            keys = {job.identity_key for job in trap.enqueued_jobs}
+            self.assertEqual(len(keys), 8)
+            self.assertNotIn(None, keys)
+            self.assertEqual(
+                {job.recordset for job in trap.enqueued_jobs}, set(received)
+            )
+            self.assertEqual(set(received.mapped("state")), {"received"})
+        # Stored jobs: enqueuing again while they wait adds none.
+        received._sop_version_receive()
+        received._sop_version_receive()
+        jobs = self.env["queue.job"].search(
+            [("method_name", "=", "_sop_version_process")]
+        )
+        self.assertEqual(len(jobs), 8)
+        self.assertEqual(set(jobs.mapped("channel")), {"root.sop_schedule_release"})
+        by_version = {job.records: Job.load(self.env, job.uuid) for job in jobs}
+        # Out of order: the newer versions' jobs run first.
+        for version in (newer, later, *versions):
+            by_version[version].perform()
+        self.assertEqual(newer.state, "applied")
+        self.assertEqual(later.state, "applied")
+        self.assertEqual(versions[0].state, "rejected")
+        self.assertIn("Older", versions[0].reason)
+        self.assertEqual(versions[1].state, "rejected")
+        self.assertIn("Received before the applied version", versions[1].reason)
+        self.assertEqual(set(versions[2:].mapped("state")), {"applied"})
+        code, code_b = self.product.default_code, self.product_b.default_code
+
+        def quantities(order):
+            return {key: qty for key, (qty, _f, _s) in self._schedule(order).items()}
+
+        expected = {(code, 30): 4.0, (code_b, 60): 10.0}
+        self.assertEqual(quantities(orders[0]), {**expected, (code, 30): 5.0})
+        self.assertEqual(quantities(orders[1]), {**expected, (code, 30): 6.0})
+        for order in orders[2:]:
+            self.assertEqual(quantities(order), expected)
+        # A job run again (its instance lost before it was marked done): nothing
+        # is applied twice.
+        lines = self.env["sale.order.schedule.line"].search(
+            [("order_id", "in", [o.id for o in orders])]
+        )
+        applied_dates = received.mapped("applied_date")
+        states = received.mapped("state")
+        for job in by_version.values():
+            job.perform()
+        self.assertEqual(
+            self.env["sale.order.schedule.line"].search(
+                [("order_id", "in", [o.id for o in orders])]
+            ),
+            lines,
+        )
+        self.assertEqual(received.mapped("applied_date"), applied_dates)
+        self.assertEqual(received.mapped("state"), states)
