@@ -179,45 +179,6 @@ class TestThirdPartyFulfilment(FulfilmentCase):
         self.assertIn("tracking-id=00340434161094042557", notice.body)
         self.assertIn("00340434161094042558", notice.body)
 
-    def test_3pl_dispatch_mailed_with_documents_without_prices(self):
-        # A real PDF (tests otherwise get the report's HTML).
-        order = confirmed_3pl_order(self, force_report_rendering=True)
-        line = order.order_line
-        self.assertEqual(line.sop_fulfiller, "provider")
-        self.assertEqual(line.warehouse_id, self.provider_wh)
-        self.assertEqual(line.sop_fulfiller_partner_id, self.provider)
-        self.assertFalse(line.route_id)
-        self.assertFalse(line.purchase_line_ids)
-        picking = order.picking_ids
-        self.assertEqual(picking.picking_type_id.warehouse_id, self.provider_wh)
-        self.assertEqual(picking.location_id, self.provider_wh.lot_stock_id)
-        dispatch = order.sop_dispatch_ids
-        self.assertEqual(dispatch.picking_id, picking)
-        self.assertEqual(dispatch.partner_id, self.provider)
-        self.assertEqual(dispatch.state, "sent")
-        self.assertTrue(dispatch.ack_deadline > dispatch.sent_date)
-        mail = self._dispatch_mail(dispatch)
-        self.assertEqual(len(mail), 1)
-        self.assertIn(dispatch.get_portal_url().split("?")[0], mail.body)
-        files = {a.mimetype: a for a in mail.attachment_ids}
-        self.assertEqual(
-            set(files), {"application/pdf", "text/csv", "application/json"}
-        )
-        self.assertTrue(files["application/pdf"].raw.startswith(b"%PDF"))
-        rows = list(csv.DictReader(io.StringIO(files["text/csv"].raw.decode())))
-        self.assertEqual(len(rows), 1)
-        self.assertEqual(
-            (rows[0]["reference"], rows[0]["product_code"], rows[0]["quantity"]),
-            (dispatch.name, "SOP-RACK", "10.0"),
-        )
-        document = json.loads(files["application/json"].raw)
-        self.assertEqual(document["order"], order.name)
-        self.assertEqual(document["lines"][0]["quantity"], 10.0)
-        # No customer prices in any file.
-        for content in (files["text/csv"].raw, files["application/json"].raw):
-            self.assertNotIn(b"80.0", content)
-            self.assertNotIn(b"price", content.lower())
-
     def test_3pl_partial_file_then_rest_backorder_and_invoices(self):
         order = confirmed_3pl_order(self)
         dispatch = order.sop_dispatch_ids
@@ -492,6 +453,53 @@ class TestThirdPartyFulfilment(FulfilmentCase):
         self.assertFalse(order.sop_credit_hold)
         self.assertEqual(len(order.sop_dispatch_ids), 1)
         self.assertTrue(self._dispatch_mail(order.sop_dispatch_ids))
+
+
+@tagged("post_install", "-at_install")
+class TestThirdPartyFulfilmentPdf(FulfilmentCase, HttpCase):
+    """The dispatch mail with the real delivery slip PDF. An HttpCase, as
+    tests/test_report_pdf.py: wkhtmltopdf fetches the report's assets from the test
+    server, which serves them with the test's cursor (from a TransactionCase the
+    request waits on the test's uncommitted asset bundle, and wkhtmltopdf hangs)."""
+
+    def test_3pl_dispatch_mailed_with_documents_without_prices(self):
+        # A real PDF (tests otherwise get the report's HTML).
+        order = confirmed_3pl_order(self, force_report_rendering=True)
+        line = order.order_line
+        self.assertEqual(line.sop_fulfiller, "provider")
+        self.assertEqual(line.warehouse_id, self.provider_wh)
+        self.assertEqual(line.sop_fulfiller_partner_id, self.provider)
+        self.assertFalse(line.route_id)
+        self.assertFalse(line.purchase_line_ids)
+        picking = order.picking_ids
+        self.assertEqual(picking.picking_type_id.warehouse_id, self.provider_wh)
+        self.assertEqual(picking.location_id, self.provider_wh.lot_stock_id)
+        dispatch = order.sop_dispatch_ids
+        self.assertEqual(dispatch.picking_id, picking)
+        self.assertEqual(dispatch.partner_id, self.provider)
+        self.assertEqual(dispatch.state, "sent")
+        self.assertTrue(dispatch.ack_deadline > dispatch.sent_date)
+        mail = self._dispatch_mail(dispatch)
+        self.assertEqual(len(mail), 1)
+        self.assertIn(dispatch.get_portal_url().split("?")[0], mail.body)
+        files = {a.mimetype: a for a in mail.attachment_ids}
+        self.assertEqual(
+            set(files), {"application/pdf", "text/csv", "application/json"}
+        )
+        self.assertTrue(files["application/pdf"].raw.startswith(b"%PDF"))
+        rows = list(csv.DictReader(io.StringIO(files["text/csv"].raw.decode())))
+        self.assertEqual(len(rows), 1)
+        self.assertEqual(
+            (rows[0]["reference"], rows[0]["product_code"], rows[0]["quantity"]),
+            (dispatch.name, "SOP-RACK", "10.0"),
+        )
+        document = json.loads(files["application/json"].raw)
+        self.assertEqual(document["order"], order.name)
+        self.assertEqual(document["lines"][0]["quantity"], 10.0)
+        # No customer prices in any file.
+        for content in (files["text/csv"].raw, files["application/json"].raw):
+            self.assertNotIn(b"80.0", content)
+            self.assertNotIn(b"price", content.lower())
 
 
 @tagged("post_install", "-at_install")
