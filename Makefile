@@ -6,6 +6,7 @@ help:
 	@echo "make run         set up, then serve http://127.0.0.1:8069 (admin/admin) on database sales_order_plus"
 	@echo "make test        the add-on's tests + Odoo's sale, sale_stock, sale_purchase, stock_dropshipping, sale_order_type suites"
 	@echo "make test-addon  the add-on's own tests only (daily work)"
+	@echo "make test-quick  TEST_TAGS=/sales_order_plus:TestX: those tests in a copy of a template database (minutes)"
 	@echo "make setup       install everything (venv, Odoo, OCA add-ons, chromium); make run/test do it too"
 	@echo "make bench       ms and SQL queries per confirmed order, each kind against plain Odoo (also docs/benchmark.md)"
 	@echo "make lint        OCA's pre-commit checks (ruff, pylint-odoo, XML/PO checks, README.rst); make test runs it too"
@@ -17,6 +18,9 @@ help:
 	@echo "make concurrency the same call from two sessions at once: one wins, the other a clean error"
 	@echo "make scale       schedule release as queue_job jobs on two instances, one killed mid-run: nothing lost or doubled"
 	@echo "make stop        stop this checkout's PostgreSQL cluster"
+
+test-quick:
+	bash scripts/test_quick.sh
 
 setup:
 	bash scripts/setup.sh
@@ -60,4 +64,4 @@ scale:
 stop:
 	bash scripts/pg.sh stop
 
-.PHONY: help setup run test test-addon bench lint wheel screenshots i18n lifecycle load concurrency scale stop
+.PHONY: help setup run test test-addon test-quick bench lint wheel screenshots i18n lifecycle load concurrency scale stop
