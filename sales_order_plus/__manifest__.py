@@ -59,6 +59,7 @@
         "data/kind_third_party_data.xml",
         "views/kind_third_party_dispatch_views.xml",
         "views/kind_third_party_portal_templates.xml",
+        "views/mail_authentication_views.xml",
     ],
     "demo": [
         "demo/sale_order_demo.xml",

@@ -767,12 +767,20 @@ class SaleThirdPartyDispatch(models.Model):
     # ------------------------------------------------------------------
     # Shipment confirmations mailed to the alias (mail gateway)
     # ------------------------------------------------------------------
+    # The gateway's entry: what it passes (the authentication verdict among it) is
+    # not for RPC clients to make up.
+    @api.private
     @api.model
     def message_new(self, msg_dict, custom_values=None):
         """A fulfiller mails shipment confirmation CSVs to the dispatch alias: each
         report of the files is processed for the dispatch orders addressed to the
-        sender's company. The mail then lands on the (first) dispatch's chatter."""
-        sender = email_normalize(msg_dict.get("email_from") or "")
+        sender's company. The mail then lands on the (first) dispatch's chatter.
+
+        The From header alone proves nothing: the reports are processed only when
+        the message passed our mail server's authentication
+        (models/mail_authentication.py); else nothing is shipped and the
+        salesperson gets an activity to check them and import the file."""
+        sender, authenticated = self.env["mail.thread"]._sop_mail_sender(msg_dict)
         partners = (
             self.env["res.partner"].sudo().search([("email_normalized", "=", sender)])
             if sender
@@ -791,7 +799,7 @@ class SaleThirdPartyDispatch(models.Model):
                     sender=msg_dict.get("email_from"),
                 )
             )
-        dispatches = self.browse()
+        dispatches = held = self.browse()
         for attachment in files:
             reports = group_shipment_rows(decode_shipment_csv(attachment.content))
             for (reference, report_ref), report in reports.items():
@@ -802,6 +810,10 @@ class SaleThirdPartyDispatch(models.Model):
                         break
                 if not dispatch:
                     dispatch = self._sop_find_for_partner(reference, partners[0])
+                dispatches |= dispatch
+                if not authenticated:
+                    held |= dispatch
+                    continue
                 dispatch._sop_report_shipment(
                     report["lines"],
                     carrier=report["carrier"],
@@ -810,7 +822,24 @@ class SaleThirdPartyDispatch(models.Model):
                     report_ref=report_ref,
                     channel="mail",
                 )
-                dispatches |= dispatch
+        for dispatch in held:
+            dispatch.activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=dispatch.user_id.id or self.env.ref("base.user_admin").id,
+                summary=_(
+                    "Check the shipment mailed for %(dispatch)s", dispatch=dispatch.name
+                ),
+                note=_(
+                    "A shipment confirmation for %(dispatch)s came by mail from "
+                    "%(sender)s, but the message did not pass our mail server's "
+                    "authentication: anybody can write this From address, so "
+                    "nothing was shipped. Check it with the fulfiller, then import "
+                    "the file attached to the mail on %(first)s (Import Shipment).",
+                    dispatch=dispatch.name,
+                    sender=sender,
+                    first=dispatches[:1].name,
+                ),
+            )
         return dispatches[:1]
 
     @api.model

@@ -231,7 +231,14 @@ class TestThirdPartyFulfilment(FulfilmentCase):
     def test_shipment_mailed_to_the_alias(self):
         order = confirmed_3pl_order(self, qty=3.0)
         dispatch = order.sop_dispatch_ids
+        # The provider's mail passed our server's authentication (DMARC).
+        self.env["ir.config_parameter"].sudo().set_param(
+            "sales_order_plus.mail_authserv_id", "mx.sop.example"
+        )
         message = EmailMessage()
+        message["Authentication-Results"] = (
+            "mx.sop.example; dmarc=pass header.from=3pl.example.com"
+        )
         message["From"] = "Pia <pia@3pl.example.com>"
         message["To"] = "dispatch@example.com"
         message["Subject"] = f"Shipped {dispatch.name}"
