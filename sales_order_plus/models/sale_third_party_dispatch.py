@@ -14,8 +14,10 @@ API) ends in ``_sop_report_shipment``: it checks the report, validates the trans
 """
 
 import csv
+import hashlib
 import io
 import json
+from collections import defaultdict
 from datetime import datetime, timedelta
 
 from markupsafe import Markup, escape
@@ -660,8 +662,10 @@ class SaleThirdPartyDispatch(models.Model):
         """Record a shipment of the fulfiller (every channel ends here).
 
         The caller has checked who reports (portal rule, API group, mail sender).
-        Idempotent by ``report_ref`` per fulfiller: a report already processed
-        returns its record and changes nothing. Otherwise the report is checked
+        Idempotent by ``report_ref`` per dispatch order: a report already
+        processed returns its record and changes nothing; the same reference with
+        other content (lines, carrier, tracking, date) is refused. A new report
+        is checked
         as a whole (nothing is done when one line is wrong), then the open transfer
         is validated for the reported quantities (a backorder keeps the rest),
         carrier and tracking go on the transfer, the order's chatter and the
@@ -674,7 +678,14 @@ class SaleThirdPartyDispatch(models.Model):
         if not report_ref:
             raise UserError(_("The report needs a report reference (report_ref)."))
         partner = dispatch.partner_id.commercial_partner_id
-        previous = Report._sop_processed(partner, report_ref)
+        if isinstance(tracking_refs, str):
+            tracking_refs = tracking_refs.replace(";", ",").replace("\n", ",")
+            tracking_refs = tracking_refs.split(",")
+        tracking = [str(ref).strip() for ref in tracking_refs or [] if str(ref).strip()]
+        content_hash = dispatch._sop_report_fingerprint(
+            lines, carrier, tracking, ship_date
+        )
+        previous = Report._sop_processed(dispatch, report_ref, content_hash)
         if previous:
             return previous
         # Two reports of one dispatch at once (portal and API, several clients):
@@ -682,13 +693,9 @@ class SaleThirdPartyDispatch(models.Model):
         self.env.flush_all()
         lock_wait(dispatch)
         lock_wait(dispatch.picking_id)
-        previous = Report._sop_processed(partner, report_ref)
+        previous = Report._sop_processed(dispatch, report_ref, content_hash)
         if previous:
             return previous
-        if isinstance(tracking_refs, str):
-            tracking_refs = tracking_refs.replace(";", ",").replace("\n", ",")
-            tracking_refs = tracking_refs.split(",")
-        tracking = [str(ref).strip() for ref in tracking_refs or [] if str(ref).strip()]
         problems = dispatch._sop_check_open()
         shipped_on = dispatch._sop_parse_date(ship_date) if ship_date else False
         if ship_date and not shipped_on:
@@ -722,6 +729,7 @@ class SaleThirdPartyDispatch(models.Model):
                 "dispatch_id": dispatch.id,
                 "partner_id": partner.id,
                 "report_ref": report_ref,
+                "content_hash": content_hash,
                 "channel": channel,
                 "picking_id": picking.id,
                 "backorder_id": picking.backorder_ids[:1].id,
@@ -745,6 +753,37 @@ class SaleThirdPartyDispatch(models.Model):
         )
         report._sop_notify()
         return report
+
+    def _sop_report_fingerprint(self, lines, carrier, tracking, ship_date):
+        """A digest of what a report says (products and quantities, carrier,
+        tracking numbers, ship date), the same for a retry of it in whatever form
+        (codes or ids, 2 or "2.0", the order of lines and numbers)."""
+        self.ensure_one()
+        products = {}
+        for line in self._sop_document_lines():
+            product = self.env["product.product"].sudo().browse(line["product_id"])
+            for code in (product.default_code, product.barcode, str(product.id)):
+                if code:
+                    products.setdefault(code, product.id)
+        shipped = defaultdict(float)
+        others = []
+        for raw in lines if isinstance(lines, list | tuple) else []:
+            raw = raw if isinstance(raw, dict) else {}
+            code = str(raw.get("product_code") or raw.get("product") or "").strip()
+            try:
+                shipped[products.get(code, code)] += float(raw.get("quantity"))
+            except (TypeError, ValueError):
+                others.append([code, str(raw.get("quantity"))])
+        content = {
+            "lines": sorted([str(key), repr(qty)] for key, qty in shipped.items()),
+            "unreadable": sorted(others),
+            "carrier": str(carrier or "").strip().casefold(),
+            "tracking": sorted(set(tracking)),
+            "ship_date": str(self._sop_parse_date(ship_date) or ship_date or ""),
+        }
+        return hashlib.sha256(
+            json.dumps(content, sort_keys=True).encode()
+        ).hexdigest()
 
     def _sop_validate_transfer(self, picking, quantities):
         """Validate ``picking`` for ``quantities`` ({product: qty in its unit}),
@@ -800,28 +839,31 @@ class SaleThirdPartyDispatch(models.Model):
                 )
             )
         dispatches = held = self.browse()
-        for attachment in files:
-            reports = group_shipment_rows(decode_shipment_csv(attachment.content))
-            for (reference, report_ref), report in reports.items():
-                dispatch = self.browse()
-                for partner in partners:
-                    dispatch = self._sop_find_or_none(reference, partner)
-                    if dispatch:
-                        break
-                if not dispatch:
-                    dispatch = self._sop_find_for_partner(reference, partners[0])
-                dispatches |= dispatch
-                if not authenticated:
-                    held |= dispatch
-                    continue
-                dispatch._sop_report_shipment(
-                    report["lines"],
-                    carrier=report["carrier"],
-                    tracking_refs=report["tracking"],
-                    ship_date=report["ship_date"],
-                    report_ref=report_ref,
-                    channel="mail",
-                )
+        # All the reports of the mail or none: the incoming mail servers commit
+        # after a message that failed too.
+        with self.env.cr.savepoint():
+            for attachment in files:
+                reports = group_shipment_rows(decode_shipment_csv(attachment.content))
+                for (reference, report_ref), report in reports.items():
+                    dispatch = self.browse()
+                    for partner in partners:
+                        dispatch = self._sop_find_or_none(reference, partner)
+                        if dispatch:
+                            break
+                    if not dispatch:
+                        dispatch = self._sop_find_for_partner(reference, partners[0])
+                    dispatches |= dispatch
+                    if not authenticated:
+                        held |= dispatch
+                        continue
+                    dispatch._sop_report_shipment(
+                        report["lines"],
+                        carrier=report["carrier"],
+                        tracking_refs=report["tracking"],
+                        ship_date=report["ship_date"],
+                        report_ref=report_ref,
+                        channel="mail",
+                    )
         for dispatch in held:
             dispatch.activity_schedule(
                 "mail.mail_activity_data_todo",

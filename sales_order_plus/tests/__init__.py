@@ -27,3 +27,4 @@ from . import test_cash_counter
 from . import test_cash_counter_tour
 from . import test_third_party_fulfilment
 from . import test_mail_authentication
+from . import test_third_party_reports

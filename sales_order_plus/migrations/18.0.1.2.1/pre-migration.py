@@ -1,0 +1,20 @@
+# Copyright 2026 sales_order_plus developers
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Shipment report references are unique per dispatch order now, no longer per
+fulfiller (one reference may cover a day's shipments of several dispatch orders):
+the old constraint goes, Odoo adds the new one."""
+
+
+def migrate(cr, version):
+    if not version:
+        return
+    cr.execute(
+        """
+        ALTER TABLE IF EXISTS sale_third_party_dispatch_report
+        DROP CONSTRAINT IF EXISTS sale_third_party_dispatch_report_report_ref_partner_uniq
+        """
+    )
+    cr.execute(
+        "DELETE FROM ir_model_constraint WHERE name = %s",
+        ("sale_third_party_dispatch_report_report_ref_partner_uniq",),
+    )
