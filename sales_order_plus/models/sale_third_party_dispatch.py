@@ -277,12 +277,19 @@ class SaleThirdPartyDispatch(models.Model):
     # ------------------------------------------------------------------
     def _sop_document_lines(self):
         """One entry per product of the dispatch: ordered, shipped and open
-        quantities (in the product's unit), summed over the transfer and backorders."""
+        quantities (in the product's unit), summed over the transfer and backorders.
+        With several delivery steps (pick, pack, ship) ordered is what the first
+        step takes and shipped what the last one delivered."""
         self.ensure_one()
         lines = {}
-        for move in self.sudo().picking_ids.move_ids.filtered(
-            lambda m: m.state != "cancel"
-        ):
+        moves = self.sudo().picking_ids.move_ids.filtered(lambda m: m.state != "cancel")
+        for move in moves:
+            first = not (move.move_orig_ids & moves)
+            last = not move.location_final_id or move.location_dest_id._child_of(
+                move.location_final_id
+            )
+            if not first and not last:
+                continue
             product = move.product_id
             entry = lines.setdefault(
                 product,
@@ -295,11 +302,11 @@ class SaleThirdPartyDispatch(models.Model):
                     "shipped": 0.0,
                 },
             )
-            qty = move.product_uom._compute_quantity(
-                move.product_uom_qty, product.uom_id
-            )
-            entry["ordered"] += qty
-            if move.state == "done":
+            if first:
+                entry["ordered"] += move.product_uom._compute_quantity(
+                    move.product_uom_qty, product.uom_id
+                )
+            if last and move.state == "done":
                 entry["shipped"] += move.product_uom._compute_quantity(
                     move.quantity, product.uom_id
                 )
@@ -787,10 +794,12 @@ class SaleThirdPartyDispatch(models.Model):
 
     def _sop_validate_transfer(self, picking, quantities):
         """Validate ``picking`` for ``quantities`` ({product: qty in its unit}),
-        with Odoo's own backorder logic for what is not shipped."""
-        for move in picking.move_ids.filtered(
-            lambda m: m.state not in ("done", "cancel")
-        ):
+        with Odoo's own backorder logic for what is not shipped. In a warehouse of
+        2 or 3 delivery steps the provider picked, packed and shipped: each next
+        step Odoo pushes from the done moves is validated in turn for what they
+        passed on, and belongs to this dispatch order."""
+        moves = picking.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
+        for move in moves:
             remaining = quantities.get(move.product_id, 0.0)
             demand = move.product_uom._compute_quantity(
                 move.product_uom_qty, move.product_id.uom_id
@@ -802,6 +811,20 @@ class SaleThirdPartyDispatch(models.Model):
             )
             move.picked = bool(taken)
         picking.with_context(cancel_backorder=False)._action_done()
+        done = moves.filtered(lambda m: m.state == "done")
+        following = done.move_dest_ids.filtered(
+            lambda m: m.state not in ("done", "cancel")
+        )
+        for next_picking in following.picking_id:
+            next_picking.sop_dispatch_id = self
+            passed = defaultdict(float)
+            for move in done.filtered(
+                lambda m, p=next_picking: m.move_dest_ids & p.move_ids
+            ):
+                passed[move.product_id] += move.product_uom._compute_quantity(
+                    move.quantity, move.product_id.uom_id
+                )
+            self._sop_validate_transfer(next_picking, passed)
 
     # ------------------------------------------------------------------
     # Shipment confirmations mailed to the alias (mail gateway)

@@ -7,6 +7,7 @@ logistics provider's warehouse processed as a chain."""
 
 import base64
 
+from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -80,3 +81,117 @@ class TestShipmentReportIdempotence(FulfilmentCase):
             self.assertIn(dispatch.name, str(error.exception))
         self.assertEqual(len(dispatch.report_ids), 1)
         self.assertEqual(dispatch.order_id.order_line.qty_delivered, 4.0)
+
+
+@tagged("post_install", "-at_install")
+class TestShipmentMultiStep(FulfilmentCase):
+    """A provider's warehouse with 2- or 3-step delivery: the provider picks, packs
+    and ships; its report processes the whole chain, as Odoo validates it."""
+
+    def _warehouse(self, code, steps):
+        warehouse = self.env["stock.warehouse"].create(
+            {
+                "name": f"SOP 3PL {code}",
+                "code": code,
+                "sop_provider_id": self.provider.id,
+                "delivery_steps": steps,
+            }
+        )
+        self.env["stock.quant"]._update_available_quantity(
+            self.rack, warehouse.lot_stock_id, 20.0
+        )
+        self.type_3pl.third_party_warehouse_id = warehouse
+        return warehouse
+
+    def _quants(self, warehouse):
+        quants = self.env["stock.quant"].search(
+            [
+                ("product_id", "=", self.rack.id),
+                ("location_id", "child_of", warehouse.view_location_id.id),
+            ]
+        )
+        return {
+            q.location_id: (q.quantity, q.reserved_quantity) for q in quants if q.quantity
+        }
+
+    def _check_chain(self, steps, count):
+        warehouse = self._warehouse(f"M{count}", steps)
+        order = confirmed_3pl_order(self, qty=10.0)
+        # Odoo 18 creates the chain's first step (the pick) at confirmation and
+        # pushes the next ones when it is done: the dispatch order hands the pick
+        # over to the provider, who picks, packs and ships.
+        dispatch = order.sop_dispatch_ids
+        self.assertEqual(len(dispatch), 1)
+        self.assertEqual(dispatch.partner_id, self.provider)
+        self.assertEqual(dispatch.picking_id.picking_type_id, warehouse.pick_type_id)
+        self.assertEqual(dispatch._sop_document()["lines"][0]["quantity"], 10.0)
+        self._report(dispatch, 4, "C-1")
+        self.assertEqual(dispatch.state, "partial")
+        self.assertEqual(order.order_line.qty_delivered, 4.0)
+        # Every step is done for 4, the pick keeps a backorder of 6; nothing
+        # negative, the stock keeps the rest reserved for the backorder.
+        done = order.picking_ids.filtered(lambda p: p.state == "done")
+        self.assertEqual(len(done), count)
+        self.assertEqual(
+            done.picking_type_id,
+            (warehouse.pick_type_id | warehouse.pack_type_id | warehouse.out_type_id)
+            if count == 3
+            else (warehouse.pick_type_id | warehouse.out_type_id),
+        )
+        self.assertEqual(set(done.move_ids.mapped("quantity")), {4.0})
+        self.assertEqual(dispatch.picking_ids, order.picking_ids)
+        backorder = dispatch.picking_id
+        self.assertEqual(backorder.picking_type_id, warehouse.pick_type_id)
+        self.assertEqual(backorder.move_ids.product_uom_qty, 6.0)
+        self.assertEqual(self._quants(warehouse), {warehouse.lot_stock_id: (16.0, 6.0)})
+        self.assertEqual(dispatch._sop_document()["lines"][0]["quantity"], 6.0)
+        # The rest ships: the chain is done, 10 left the warehouse.
+        self._report(dispatch, 6, "C-2")
+        self.assertEqual(dispatch.state, "shipped")
+        self.assertEqual(set(order.picking_ids.mapped("state")), {"done"})
+        self.assertEqual(dispatch.picking_ids, order.picking_ids)
+        self.assertEqual(order.order_line.qty_delivered, 10.0)
+        self.assertEqual(self._quants(warehouse), {warehouse.lot_stock_id: (10.0, 0.0)})
+        self.assertEqual(len(order.sop_dispatch_ids), 1)
+
+    def _report(self, dispatch, qty, ref):
+        dispatch.with_user(self.provider_portal)._sop_report_shipment(
+            [{"product_code": "SOP-RACK", "quantity": qty}], report_ref=ref
+        )
+
+    def test_two_steps(self):
+        self._check_chain("pick_ship", 2)
+
+    def test_three_steps(self):
+        self._check_chain("pick_pack_ship", 3)
+
+    def test_only_the_reported_products_move_up_the_chain(self):
+        warehouse = self._warehouse("MX", "pick_ship")
+        bolt = self.env["product.product"].create(
+            {"name": "SOP Bolt 3PL", "is_storable": True, "default_code": "SOP-B3"}
+        )
+        self.env["stock.quant"]._update_available_quantity(
+            bolt, warehouse.lot_stock_id, 5.0
+        )
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "type_id": self.type_3pl.id,
+                "order_line": [
+                    Command.create({"product_id": self.rack.id, "product_uom_qty": 2}),
+                    Command.create({"product_id": bolt.id, "product_uom_qty": 5}),
+                ],
+            }
+        )
+        order.action_confirm()
+        dispatch = order.sop_dispatch_ids
+        self._report(dispatch, 2, "O-1")
+        pick = order.picking_ids.filtered(
+            lambda p: p.picking_type_id == warehouse.pick_type_id
+            and p.state == "done"
+        )
+        self.assertEqual(pick.move_ids.product_id, self.rack)
+        self.assertEqual(
+            order.order_line.mapped("qty_delivered"), [2.0, 0.0]
+        )
+        self.assertEqual(self._quants(warehouse)[warehouse.lot_stock_id], (18.0, 0.0))
