@@ -8,6 +8,11 @@ purchase order. Backorders of that transfer stay on the same dispatch. The state
 follows the transfers (shipped, partially shipped) and the fulfiller's answers
 (acknowledged with a promised date, exception).
 
+The hand-over (the delivery slip PDF, the CSV and JSON files, the mail to the
+fulfiller) runs after the confirmation, in a job per dispatch order (queue_job,
+retried on failure); Odoo's mail queue sends the mail. ``send_state`` shows where it
+is: to send (job waiting), sending (mail in the queue), sent, send failed (why).
+
 Every feedback channel (portal, CSV file uploaded or mailed to the alias, external
 API) ends in ``_sop_report_shipment``: it checks the report, validates the transfer
 (backorder for the rest), records carrier and tracking and tells the customer.
@@ -20,11 +25,15 @@ import json
 from collections import defaultdict
 from datetime import datetime, timedelta
 
+import psycopg2
 from markupsafe import Markup, escape
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import email_normalize, float_compare, float_is_zero
+
+from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.addons.queue_job.job import identity_exact
 
 from .integrity import lock_wait, raise_problems
 
@@ -139,6 +148,24 @@ class SaleThirdPartyDispatch(models.Model):
         tracking=True,
     )
     sent_date = fields.Datetime(readonly=True, copy=False)
+    send_state = fields.Selection(
+        selection=[
+            ("to_send", "To Send"),
+            ("sending", "Sending"),
+            ("sent", "Sent"),
+            ("failed", "Send Failed"),
+        ],
+        string="Mail to the Fulfiller",
+        readonly=True,
+        copy=False,
+        help="To Send: the hand-over waits for its job (documents, mail). Sending: "
+        "the mail is in the outgoing mail queue. Sent: the mail server accepted it. "
+        "Send Failed: see why, then Send Again.",
+    )
+    send_error = fields.Text(string="Send Error", readonly=True, copy=False)
+    send_message_id = fields.Many2one(
+        comodel_name="mail.message", readonly=True, copy=False, index="btree_not_null"
+    )
     ack_deadline = fields.Datetime(
         string="Acknowledge By",
         readonly=True,
@@ -417,39 +444,99 @@ class SaleThirdPartyDispatch(models.Model):
         return True
 
     def _sop_send(self):
-        if not self:
-            return
-        template = self.env.ref("sales_order_plus.mail_template_dispatch_order")
+        """Hand the dispatch orders over after the commit: one job each (identity
+        key: enqueued once while it waits), nothing rendered or mailed here."""
         for dispatch in self.sudo():
             if not dispatch.picking_id:
                 continue
-            dispatch._portal_ensure_token()
-            attachments = dispatch._sop_document_attachments()
-            body = template._render_field("body_html", dispatch.ids, compute_lang=True)[
-                dispatch.id
-            ]
-            subject = template._render_field(
-                "subject", dispatch.ids, compute_lang=True
-            )[dispatch.id]
-            dispatch.message_post(
-                body=Markup(body),
-                subject=subject,
-                partner_ids=dispatch.partner_id.ids,
-                attachment_ids=attachments.ids,
-                message_type="comment",
-                subtype_xmlid="mail.mt_comment",
-            )
-            if not dispatch.sent_date:
-                hours = dispatch.order_id.type_id.third_party_ack_hours
-                now = fields.Datetime.now()
-                dispatch.write(
-                    {
-                        "sent_date": now,
-                        "ack_deadline": now + timedelta(hours=hours)
-                        if hours
-                        else False,
-                    }
+            dispatch.send_state = "to_send"
+            dispatch.with_company(dispatch.company_id).with_delay(
+                description=self.env._(
+                    "Send the dispatch order %(dispatch)s", dispatch=dispatch.name
+                ),
+                identity_key=identity_exact,
+            )._sop_send_job()
+
+    def _sop_send_job(self):
+        """The job: the documents are rendered and attached, the mail to the
+        fulfiller goes to Odoo's mail queue (which sends it). A failure (the PDF
+        renderer, a template) is tried again later; after the last try
+        ``_sop_send_failed`` shows it on the dispatch order."""
+        self.ensure_one()
+        dispatch = self.sudo()
+        if not dispatch.picking_id or dispatch.order_id.state == "cancel":
+            dispatch.send_state = False
+            return _("Nothing left to send.")
+        try:
+            with self.env.cr.savepoint():
+                dispatch._sop_send_mail()
+        except psycopg2.Error:
+            raise  # queue_job retries serialization failures itself
+        except Exception as error:
+            raise RetryableJobError(
+                _(
+                    "%(dispatch)s could not be sent: %(error)s",
+                    dispatch=dispatch.name,
+                    error=error,
                 )
+            ) from error
+        return True
+
+    def _sop_send_mail(self):
+        self.ensure_one()
+        template = self.env.ref("sales_order_plus.mail_template_dispatch_order")
+        self._portal_ensure_token()
+        attachments = self._sop_document_attachments()
+        body = template._render_field("body_html", self.ids, compute_lang=True)[self.id]
+        subject = template._render_field("subject", self.ids, compute_lang=True)[
+            self.id
+        ]
+        # Into the mail queue, not sent from this transaction.
+        message = self.with_context(mail_notify_force_send=False).message_post(
+            body=Markup(body),
+            subject=subject,
+            partner_ids=self.partner_id.ids,
+            attachment_ids=attachments.ids,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+        queued = self.env["mail.mail"].sudo().search_count(
+            [("mail_message_id", "=", message.id)]
+        )
+        vals = {
+            # No mail at all: the fulfiller reads it in Odoo's inbox.
+            "send_state": "sending" if queued else "sent",
+            "send_message_id": message.id,
+            "send_error": False,
+        }
+        if not self.sent_date:
+            hours = self.order_id.type_id.third_party_ack_hours
+            now = fields.Datetime.now()
+            vals.update(
+                sent_date=now,
+                ack_deadline=now + timedelta(hours=hours) if hours else False,
+            )
+        self.write(vals)
+        if queued:
+            self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
+
+    def _sop_send_failed(self, exc_name=None, exc_message=None, **kwargs):
+        """The hand-over job failed for good (queue_job's ``on_fail_method``): the
+        dispatch order says why and the salesperson gets an activity."""
+        for dispatch in self.sudo():
+            dispatch.write(
+                {"send_state": "failed", "send_error": exc_message or exc_name}
+            )
+            dispatch._sop_send_failure_activity()
+
+    def _sop_send_failure_activity(self):
+        self.ensure_one()
+        self.activity_schedule(
+            "mail.mail_activity_data_warning",
+            user_id=self.user_id.id or self.env.ref("base.user_admin").id,
+            summary=_("Dispatch order not sent: %(dispatch)s", dispatch=self.name),
+            note=self.send_error or "",
+        )
 
     def _sop_acknowledge(self, promised_date):
         """The fulfiller accepts the dispatch and promises a ship date."""
