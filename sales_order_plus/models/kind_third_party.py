@@ -921,9 +921,7 @@ class StockPicking(models.Model):
         # its first step on.
         if provider and (
             self.picking_type_id.code == "outgoing"
-            or any(
-                move.location_final_id.usage == "customer" for move in self.move_ids
-            )
+            or any(move.location_final_id.usage == "customer" for move in self.move_ids)
         ):
             return (
                 provider.commercial_partner_id,

@@ -153,7 +153,10 @@ def sender_authenticated(headers, authserv_ids, sender):
         for entry in results:
             if entry["result"] != "pass":
                 continue
-            if entry["method"] == "dmarc" and entry.get("header.from", domain) == domain:
+            if (
+                entry["method"] == "dmarc"
+                and entry.get("header.from", domain) == domain
+            ):
                 return True
             if entry["method"] == "dkim" and _aligned(
                 domain, entry.get("header.d") or entry.get("header.i")
@@ -190,7 +193,5 @@ class MailThread(models.AbstractModel):
         routed = _ROUTED.get()
         if not address or not routed or routed[0] != msg_dict.get("message_id"):
             return address, False
-        param = (
-            self.env["ir.config_parameter"].sudo().get_param(AUTHSERV_PARAM) or ""
-        )
+        param = self.env["ir.config_parameter"].sudo().get_param(AUTHSERV_PARAM) or ""
         return address, sender_authenticated(routed[1], param.split(","), address)

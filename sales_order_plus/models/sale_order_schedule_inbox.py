@@ -203,7 +203,9 @@ class SaleOrder(models.Model):
     @api.constrains("sop_schedule_sender_emails")
     def _check_sop_schedule_sender_emails(self):
         for order in self.filtered("sop_schedule_sender_emails"):
-            parts = [p for p in order.sop_schedule_sender_emails.split(",") if p.strip()]
+            parts = [
+                p for p in order.sop_schedule_sender_emails.split(",") if p.strip()
+            ]
             invalid = [p.strip() for p in parts if not email_normalize(p)]
             if invalid:
                 raise ValidationError(

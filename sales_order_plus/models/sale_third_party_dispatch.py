@@ -30,7 +30,7 @@ from markupsafe import Markup, escape
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import email_normalize, float_compare, float_is_zero
+from odoo.tools import float_compare, float_is_zero
 
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import identity_exact
@@ -162,7 +162,7 @@ class SaleThirdPartyDispatch(models.Model):
         "the mail is in the outgoing mail queue. Sent: the mail server accepted it. "
         "Send Failed: see why, then Send Again.",
     )
-    send_error = fields.Text(string="Send Error", readonly=True, copy=False)
+    send_error = fields.Text(readonly=True, copy=False)
     send_message_id = fields.Many2one(
         comodel_name="mail.message", readonly=True, copy=False, index="btree_not_null"
     )
@@ -500,8 +500,10 @@ class SaleThirdPartyDispatch(models.Model):
             message_type="comment",
             subtype_xmlid="mail.mt_comment",
         )
-        queued = self.env["mail.mail"].sudo().search_count(
-            [("mail_message_id", "=", message.id)]
+        queued = (
+            self.env["mail.mail"]
+            .sudo()
+            .search_count([("mail_message_id", "=", message.id)])
         )
         vals = {
             # No mail at all: the fulfiller reads it in Odoo's inbox.
@@ -875,9 +877,7 @@ class SaleThirdPartyDispatch(models.Model):
             "tracking": sorted(set(tracking)),
             "ship_date": str(self._sop_parse_date(ship_date) or ship_date or ""),
         }
-        return hashlib.sha256(
-            json.dumps(content, sort_keys=True).encode()
-        ).hexdigest()
+        return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
     def _sop_validate_transfer(self, picking, quantities):
         """Validate ``picking`` for ``quantities`` ({product: qty in its unit}),

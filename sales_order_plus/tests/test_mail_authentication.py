@@ -13,8 +13,8 @@ from odoo.exceptions import UserError
 from odoo.tests import BaseCase, tagged
 
 from ..models.mail_authentication import (
-    sender_authenticated,
     parse_authentication_results,
+    sender_authenticated,
 )
 from . import test_schedule_edifact
 from .test_schedule_version import VersionCase
@@ -174,9 +174,7 @@ class TestScheduleMailTrust(VersionCase):
         order = self._agreement_with_sender()
         before = self._schedule(order)
         # Even authenticated: the sender is someone, just not this customer.
-        inbox = self._mail(
-            "Mallory <mallory@other.example>", [passed("other.example")]
-        )
+        inbox = self._mail("Mallory <mallory@other.example>", [passed("other.example")])
         self.assertEqual(inbox.state, "unmatched")
         self.assertIn("mallory@other.example", inbox.reason)
         self.assertFalse(inbox.version_ids.order_id)
@@ -277,9 +275,7 @@ class TestDispatchMailTrust(FulfilmentCase):
             ],
             auth_results,
         )
-        return self.env["mail.thread"].message_process(
-            "sale.third.party.dispatch", raw
-        )
+        return self.env["mail.thread"].message_process("sale.third.party.dispatch", raw)
 
     def test_forged_fulfiller_address_ships_nothing(self):
         order = confirmed_3pl_order(self, qty=3.0)
@@ -327,5 +323,5 @@ class TestDispatchMailTrust(FulfilmentCase):
         # The mail gateway's message_new receives what the gateway parsed (the
         # authentication verdict included): no RPC client may call it directly.
         for model in ("sale.third.party.dispatch", "sale.order.schedule.inbox"):
-            method = getattr(type(self.env[model]), "message_new")
+            method = type(self.env[model]).message_new
             self.assertTrue(getattr(method, "_api_private", False), model)

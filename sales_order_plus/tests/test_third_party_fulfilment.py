@@ -469,9 +469,7 @@ class TestThirdPartyFulfilment(FulfilmentCase):
         self.assertTrue(order.picking_ids)
         self.assertFalse(order.sop_dispatch_ids)
         with trap_jobs() as trap:
-            order.with_user(
-                self.env.ref("base.user_admin")
-            ).action_sop_credit_release()
+            order.with_user(self.env.ref("base.user_admin")).action_sop_credit_release()
             trap.perform_enqueued_jobs()
         self.assertFalse(order.sop_credit_hold)
         self.assertEqual(len(order.sop_dispatch_ids), 1)

@@ -111,7 +111,9 @@ class TestShipmentMultiStep(FulfilmentCase):
             ]
         )
         return {
-            q.location_id: (q.quantity, q.reserved_quantity) for q in quants if q.quantity
+            q.location_id: (q.quantity, q.reserved_quantity)
+            for q in quants
+            if q.quantity
         }
 
     def _check_chain(self, steps, count):
@@ -187,11 +189,8 @@ class TestShipmentMultiStep(FulfilmentCase):
         dispatch = order.sop_dispatch_ids
         self._report(dispatch, 2, "O-1")
         pick = order.picking_ids.filtered(
-            lambda p: p.picking_type_id == warehouse.pick_type_id
-            and p.state == "done"
+            lambda p: p.picking_type_id == warehouse.pick_type_id and p.state == "done"
         )
         self.assertEqual(pick.move_ids.product_id, self.rack)
-        self.assertEqual(
-            order.order_line.mapped("qty_delivered"), [2.0, 0.0]
-        )
+        self.assertEqual(order.order_line.mapped("qty_delivered"), [2.0, 0.0])
         self.assertEqual(self._quants(warehouse)[warehouse.lot_stock_id], (18.0, 0.0))

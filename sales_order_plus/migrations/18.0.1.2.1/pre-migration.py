@@ -4,17 +4,20 @@
 fulfiller (one reference may cover a day's shipments of several dispatch orders):
 the old constraint goes, Odoo adds the new one."""
 
+from odoo.tools import SQL
+
+TABLE = "sale_third_party_dispatch_report"
+OLD = f"{TABLE}_report_ref_partner_uniq"
+
 
 def migrate(cr, version):
     if not version:
         return
     cr.execute(
-        """
-        ALTER TABLE IF EXISTS sale_third_party_dispatch_report
-        DROP CONSTRAINT IF EXISTS sale_third_party_dispatch_report_report_ref_partner_uniq
-        """
+        SQL(
+            "ALTER TABLE IF EXISTS %s DROP CONSTRAINT IF EXISTS %s",
+            SQL.identifier(TABLE),
+            SQL.identifier(OLD),
+        )
     )
-    cr.execute(
-        "DELETE FROM ir_model_constraint WHERE name = %s",
-        ("sale_third_party_dispatch_report_report_ref_partner_uniq",),
-    )
+    cr.execute("DELETE FROM ir_model_constraint WHERE name = %s", (OLD,))
