@@ -986,7 +986,8 @@ class SaleThirdPartyDispatch(models.Model):
                     "%(sender)s, but the message did not pass our mail server's "
                     "authentication: anybody can write this From address, so "
                     "nothing was shipped. Check it with the fulfiller, then import "
-                    "the file attached to the mail on %(first)s (Import Shipment).",
+                    "the file attached to the mail on %(first)s (Import Shipment "
+                    "Confirmation).",
                     dispatch=dispatch.name,
                     sender=sender,
                     first=dispatches[:1].name,
