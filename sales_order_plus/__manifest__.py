@@ -4,7 +4,7 @@
     "name": "Sales Order Plus",
     "summary": "Order kinds with behaviour: cash sale, rush order, "
     "delivery schedule and third-party (dropship) order",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.2.1",
     "category": "Sales/Sales",
     "website": "https://github.com/sales-order-plus/sales_order_plus",
     "author": "sales_order_plus developers",
@@ -59,6 +59,7 @@
         "data/kind_third_party_data.xml",
         "views/kind_third_party_dispatch_views.xml",
         "views/kind_third_party_portal_templates.xml",
+        "views/mail_authentication_views.xml",
     ],
     "demo": [
         "demo/sale_order_demo.xml",

@@ -25,3 +25,6 @@ from . import sale_order_schedule_inbox
 from . import kind_schedule_edi
 from . import sale_cash_closing
 from . import sale_cash_closing_line
+from . import mail_authentication
+from . import res_config_settings
+from . import mail_mail

@@ -220,6 +220,11 @@ class SaleOrder(models.Model):
             for picking in order.picking_ids.filtered(
                 lambda p: not p.sop_dispatch_id and p.state not in ("done", "cancel")
             ):
+                # The next step of a dispatched transfer stays on its dispatch.
+                previous = picking.move_ids.move_orig_ids.picking_id.sop_dispatch_id
+                if previous:
+                    picking.sop_dispatch_id = previous[:1]
+                    continue
                 partner, fulfiller, purchase = picking._sop_third_party_fulfiller()
                 if not partner:
                     continue
@@ -911,7 +916,13 @@ class StockPicking(models.Model):
             purchase = self.move_ids.purchase_line_id.order_id[:1]
             return purchase.partner_id.commercial_partner_id, "vendor", purchase
         provider = self.picking_type_id.warehouse_id.sop_provider_id
-        if provider and self.picking_type_id.code == "outgoing":
+        # With 2 or 3 delivery steps Odoo creates the pick at confirmation and
+        # pushes the next steps when it is done: the provider gets the chain from
+        # its first step on.
+        if provider and (
+            self.picking_type_id.code == "outgoing"
+            or any(move.location_final_id.usage == "customer" for move in self.move_ids)
+        ):
             return (
                 provider.commercial_partner_id,
                 "provider",

@@ -163,6 +163,13 @@ class SaleOrderScheduleVersion(models.Model):
         readonly=True,
         copy=False,
     )
+    sender_problem = fields.Text(
+        string="Sender Not Proven",
+        readonly=True,
+        copy=False,
+        help="Why the channel of this version cannot prove who sent it (a mailed "
+        "schedule): it is held for a person to apply instead of applied at once.",
+    )
 
     @api.depends("order_id")
     def _compute_partner_id(self):
@@ -225,12 +232,18 @@ class SaleOrderScheduleVersion(models.Model):
         }
 
     @api.model
-    def _sop_version_receive_edifact(self, content, filename, source, order=None):
+    def _sop_version_receive_edifact(
+        self, content, filename, source, order=None, inbox=None
+    ):
         """Versions of the EDIFACT interchange ``content`` (bytes): one per message
         and agreement, each with the file attached; an unreadable file becomes one
         rejected version. They are checked and applied (or held) at once, or in
-        jobs when many arrive together."""
+        jobs when many arrive together. ``inbox``: the e-mail it came with, whose
+        sender decides which agreements it may address and whether its versions
+        are applied at once (``sale.order.schedule.inbox``)."""
         text = self._sop_version_decode(content)
+        agreements = inbox._sop_inbox_agreements() if inbox else None
+        inbox_vals = {"inbox_id": inbox.id} if inbox else {}
         try:
             messages = ScheduleEdifactReader(self.env._).parse(text)
         except EdifactError as error:
@@ -240,6 +253,7 @@ class SaleOrderScheduleVersion(models.Model):
                     "source": source,
                     "state": "rejected",
                     "reason": str(error),
+                    **inbox_vals,
                 }
             )
             version._sop_version_attach(content, filename)
@@ -249,7 +263,7 @@ class SaleOrderScheduleVersion(models.Model):
         for index, message in enumerate(messages):
             for agreement_ref, items in self._sop_version_group_items(message).items():
                 agreement, partner, _found = self._sop_version_find_agreement(
-                    agreement_ref, message.buyer, order
+                    agreement_ref, message.buyer, order, agreements=agreements
                 )
                 bucket_day = int(agreement.type_id.schedule_bucket_day or 1)
                 if bucket_day != 1:
@@ -277,7 +291,10 @@ class SaleOrderScheduleVersion(models.Model):
                     "buyer_code": message.buyer,
                     "ship_to_code": message.ship_to,
                     "import_problems": "\n".join(problems) or False,
+                    **inbox_vals,
                 }
+                if inbox:
+                    vals["sender_problem"] = inbox._sop_inbox_sender_problem(agreement)
                 duplicate = self._sop_version_duplicate(
                     agreement, message.kind, vals["name"], message.date
                 )
@@ -300,6 +317,7 @@ class SaleOrderScheduleVersion(models.Model):
                     "source": source,
                     "state": "rejected",
                     "reason": _("The interchange holds no delivery schedule."),
+                    **inbox_vals,
                 }
             )
             version._sop_version_attach(content, filename)
@@ -311,9 +329,9 @@ class SaleOrderScheduleVersion(models.Model):
         return versions
 
     @api.model
-    def _sop_version_receive_csv(self, content, filename, source, order):
+    def _sop_version_receive_csv(self, content, filename, source, order, inbox=None):
         """A version of ``order`` from a CSV or XLSX file (the import's format:
-        product, date, quantity; every line firm)."""
+        product, date, quantity; every line firm). ``inbox``: as for EDIFACT."""
         wizard = self.env["sale.order.schedule.import"].new(
             {
                 "order_id": order.id,
@@ -358,6 +376,10 @@ class SaleOrderScheduleVersion(models.Model):
                     fields.Command.create(vals)
                     for vals in self._sop_version_resolve_vals(order, lines)
                 ],
+                "inbox_id": inbox.id if inbox else False,
+                "sender_problem": inbox._sop_inbox_sender_problem(order)
+                if inbox
+                else False,
             }
         )
         version._sop_version_attach(content, filename)
@@ -387,9 +409,12 @@ class SaleOrderScheduleVersion(models.Model):
         return grouped
 
     @api.model
-    def _sop_version_find_agreement(self, agreement_ref, buyer_code, order=None):
+    def _sop_version_find_agreement(
+        self, agreement_ref, buyer_code, order=None, agreements=None
+    ):
         """(agreement, customer, problems) for an agreement number and the buyer's
-        identifier (the partner's reference, barcode or VAT number)."""
+        identifier (the partner's reference, barcode or VAT number); among
+        ``agreements`` only when given (those the sender may address)."""
         orders = self.env["sale.order"]
         partner = self.env["res.partner"]
         if buyer_code:
@@ -433,6 +458,8 @@ class SaleOrderScheduleVersion(models.Model):
                 orders = orders.filtered(
                     lambda o: o.partner_id.commercial_partner_id == partner
                 )
+            if agreements is not None:
+                orders &= agreements
         if len(orders) == 1:
             return orders, orders.partner_id, []
         return (
@@ -603,6 +630,9 @@ class SaleOrderScheduleVersion(models.Model):
                 version._sop_version_close("rejected", refusal)
                 continue
             problems = version._sop_version_problems()
+            # Received by a channel that cannot prove its sender: a person applies.
+            if version.sender_problem:
+                problems.append(version.sender_problem)
             if problems:
                 version._sop_version_hold(problems)
                 continue

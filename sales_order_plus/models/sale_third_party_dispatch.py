@@ -8,21 +8,32 @@ purchase order. Backorders of that transfer stay on the same dispatch. The state
 follows the transfers (shipped, partially shipped) and the fulfiller's answers
 (acknowledged with a promised date, exception).
 
+The hand-over (the delivery slip PDF, the CSV and JSON files, the mail to the
+fulfiller) runs after the confirmation, in a job per dispatch order (queue_job,
+retried on failure); Odoo's mail queue sends the mail. ``send_state`` shows where it
+is: to send (job waiting), sending (mail in the queue), sent, send failed (why).
+
 Every feedback channel (portal, CSV file uploaded or mailed to the alias, external
 API) ends in ``_sop_report_shipment``: it checks the report, validates the transfer
 (backorder for the rest), records carrier and tracking and tells the customer.
 """
 
 import csv
+import hashlib
 import io
 import json
+from collections import defaultdict
 from datetime import datetime, timedelta
 
+import psycopg2
 from markupsafe import Markup, escape
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import email_normalize, float_compare, float_is_zero
+from odoo.tools import float_compare, float_is_zero
+
+from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.addons.queue_job.job import identity_exact
 
 from .integrity import lock_wait, raise_problems
 
@@ -137,6 +148,24 @@ class SaleThirdPartyDispatch(models.Model):
         tracking=True,
     )
     sent_date = fields.Datetime(readonly=True, copy=False)
+    send_state = fields.Selection(
+        selection=[
+            ("to_send", "To Send"),
+            ("sending", "Sending"),
+            ("sent", "Sent"),
+            ("failed", "Send Failed"),
+        ],
+        string="Mail to the Fulfiller",
+        readonly=True,
+        copy=False,
+        help="To Send: the hand-over waits for its job (documents, mail). Sending: "
+        "the mail is in the outgoing mail queue. Sent: the mail server accepted it. "
+        "Send Failed: see why, then Send Again.",
+    )
+    send_error = fields.Text(readonly=True, copy=False)
+    send_message_id = fields.Many2one(
+        comodel_name="mail.message", readonly=True, copy=False, index="btree_not_null"
+    )
     ack_deadline = fields.Datetime(
         string="Acknowledge By",
         readonly=True,
@@ -275,12 +304,19 @@ class SaleThirdPartyDispatch(models.Model):
     # ------------------------------------------------------------------
     def _sop_document_lines(self):
         """One entry per product of the dispatch: ordered, shipped and open
-        quantities (in the product's unit), summed over the transfer and backorders."""
+        quantities (in the product's unit), summed over the transfer and backorders.
+        With several delivery steps (pick, pack, ship) ordered is what the first
+        step takes and shipped what the last one delivered."""
         self.ensure_one()
         lines = {}
-        for move in self.sudo().picking_ids.move_ids.filtered(
-            lambda m: m.state != "cancel"
-        ):
+        moves = self.sudo().picking_ids.move_ids.filtered(lambda m: m.state != "cancel")
+        for move in moves:
+            first = not (move.move_orig_ids & moves)
+            last = not move.location_final_id or move.location_dest_id._child_of(
+                move.location_final_id
+            )
+            if not first and not last:
+                continue
             product = move.product_id
             entry = lines.setdefault(
                 product,
@@ -293,11 +329,11 @@ class SaleThirdPartyDispatch(models.Model):
                     "shipped": 0.0,
                 },
             )
-            qty = move.product_uom._compute_quantity(
-                move.product_uom_qty, product.uom_id
-            )
-            entry["ordered"] += qty
-            if move.state == "done":
+            if first:
+                entry["ordered"] += move.product_uom._compute_quantity(
+                    move.product_uom_qty, product.uom_id
+                )
+            if last and move.state == "done":
                 entry["shipped"] += move.product_uom._compute_quantity(
                     move.quantity, product.uom_id
                 )
@@ -408,39 +444,101 @@ class SaleThirdPartyDispatch(models.Model):
         return True
 
     def _sop_send(self):
-        if not self:
-            return
-        template = self.env.ref("sales_order_plus.mail_template_dispatch_order")
+        """Hand the dispatch orders over after the commit: one job each (identity
+        key: enqueued once while it waits), nothing rendered or mailed here."""
         for dispatch in self.sudo():
             if not dispatch.picking_id:
                 continue
-            dispatch._portal_ensure_token()
-            attachments = dispatch._sop_document_attachments()
-            body = template._render_field("body_html", dispatch.ids, compute_lang=True)[
-                dispatch.id
-            ]
-            subject = template._render_field(
-                "subject", dispatch.ids, compute_lang=True
-            )[dispatch.id]
-            dispatch.message_post(
-                body=Markup(body),
-                subject=subject,
-                partner_ids=dispatch.partner_id.ids,
-                attachment_ids=attachments.ids,
-                message_type="comment",
-                subtype_xmlid="mail.mt_comment",
-            )
-            if not dispatch.sent_date:
-                hours = dispatch.order_id.type_id.third_party_ack_hours
-                now = fields.Datetime.now()
-                dispatch.write(
-                    {
-                        "sent_date": now,
-                        "ack_deadline": now + timedelta(hours=hours)
-                        if hours
-                        else False,
-                    }
+            dispatch.send_state = "to_send"
+            dispatch.with_company(dispatch.company_id).with_delay(
+                description=self.env._(
+                    "Send the dispatch order %(dispatch)s", dispatch=dispatch.name
+                ),
+                identity_key=identity_exact,
+            )._sop_send_job()
+
+    def _sop_send_job(self):
+        """The job: the documents are rendered and attached, the mail to the
+        fulfiller goes to Odoo's mail queue (which sends it). A failure (the PDF
+        renderer, a template) is tried again later; after the last try
+        ``_sop_send_failed`` shows it on the dispatch order."""
+        self.ensure_one()
+        dispatch = self.sudo()
+        if not dispatch.picking_id or dispatch.order_id.state == "cancel":
+            dispatch.send_state = False
+            return _("Nothing left to send.")
+        try:
+            with self.env.cr.savepoint():
+                dispatch._sop_send_mail()
+        except psycopg2.Error:
+            raise  # queue_job retries serialization failures itself
+        except Exception as error:
+            raise RetryableJobError(
+                _(
+                    "%(dispatch)s could not be sent: %(error)s",
+                    dispatch=dispatch.name,
+                    error=error,
                 )
+            ) from error
+        return True
+
+    def _sop_send_mail(self):
+        self.ensure_one()
+        template = self.env.ref("sales_order_plus.mail_template_dispatch_order")
+        self._portal_ensure_token()
+        attachments = self._sop_document_attachments()
+        body = template._render_field("body_html", self.ids, compute_lang=True)[self.id]
+        subject = template._render_field("subject", self.ids, compute_lang=True)[
+            self.id
+        ]
+        # Into the mail queue, not sent from this transaction.
+        message = self.with_context(mail_notify_force_send=False).message_post(
+            body=Markup(body),
+            subject=subject,
+            partner_ids=self.partner_id.ids,
+            attachment_ids=attachments.ids,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+        queued = (
+            self.env["mail.mail"]
+            .sudo()
+            .search_count([("mail_message_id", "=", message.id)])
+        )
+        vals = {
+            # No mail at all: the fulfiller reads it in Odoo's inbox.
+            "send_state": "sending" if queued else "sent",
+            "send_message_id": message.id,
+            "send_error": False,
+        }
+        if not self.sent_date:
+            hours = self.order_id.type_id.third_party_ack_hours
+            now = fields.Datetime.now()
+            vals.update(
+                sent_date=now,
+                ack_deadline=now + timedelta(hours=hours) if hours else False,
+            )
+        self.write(vals)
+        if queued:
+            self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
+
+    def _sop_send_failed(self, exc_name=None, exc_message=None, **kwargs):
+        """The hand-over job failed for good (queue_job's ``on_fail_method``): the
+        dispatch order says why and the salesperson gets an activity."""
+        for dispatch in self.sudo():
+            dispatch.write(
+                {"send_state": "failed", "send_error": exc_message or exc_name}
+            )
+            dispatch._sop_send_failure_activity()
+
+    def _sop_send_failure_activity(self):
+        self.ensure_one()
+        self.activity_schedule(
+            "mail.mail_activity_data_warning",
+            user_id=self.user_id.id or self.env.ref("base.user_admin").id,
+            summary=_("Dispatch order not sent: %(dispatch)s", dispatch=self.name),
+            note=self.send_error or "",
+        )
 
     def _sop_acknowledge(self, promised_date):
         """The fulfiller accepts the dispatch and promises a ship date."""
@@ -660,8 +758,10 @@ class SaleThirdPartyDispatch(models.Model):
         """Record a shipment of the fulfiller (every channel ends here).
 
         The caller has checked who reports (portal rule, API group, mail sender).
-        Idempotent by ``report_ref`` per fulfiller: a report already processed
-        returns its record and changes nothing. Otherwise the report is checked
+        Idempotent by ``report_ref`` per dispatch order: a report already
+        processed returns its record and changes nothing; the same reference with
+        other content (lines, carrier, tracking, date) is refused. A new report
+        is checked
         as a whole (nothing is done when one line is wrong), then the open transfer
         is validated for the reported quantities (a backorder keeps the rest),
         carrier and tracking go on the transfer, the order's chatter and the
@@ -674,7 +774,14 @@ class SaleThirdPartyDispatch(models.Model):
         if not report_ref:
             raise UserError(_("The report needs a report reference (report_ref)."))
         partner = dispatch.partner_id.commercial_partner_id
-        previous = Report._sop_processed(partner, report_ref)
+        if isinstance(tracking_refs, str):
+            tracking_refs = tracking_refs.replace(";", ",").replace("\n", ",")
+            tracking_refs = tracking_refs.split(",")
+        tracking = [str(ref).strip() for ref in tracking_refs or [] if str(ref).strip()]
+        content_hash = dispatch._sop_report_fingerprint(
+            lines, carrier, tracking, ship_date
+        )
+        previous = Report._sop_processed(dispatch, report_ref, content_hash)
         if previous:
             return previous
         # Two reports of one dispatch at once (portal and API, several clients):
@@ -682,13 +789,9 @@ class SaleThirdPartyDispatch(models.Model):
         self.env.flush_all()
         lock_wait(dispatch)
         lock_wait(dispatch.picking_id)
-        previous = Report._sop_processed(partner, report_ref)
+        previous = Report._sop_processed(dispatch, report_ref, content_hash)
         if previous:
             return previous
-        if isinstance(tracking_refs, str):
-            tracking_refs = tracking_refs.replace(";", ",").replace("\n", ",")
-            tracking_refs = tracking_refs.split(",")
-        tracking = [str(ref).strip() for ref in tracking_refs or [] if str(ref).strip()]
         problems = dispatch._sop_check_open()
         shipped_on = dispatch._sop_parse_date(ship_date) if ship_date else False
         if ship_date and not shipped_on:
@@ -722,6 +825,7 @@ class SaleThirdPartyDispatch(models.Model):
                 "dispatch_id": dispatch.id,
                 "partner_id": partner.id,
                 "report_ref": report_ref,
+                "content_hash": content_hash,
                 "channel": channel,
                 "picking_id": picking.id,
                 "backorder_id": picking.backorder_ids[:1].id,
@@ -746,12 +850,43 @@ class SaleThirdPartyDispatch(models.Model):
         report._sop_notify()
         return report
 
+    def _sop_report_fingerprint(self, lines, carrier, tracking, ship_date):
+        """A digest of what a report says (products and quantities, carrier,
+        tracking numbers, ship date), the same for a retry of it in whatever form
+        (codes or ids, 2 or "2.0", the order of lines and numbers)."""
+        self.ensure_one()
+        products = {}
+        for line in self._sop_document_lines():
+            product = self.env["product.product"].sudo().browse(line["product_id"])
+            for code in (product.default_code, product.barcode, str(product.id)):
+                if code:
+                    products.setdefault(code, product.id)
+        shipped = defaultdict(float)
+        others = []
+        for raw in lines if isinstance(lines, list | tuple) else []:
+            raw = raw if isinstance(raw, dict) else {}
+            code = str(raw.get("product_code") or raw.get("product") or "").strip()
+            try:
+                shipped[products.get(code, code)] += float(raw.get("quantity"))
+            except (TypeError, ValueError):
+                others.append([code, str(raw.get("quantity"))])
+        content = {
+            "lines": sorted([str(key), repr(qty)] for key, qty in shipped.items()),
+            "unreadable": sorted(others),
+            "carrier": str(carrier or "").strip().casefold(),
+            "tracking": sorted(set(tracking)),
+            "ship_date": str(self._sop_parse_date(ship_date) or ship_date or ""),
+        }
+        return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
     def _sop_validate_transfer(self, picking, quantities):
         """Validate ``picking`` for ``quantities`` ({product: qty in its unit}),
-        with Odoo's own backorder logic for what is not shipped."""
-        for move in picking.move_ids.filtered(
-            lambda m: m.state not in ("done", "cancel")
-        ):
+        with Odoo's own backorder logic for what is not shipped. In a warehouse of
+        2 or 3 delivery steps the provider picked, packed and shipped: each next
+        step Odoo pushes from the done moves is validated in turn for what they
+        passed on, and belongs to this dispatch order."""
+        moves = picking.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
+        for move in moves:
             remaining = quantities.get(move.product_id, 0.0)
             demand = move.product_uom._compute_quantity(
                 move.product_uom_qty, move.product_id.uom_id
@@ -763,16 +898,38 @@ class SaleThirdPartyDispatch(models.Model):
             )
             move.picked = bool(taken)
         picking.with_context(cancel_backorder=False)._action_done()
+        done = moves.filtered(lambda m: m.state == "done")
+        following = done.move_dest_ids.filtered(
+            lambda m: m.state not in ("done", "cancel")
+        )
+        for next_picking in following.picking_id:
+            next_picking.sop_dispatch_id = self
+            passed = defaultdict(float)
+            for move in done.filtered(
+                lambda m, p=next_picking: m.move_dest_ids & p.move_ids
+            ):
+                passed[move.product_id] += move.product_uom._compute_quantity(
+                    move.quantity, move.product_id.uom_id
+                )
+            self._sop_validate_transfer(next_picking, passed)
 
     # ------------------------------------------------------------------
     # Shipment confirmations mailed to the alias (mail gateway)
     # ------------------------------------------------------------------
+    # The gateway's entry: what it passes (the authentication verdict among it) is
+    # not for RPC clients to make up.
+    @api.private
     @api.model
     def message_new(self, msg_dict, custom_values=None):
         """A fulfiller mails shipment confirmation CSVs to the dispatch alias: each
         report of the files is processed for the dispatch orders addressed to the
-        sender's company. The mail then lands on the (first) dispatch's chatter."""
-        sender = email_normalize(msg_dict.get("email_from") or "")
+        sender's company. The mail then lands on the (first) dispatch's chatter.
+
+        The From header alone proves nothing: the reports are processed only when
+        the message passed our mail server's authentication
+        (models/mail_authentication.py); else nothing is shipped and the
+        salesperson gets an activity to check them and import the file."""
+        sender, authenticated = self.env["mail.thread"]._sop_mail_sender(msg_dict)
         partners = (
             self.env["res.partner"].sudo().search([("email_normalized", "=", sender)])
             if sender
@@ -791,26 +948,51 @@ class SaleThirdPartyDispatch(models.Model):
                     sender=msg_dict.get("email_from"),
                 )
             )
-        dispatches = self.browse()
-        for attachment in files:
-            reports = group_shipment_rows(decode_shipment_csv(attachment.content))
-            for (reference, report_ref), report in reports.items():
-                dispatch = self.browse()
-                for partner in partners:
-                    dispatch = self._sop_find_or_none(reference, partner)
-                    if dispatch:
-                        break
-                if not dispatch:
-                    dispatch = self._sop_find_for_partner(reference, partners[0])
-                dispatch._sop_report_shipment(
-                    report["lines"],
-                    carrier=report["carrier"],
-                    tracking_refs=report["tracking"],
-                    ship_date=report["ship_date"],
-                    report_ref=report_ref,
-                    channel="mail",
-                )
-                dispatches |= dispatch
+        dispatches = held = self.browse()
+        # All the reports of the mail or none: the incoming mail servers commit
+        # after a message that failed too.
+        with self.env.cr.savepoint():
+            for attachment in files:
+                reports = group_shipment_rows(decode_shipment_csv(attachment.content))
+                for (reference, report_ref), report in reports.items():
+                    dispatch = self.browse()
+                    for partner in partners:
+                        dispatch = self._sop_find_or_none(reference, partner)
+                        if dispatch:
+                            break
+                    if not dispatch:
+                        dispatch = self._sop_find_for_partner(reference, partners[0])
+                    dispatches |= dispatch
+                    if not authenticated:
+                        held |= dispatch
+                        continue
+                    dispatch._sop_report_shipment(
+                        report["lines"],
+                        carrier=report["carrier"],
+                        tracking_refs=report["tracking"],
+                        ship_date=report["ship_date"],
+                        report_ref=report_ref,
+                        channel="mail",
+                    )
+        for dispatch in held:
+            dispatch.activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=dispatch.user_id.id or self.env.ref("base.user_admin").id,
+                summary=_(
+                    "Check the shipment mailed for %(dispatch)s", dispatch=dispatch.name
+                ),
+                note=_(
+                    "A shipment confirmation for %(dispatch)s came by mail from "
+                    "%(sender)s, but the message did not pass our mail server's "
+                    "authentication: anybody can write this From address, so "
+                    "nothing was shipped. Check it with the fulfiller, then import "
+                    "the file attached to the mail on %(first)s (Import Shipment "
+                    "Confirmation).",
+                    dispatch=dispatch.name,
+                    sender=sender,
+                    first=dispatches[:1].name,
+                ),
+            )
         return dispatches[:1]
 
     @api.model

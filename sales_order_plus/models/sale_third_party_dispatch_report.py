@@ -3,14 +3,18 @@
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 from .sale_third_party_dispatch import tracking_html
 
 
 class SaleThirdPartyDispatchReport(models.Model):
     """A shipment report processed for a dispatch order: its reference is unique per
-    fulfiller, so that a report sent twice (a retry, a second click, the same file
-    mailed again) is recognised and changes nothing."""
+    dispatch order, so that a report sent twice (a retry, a second click, the same
+    file mailed again) is recognised and changes nothing, while one reference may
+    cover the shipments of several dispatch orders (a day's file). The content's
+    fingerprint tells a retry from another shipment under a reference already
+    used, which is refused."""
 
     _name = "sale.third.party.dispatch.report"
     _description = "Third-Party Shipment Report"
@@ -52,12 +56,20 @@ class SaleThirdPartyDispatchReport(models.Model):
     )
     ship_date = fields.Date(readonly=True)
     summary = fields.Text(string="Shipped", readonly=True)
+    content_hash = fields.Char(
+        string="Fingerprint",
+        readonly=True,
+        help="Of the reported lines, carrier, tracking numbers and ship date: the "
+        "same reference with other content is another shipment, refused.",
+    )
 
+    # Was unique per fulfiller (report_ref_partner_uniq, dropped by the migration
+    # to 18.0.1.2.1).
     _sql_constraints = [
         (
-            "report_ref_partner_uniq",
-            "unique(partner_id, report_ref)",
-            "A shipment report reference is processed once per fulfiller.",
+            "report_ref_dispatch_uniq",
+            "unique(dispatch_id, report_ref)",
+            "A shipment report reference is processed once per dispatch order.",
         ),
     ]
 
@@ -68,11 +80,28 @@ class SaleThirdPartyDispatchReport(models.Model):
             report.tracking_html = tracking_html(report.carrier, refs)
 
     @api.model
-    def _sop_processed(self, partner, report_ref):
-        return self.search(
-            [("partner_id", "=", partner.id), ("report_ref", "=", report_ref)],
+    def _sop_processed(self, dispatch, report_ref, content_hash):
+        """The report ``report_ref`` already processed for ``dispatch`` (a retry:
+        the same content), or nothing; the same reference with other content is
+        refused."""
+        report = self.search(
+            [("dispatch_id", "=", dispatch.id), ("report_ref", "=", report_ref)],
             limit=1,
         )
+        # Reports processed before fingerprints were kept count as the same.
+        if report and report.content_hash and report.content_hash != content_hash:
+            raise UserError(
+                _(
+                    "The report reference %(ref)s was already used for another "
+                    "shipment of %(dispatch)s (%(date)s, %(summary)s): nothing was "
+                    "changed. A new shipment needs a new report reference.",
+                    ref=report_ref,
+                    dispatch=dispatch.name,
+                    date=report.ship_date,
+                    summary=(report.summary or "").replace("\n", ", "),
+                )
+            )
+        return report
 
     def _sop_notify(self):
         """Tell the order's chatter and the customer (shipment notice with the

@@ -26,3 +26,6 @@ from . import test_availability
 from . import test_cash_counter
 from . import test_cash_counter_tour
 from . import test_third_party_fulfilment
+from . import test_mail_authentication
+from . import test_third_party_reports
+from . import test_third_party_handover

@@ -189,8 +189,9 @@ UNZ+1+{number}'
         )
 
     # -- the mail alias ----------------------------------------------------------------
-    def _mail(self, subject, attachments, sender=None):
-        """Deliver a message to the schedule alias as odoo-mailgate does."""
+    def _mail(self, subject, attachments, sender=None, auth_results=None):
+        """Deliver a message to the schedule alias as odoo-mailgate does
+        (``auth_results``: the Authentication-Results our server wrote)."""
         alias = self.env.ref("sales_order_plus.mail_alias_schedule_inbox")
         domain = alias.alias_domain_id or self.env["mail.alias.domain"].search(
             [], limit=1
@@ -199,6 +200,8 @@ UNZ+1+{number}'
             domain = self.env["mail.alias.domain"].create({"name": "sop.example.com"})
         alias.alias_domain_id = domain
         message = EmailMessage()
+        if auth_results:
+            message["Authentication-Results"] = auth_results
         message["From"] = sender or f"Dispo <{self.customer.email}>"
         message["To"] = f"schedules@{domain.name}"
         message["Subject"] = subject
@@ -213,7 +216,16 @@ UNZ+1+{number}'
 
     def test_mail_alias_turns_attachments_into_versions(self):
         order = self._agreement()
-        inbox = self._mail("DELFOR", [("delfor.edi", self._delfor(), "EDIFACT")])
+        # From the agreement's schedule sender, authenticated by our mail server:
+        # applied at once (tests/test_mail_authentication.py has the other cases).
+        order.sop_schedule_sender_emails = self.customer.email
+        self.env["ir.config_parameter"].sudo().set_param(
+            "sales_order_plus.mail_authserv_id", "mx.sop.example"
+        )
+        auth = "mx.sop.example; dmarc=pass header.from=sop-customer.example"
+        inbox = self._mail(
+            "DELFOR", [("delfor.edi", self._delfor(), "EDIFACT")], auth_results=auth
+        )
         self.assertEqual(inbox.state, "matched", inbox.reason)
         version = inbox.version_ids
         self.assertEqual((version.order_id, version.source), (order, "mail"))
@@ -221,7 +233,11 @@ UNZ+1+{number}'
         self.assertEqual(version.attachment_id.raw, self._delfor())
         # A CSV file names its agreement in the subject.
         csv = f"Product,Date,Quantity\nSOP-BOLT,{self.day(15)},33\n".encode()
-        inbox = self._mail("Schedule AG-100", [("schedule.csv", csv, "octet-stream")])
+        inbox = self._mail(
+            "Schedule AG-100",
+            [("schedule.csv", csv, "octet-stream")],
+            auth_results=auth,
+        )
         self.assertEqual(inbox.state, "matched", inbox.reason)
         self.assertEqual(inbox.version_ids.state, "applied", inbox.version_ids.reason)
         self.assertEqual(
