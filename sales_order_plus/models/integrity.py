@@ -18,12 +18,26 @@
   promising the same goods again (Odoo retries it, and it sees our promise).
 * ``raise_problems``: checks collect every problem first and refuse once, so the user
   fixes all of them in one go instead of one per try.
+* ``risk_bypassed`` / ``risk_override``: OCA's ``bypass_risk`` context key honoured
+  for who may go over a credit limit, or for what the add-on's own steps flagged
+  (models/sale_order_credit.py).
+* ``internal_flag`` / ``has_internal_flag``: a signal between the add-on's own steps
+  ("already checked", "written by the check itself"). A context key cannot carry it:
+  any RPC client sends any context. The flag lives on the cursor, set by server code
+  for a block and removed after it, so no request can bring it along.
 """
+
+from contextlib import contextmanager
 
 from psycopg2 import errors as pg_errors
 
+from odoo import SUPERUSER_ID
 from odoo.exceptions import UserError
 from odoo.tools import SQL
+
+CREDIT_MANAGER = "sales_order_plus.group_sop_credit_manager"
+RISK_MANAGER = "account_financial_risk.group_account_financial_risk_manager"
+RISK_OVERRIDE = "credit_risk_override"
 
 
 def lock_nowait(records, message=None, error=UserError):
@@ -174,3 +188,55 @@ def refuse_derived_writes(records, vals, field_names, message=None):
                 **placeholders,
             )
         )
+
+
+def _flag_marks(env, key, model):
+    return env.cr.cache.setdefault(("sales_order_plus", key, model), set())
+
+
+@contextmanager
+def internal_flag(records, key):
+    """Flag ``records`` with ``key`` while the block runs (nested blocks add to it;
+    each removes what it added). For the add-on's own code only: nothing a client
+    sends (context, values) can set it."""
+    marks = _flag_marks(records.env, key, records._name)
+    added = set(records.ids) - marks
+    marks |= added
+    try:
+        yield
+    finally:
+        marks -= added
+
+
+def has_internal_flag(records, key):
+    """Whether every record of ``records`` (at least one) is flagged with ``key``."""
+    if not records.ids:
+        return False
+    marks = records.env.cr.cache.get(("sales_order_plus", key, records._name))
+    return bool(marks) and marks.issuperset(records.ids)
+
+
+def may_override_risk(env):
+    """Whether the user of ``env`` may go over a credit limit (OCA's wizard shows its
+    "Continue" to risk managers; credit managers release holds). The system user
+    runs crons and server code; no RPC client logs in as it."""
+    return (
+        env.uid == SUPERUSER_ID
+        or env.user.has_group(RISK_MANAGER)
+        or env.user.has_group(CREDIT_MANAGER)
+    )
+
+
+def risk_bypassed(records):
+    """Whether ``bypass_risk`` in the context of ``records`` is honoured."""
+    return bool(records.env.context.get("bypass_risk")) and (
+        has_internal_flag(records, RISK_OVERRIDE) or may_override_risk(records.env)
+    )
+
+
+@contextmanager
+def risk_override(records):
+    """``records`` go over the limit in the block: the add-on's own decision (or
+    OCA's, online payments), called with ``bypass_risk`` in the context."""
+    with internal_flag(records, RISK_OVERRIDE):
+        yield records.with_context(bypass_risk=True)

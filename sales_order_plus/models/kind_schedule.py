@@ -47,7 +47,12 @@ from odoo.addons.sale_stock.models.sale_order_line import (
 )
 from odoo.addons.stock.models.stock_rule import ProcurementException
 
-from .integrity import lock_available, raise_problems
+from .integrity import (
+    has_internal_flag,
+    internal_flag,
+    lock_available,
+    raise_problems,
+)
 
 # Fields of a schedule line whose change on a confirmed order is a revision.
 _REVISION_FIELDS = {
@@ -446,7 +451,8 @@ class SaleOrderLine(models.Model):
         )
 
     def write(self, vals):
-        if "product_uom_qty" in vals and not self.env.context.get("sop_schedule_sync"):
+        # The flag of _sop_schedule_sync_quantity, not a context key a client sends.
+        if "product_uom_qty" in vals and not has_internal_flag(self, "schedule_sync"):
             scheduled = self.filtered(
                 lambda sl: sl.state == "sale"
                 and sl.schedule_line_ids
@@ -633,9 +639,10 @@ class SaleOrderLine(models.Model):
                 line.product_uom_qty,
                 precision_rounding=line.product_uom.rounding,
             ):
-                line.with_context(sop_schedule_sync=True, skip_procurement=True).write(
-                    {"product_uom_qty": total}
-                )
+                with internal_flag(line, "schedule_sync"):
+                    line.with_context(skip_procurement=True).write(
+                        {"product_uom_qty": total}
+                    )
 
 
 class SaleOrderScheduleLine(models.Model):
