@@ -408,6 +408,7 @@ class SaleOrder(models.Model):
         """Settle the selected cash sales (button, server action): quotations are
         confirmed and settled; confirmed cash sales awaiting settlement (accepted or
         paid online by the customer) are settled."""
+        self.check_access("write")
         to_settle = self.filtered("sop_cash_to_settle")
         quotations = self - to_settle
         message = _(
@@ -460,6 +461,7 @@ class SaleOrder(models.Model):
     def action_sop_cash_hand_over(self):
         """Open Pay and Hand Over for the order (form button, counter kanban)."""
         self.ensure_one()
+        self.check_access("write")
         self._sop_cash_check_collect()
         return {
             "type": "ir.actions.act_window",
@@ -619,6 +621,7 @@ class SaleOrder(models.Model):
     def action_sop_cash_refund(self):
         """Open the counter refund for goods of the cash sale brought back."""
         self.ensure_one()
+        self.check_access("write")
         return {
             "type": "ir.actions.act_window",
             "name": _("Counter Refund"),

@@ -736,6 +736,7 @@ class SaleOrderScheduleLine(models.Model):
     def action_sop_schedule_release_now(self):
         """Release the selected planned lines now, whatever their date (server
         action): one job per agreement when many are selected."""
+        self.check_access("write")
         lines = self.filtered(lambda s: s.state == "planned")
         result = lines.order_id._sop_run_or_enqueue(
             self.env._("Release delivery schedule lines"),

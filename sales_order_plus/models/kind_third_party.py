@@ -786,6 +786,8 @@ class PurchaseOrder(models.Model):
 
     def _sop_third_party_check_credit_hold(self):
         """Nothing goes to the vendor for a customer order on credit hold."""
+        # Before the customer orders are read as superuser: the caller's own right.
+        self.check_access("write")
         problems = [
             self.env._(
                 "%(purchase)s: %(orders)s",

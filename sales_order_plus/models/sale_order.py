@@ -275,6 +275,7 @@ class SaleOrder(models.Model):
         """Confirm the orders when all are quotations of ``kind`` (the kinds' server
         actions); else raise ``message`` (translated, with ``%(orders)s``) naming the
         others. Many orders are confirmed by one job each."""
+        self.check_access("write")
         wrong = self.filtered(
             lambda o: o.type_kind != kind or o.state not in ("draft", "sent")
         )

@@ -1203,6 +1203,7 @@ class SaleOrderScheduleVersion(models.Model):
     def action_apply(self):
         """Apply held (or received) versions, beyond the tolerances: the
         salesperson's decision. Anything still wrong is refused as a whole."""
+        self.check_access("write")
         for version in self:
             if version.state not in ("received", "held"):
                 raise UserError(
@@ -1225,6 +1226,7 @@ class SaleOrderScheduleVersion(models.Model):
         return True
 
     def action_reject(self):
+        self.check_access("write")
         for version in self:
             if version.state not in ("received", "held"):
                 raise UserError(
@@ -1242,6 +1244,7 @@ class SaleOrderScheduleVersion(models.Model):
 
     def action_open_attachment(self):
         self.ensure_one()
+        self.check_access("read")
         return {
             "type": "ir.actions.act_url",
             "url": f"/web/content/{self.attachment_id.id}?download=true",

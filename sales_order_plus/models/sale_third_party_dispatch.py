@@ -440,6 +440,9 @@ class SaleThirdPartyDispatch(models.Model):
     # ------------------------------------------------------------------
     def action_send(self):
         """Mail the dispatch order to the fulfiller (again, when already sent)."""
+        # Public methods check the caller before their sudo (a fulfiller's portal
+        # user reads its dispatch orders, it does not change them).
+        self.check_access("write")
         self._sop_send()
         return True
 
@@ -579,9 +582,12 @@ class SaleThirdPartyDispatch(models.Model):
         )
 
     def action_resolve_exception(self):
+        self.check_access("write")
         self.sudo().exception_reason = False
+        return True
 
     def action_mark_delivered(self):
+        self.check_access("write")
         self.filtered(lambda d: d.state == "shipped").write(
             {"delivered_date": fields.Datetime.now()}
         )
