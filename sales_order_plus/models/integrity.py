@@ -21,19 +21,30 @@
 * ``risk_bypassed`` / ``risk_override``: OCA's ``bypass_risk`` context key honoured
   for who may go over a credit limit, or for what the add-on's own steps flagged
   (models/sale_order_credit.py).
+* ``finite_quantity`` / ``refuse_non_finite``: numbers from outside (files, the API,
+  RPC values) are finite and bounded; nan and infinity are refused with a clear
+  message instead of Odoo's ValueError while rounding them.
 * ``internal_flag`` / ``has_internal_flag``: a signal between the add-on's own steps
   ("already checked", "written by the check itself"). A context key cannot carry it:
   any RPC client sends any context. The flag lives on the cursor, set by server code
   for a block and removed after it, so no request can bring it along.
 """
 
+import math
 from contextlib import contextmanager
 
 from psycopg2 import errors as pg_errors
 
 from odoo import SUPERUSER_ID
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
+
+# No line of a schedule, shipment or file is this large: beyond, a quantity from
+# outside is a typing or encoding error (the versions hold it as "not plausible").
+MAX_QUANTITY = 1e9
+# What any number field of the add-on takes at all: beyond, a float no longer holds
+# whole units exactly, and Odoo's rounding fails on nan and infinity (ValueError).
+MAX_NUMBER = 1e15
 
 CREDIT_MANAGER = "sales_order_plus.group_sop_credit_manager"
 RISK_MANAGER = "account_financial_risk.group_account_financial_risk_manager"
@@ -240,3 +251,43 @@ def risk_override(records):
     OCA's, online payments), called with ``bypass_risk`` in the context."""
     with internal_flag(records, RISK_OVERRIDE):
         yield records.with_context(bypass_risk=True)
+
+
+def finite_quantity(value, maximum=MAX_QUANTITY):
+    """``value`` (a number or its text) as a float when it is a finite number of at
+    most ``maximum`` in size, else None (nan, infinity, "1e999", 400 digits)."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return number if math.isfinite(number) and abs(number) <= maximum else None
+
+
+def refuse_non_finite(model, vals_list, maximum=MAX_NUMBER):
+    """Raise a ValidationError when a number field of ``model`` gets nan, infinity or
+    more than ``maximum`` in ``vals_list`` (create or write values: a client's)."""
+    for vals in vals_list:
+        for name, value in vals.items():
+            field = model._fields.get(name)
+            if field is None or field.type not in ("float", "monetary"):
+                continue
+            if value is None or isinstance(value, bool):
+                continue  # False is Odoo's "empty"
+            try:
+                number = float(value)
+            except (TypeError, ValueError, OverflowError):
+                continue  # not a number at all: Odoo's own error
+            if math.isfinite(number) and abs(number) <= maximum:
+                continue
+            raise ValidationError(
+                model.env._(
+                    "%(field)s of %(model)s must be a finite number of at most "
+                    "%(max)s, not %(value)s.",
+                    field=field._description_string(model.env),
+                    model=model.env["ir.model"]._get(model._name).name,
+                    max=f"{maximum:g}",
+                    value=value,
+                )
+            )

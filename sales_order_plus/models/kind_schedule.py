@@ -52,6 +52,7 @@ from .integrity import (
     internal_flag,
     lock_available,
     raise_problems,
+    refuse_non_finite,
 )
 
 # Fields of a schedule line whose change on a confirmed order is a revision.
@@ -874,6 +875,8 @@ class SaleOrderScheduleLine(models.Model):
         return lines
 
     def write(self, vals):
+        # Before any comparison with it (the first override of write).
+        refuse_non_finite(self, [vals])
         confirmed = self.filtered(lambda s: s.order_id.state == "sale")
         if not confirmed or not _REVISION_FIELDS & vals.keys():
             return super().write(vals)

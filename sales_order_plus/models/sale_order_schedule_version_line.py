@@ -1,6 +1,8 @@
 # Copyright 2026 sales_order_plus developers
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import fields, models
+from odoo import api, fields, models
+
+from .integrity import refuse_non_finite
 
 
 class SaleOrderScheduleVersionLine(models.Model):
@@ -51,3 +53,12 @@ class SaleOrderScheduleVersionLine(models.Model):
         help="The last delivery note the customer reports as received for this "
         "product.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        refuse_non_finite(self, vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        refuse_non_finite(self, [vals])
+        return super().write(vals)

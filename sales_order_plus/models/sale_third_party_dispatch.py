@@ -35,7 +35,12 @@ from odoo.tools import float_compare, float_is_zero
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import identity_exact
 
-from .integrity import lock_wait, raise_problems
+from .integrity import (
+    MAX_QUANTITY,
+    finite_quantity,
+    lock_wait,
+    raise_problems,
+)
 
 DISPATCH_STATES = [
     ("to_send", "To Send"),
@@ -720,6 +725,18 @@ class SaleThirdPartyDispatch(models.Model):
                         "%(product)s: the quantity %(qty)s is not a number.",
                         product=product.display_name,
                         qty=raw.get("quantity"),
+                    )
+                )
+                continue
+            if finite_quantity(qty) is None:
+                # nan, infinity, absurd: Odoo's rounding would fail on them.
+                problems.append(
+                    _(
+                        "%(product)s: the quantity %(qty)s is not a finite number "
+                        "of at most %(max)s.",
+                        product=product.display_name,
+                        qty=raw.get("quantity"),
+                        max=f"{MAX_QUANTITY:g}",
                     )
                 )
                 continue
