@@ -219,12 +219,35 @@ def internal_flag(records, key):
         marks -= added
 
 
+# In the marks of a key: every record of the model (``internal_scope``).
+_ALL = "all"
+
+
+@contextmanager
+def internal_scope(model, key):
+    """Flag every record of ``model`` with ``key`` while the block runs: for steps
+    that create their records (no ids to flag before)."""
+    marks = _flag_marks(model.env, key, model._name)
+    added = _ALL not in marks
+    marks.add(_ALL)
+    try:
+        yield
+    finally:
+        if added:
+            marks.discard(_ALL)
+
+
+def in_internal_scope(model, key):
+    """Whether an ``internal_scope`` of ``key`` on ``model`` is running."""
+    return _ALL in model.env.cr.cache.get(("sales_order_plus", key, model._name), ())
+
+
 def has_internal_flag(records, key):
     """Whether every record of ``records`` (at least one) is flagged with ``key``."""
     if not records.ids:
         return False
     marks = records.env.cr.cache.get(("sales_order_plus", key, records._name))
-    return bool(marks) and marks.issuperset(records.ids)
+    return bool(marks) and (_ALL in marks or marks.issuperset(records.ids))
 
 
 def may_override_risk(env):

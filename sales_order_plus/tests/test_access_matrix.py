@@ -318,7 +318,8 @@ MATRIX = [
     ("provider_portal", "order_other", "read", False),
     ("portal", "dispatch", "read", False),
     ("salesman", "dispatch", "read", True),
-    ("salesman", "dispatch", "write", True),
+    # Its fields are the hand-over's and the fulfiller's (readonly over RPC too).
+    ("salesman", "dispatch", "write", REFUSED),
     ("salesman", "dispatch", "create", False),
     ("salesman", "dispatch", "unlink", False),
     ("stock_user", "dispatch", "read", True),
