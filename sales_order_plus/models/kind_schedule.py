@@ -55,6 +55,8 @@ from .integrity import (
     refuse_non_finite,
 )
 
+# Internal flag (models/integrity.py): Odoo's figures of one schedule line.
+QTY_OF_DATE = "schedule_qty_of_date"
 # Fields of a schedule line whose change on a confirmed order is a revision.
 _REVISION_FIELDS = {
     "date",
@@ -625,7 +627,11 @@ class SaleOrderLine(models.Model):
     def _get_outgoing_incoming_moves(self, strict=True):
         outgoing, incoming = super()._get_outgoing_incoming_moves(strict=strict)
         sched_id = self.env.context.get("sop_schedule_line_id")
-        if sched_id:
+        # Only for _sop_schedule_qty_procured's own call: from a client the key would
+        # hide the line's moves from Odoo (procured again, delivered unseen).
+        if sched_id and has_internal_flag(
+            self.env["sale.order.schedule.line"].browse(sched_id), QTY_OF_DATE
+        ):
             # Odoo's figures of one schedule line: its moves among the sales line's.
             outgoing = outgoing.filtered(lambda m: m.schedule_line_id.id == sched_id)
             incoming = incoming.filtered(lambda m: m.schedule_line_id.id == sched_id)
@@ -833,12 +839,13 @@ class SaleOrderScheduleLine(models.Model):
         Called on sale_stock's class on purpose: stock_dropshipping's override counts
         the purchase lines of the whole sales line instead (a dropshipped product),
         which cannot tell one date from another."""
-        return {
-            sched.id: SaleStockOrderLine._get_qty_procurement(
-                sched.order_line_id.with_context(sop_schedule_line_id=sched.id)
-            )
-            for sched in self
-        }
+        with internal_flag(self, QTY_OF_DATE):
+            return {
+                sched.id: SaleStockOrderLine._get_qty_procurement(
+                    sched.order_line_id.with_context(sop_schedule_line_id=sched.id)
+                )
+                for sched in self
+            }
 
     def _sop_schedule_procure(self):
         """Procure what the released lines among ``self`` lack, through sale_stock's

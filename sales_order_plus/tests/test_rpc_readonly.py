@@ -2,12 +2,14 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """Fields readonly in the views are readonly over RPC too: a version's state and
 what applying wrote, the lines of an applied version, a dispatch order's fields are
-written by their own steps only (issue 21, suspected item)."""
+written by their own steps only (issue 21, suspected item). And a context key of the
+add-on's own steps changes nothing when a client sends it (item 2)."""
 
 from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from .common import SalesOrderPlusCase
 from .test_schedule_version import VersionCase
 from .test_third_party_fulfilment import FulfilmentCase, confirmed_3pl_order
 
@@ -131,3 +133,20 @@ class TestDispatchReadonlyOverRpc(FulfilmentCase):
         as_salesman.action_mark_delivered()
         self.assertEqual(dispatch.state, "delivered")
         self.assertTrue(dispatch.delivered_date)
+
+
+@tagged("post_install", "-at_install")
+class TestScheduleContextKeyOverRpc(SalesOrderPlusCase):
+    def test_schedule_line_key_does_not_hide_the_moves(self):
+        """``sop_schedule_line_id`` narrows Odoo's figures to one schedule line for
+        the add-on's own count; sent by a client on a quantity change it would hide
+        the line's moves, and Odoo would procure the whole quantity again."""
+        order = self._create_order(self.type_standard, user_id=self.salesman.id)
+        order.action_confirm()
+        line = order.order_line
+        self.assertEqual(sum(line.move_ids.mapped("product_uom_qty")), 5.0)
+        line.with_user(self.salesman).with_context(
+            sop_schedule_line_id=12345
+        ).write({"product_uom_qty": 6.0})
+        moves = line.move_ids.filtered(lambda m: m.state != "cancel")
+        self.assertEqual(sum(moves.mapped("product_uom_qty")), 6.0)
