@@ -28,3 +28,4 @@ from . import sale_cash_closing_line
 from . import mail_authentication
 from . import res_config_settings
 from . import mail_mail
+from . import payment_transaction

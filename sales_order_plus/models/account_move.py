@@ -2,7 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import fields, models
 
-from .integrity import refuse_derived_writes
+from .integrity import refuse_derived_writes, risk_bypassed
 
 
 class AccountMove(models.Model):
@@ -19,3 +19,12 @@ class AccountMove(models.Model):
     def write(self, vals):
         refuse_derived_writes(self, vals, ["sale_type_kind"])
         return super().write(vals)
+
+    def _first_invoice_exception_msg(self):
+        # OCA's check when posting: ``bypass_risk`` sent by a client is input, not a
+        # permission (models/sale_order_credit.py).
+        if self.env.context.get("bypass_risk") and not risk_bypassed(self):
+            return super(
+                AccountMove, self.with_context(bypass_risk=False)
+            )._first_invoice_exception_msg()
+        return super()._first_invoice_exception_msg()

@@ -18,12 +18,37 @@
   promising the same goods again (Odoo retries it, and it sees our promise).
 * ``raise_problems``: checks collect every problem first and refuse once, so the user
   fixes all of them in one go instead of one per try.
+* ``risk_bypassed`` / ``risk_override``: OCA's ``bypass_risk`` context key honoured
+  for who may go over a credit limit, or for what the add-on's own steps flagged
+  (models/sale_order_credit.py).
+* ``finite_quantity`` / ``refuse_non_finite``: numbers from outside (files, the API,
+  RPC values) are finite and bounded; nan and infinity are refused with a clear
+  message instead of Odoo's ValueError while rounding them.
+* ``internal_flag`` / ``has_internal_flag``: a signal between the add-on's own steps
+  ("already checked", "written by the check itself"). A context key cannot carry it:
+  any RPC client sends any context. The flag lives on the cursor, set by server code
+  for a block and removed after it, so no request can bring it along.
 """
+
+import math
+from contextlib import contextmanager
 
 from psycopg2 import errors as pg_errors
 
-from odoo.exceptions import UserError
+from odoo import SUPERUSER_ID
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
+
+# No line of a schedule, shipment or file is this large: beyond, a quantity from
+# outside is a typing or encoding error (the versions hold it as "not plausible").
+MAX_QUANTITY = 1e9
+# What any number field of the add-on takes at all: beyond, a float no longer holds
+# whole units exactly, and Odoo's rounding fails on nan and infinity (ValueError).
+MAX_NUMBER = 1e15
+
+CREDIT_MANAGER = "sales_order_plus.group_sop_credit_manager"
+RISK_MANAGER = "account_financial_risk.group_account_financial_risk_manager"
+RISK_OVERRIDE = "credit_risk_override"
 
 
 def lock_nowait(records, message=None, error=UserError):
@@ -174,3 +199,118 @@ def refuse_derived_writes(records, vals, field_names, message=None):
                 **placeholders,
             )
         )
+
+
+def _flag_marks(env, key, model):
+    return env.cr.cache.setdefault(("sales_order_plus", key, model), set())
+
+
+@contextmanager
+def internal_flag(records, key):
+    """Flag ``records`` with ``key`` while the block runs (nested blocks add to it;
+    each removes what it added). For the add-on's own code only: nothing a client
+    sends (context, values) can set it."""
+    marks = _flag_marks(records.env, key, records._name)
+    added = set(records.ids) - marks
+    marks |= added
+    try:
+        yield
+    finally:
+        marks -= added
+
+
+# In the marks of a key: every record of the model (``internal_scope``).
+_ALL = "all"
+
+
+@contextmanager
+def internal_scope(model, key):
+    """Flag every record of ``model`` with ``key`` while the block runs: for steps
+    that create their records (no ids to flag before)."""
+    marks = _flag_marks(model.env, key, model._name)
+    added = _ALL not in marks
+    marks.add(_ALL)
+    try:
+        yield
+    finally:
+        if added:
+            marks.discard(_ALL)
+
+
+def in_internal_scope(model, key):
+    """Whether an ``internal_scope`` of ``key`` on ``model`` is running."""
+    return _ALL in model.env.cr.cache.get(("sales_order_plus", key, model._name), ())
+
+
+def has_internal_flag(records, key):
+    """Whether every record of ``records`` (at least one) is flagged with ``key``."""
+    if not records.ids:
+        return False
+    marks = records.env.cr.cache.get(("sales_order_plus", key, records._name))
+    return bool(marks) and (_ALL in marks or marks.issuperset(records.ids))
+
+
+def may_override_risk(env):
+    """Whether the user of ``env`` may go over a credit limit (OCA's wizard shows its
+    "Continue" to risk managers; credit managers release holds). The system user
+    runs crons and server code; no RPC client logs in as it."""
+    return (
+        env.uid == SUPERUSER_ID
+        or env.user.has_group(RISK_MANAGER)
+        or env.user.has_group(CREDIT_MANAGER)
+    )
+
+
+def risk_bypassed(records):
+    """Whether ``bypass_risk`` in the context of ``records`` is honoured."""
+    return bool(records.env.context.get("bypass_risk")) and (
+        has_internal_flag(records, RISK_OVERRIDE) or may_override_risk(records.env)
+    )
+
+
+@contextmanager
+def risk_override(records):
+    """``records`` go over the limit in the block: the add-on's own decision (or
+    OCA's, online payments), called with ``bypass_risk`` in the context."""
+    with internal_flag(records, RISK_OVERRIDE):
+        yield records.with_context(bypass_risk=True)
+
+
+def finite_quantity(value, maximum=MAX_QUANTITY):
+    """``value`` (a number or its text) as a float when it is a finite number of at
+    most ``maximum`` in size, else None (nan, infinity, "1e999", 400 digits)."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return number if math.isfinite(number) and abs(number) <= maximum else None
+
+
+def refuse_non_finite(model, vals_list, maximum=MAX_NUMBER):
+    """Raise a ValidationError when a number field of ``model`` gets nan, infinity or
+    more than ``maximum`` in ``vals_list`` (create or write values: a client's)."""
+    for vals in vals_list:
+        for name, value in vals.items():
+            field = model._fields.get(name)
+            if field is None or field.type not in ("float", "monetary"):
+                continue
+            if value is None or isinstance(value, bool):
+                continue  # False is Odoo's "empty"
+            try:
+                number = float(value)
+            except (TypeError, ValueError, OverflowError):
+                continue  # not a number at all: Odoo's own error
+            if math.isfinite(number) and abs(number) <= maximum:
+                continue
+            raise ValidationError(
+                model.env._(
+                    "%(field)s of %(model)s must be a finite number of at most "
+                    "%(max)s, not %(value)s.",
+                    field=field._description_string(model.env),
+                    model=model.env["ir.model"]._get(model._name).name,
+                    max=f"{maximum:g}",
+                    value=value,
+                )
+            )

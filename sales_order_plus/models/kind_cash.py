@@ -13,7 +13,15 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare
 
-from .integrity import lock_nowait, raise_problems
+from .integrity import (
+    has_internal_flag,
+    internal_flag,
+    lock_nowait,
+    raise_problems,
+)
+
+# Internal flag (models/integrity.py): the customer confirms, not a context key.
+CUSTOMER_CONFIRMS = "cash_customer_confirms"
 
 
 class SaleOrder(models.Model):
@@ -101,16 +109,15 @@ class SaleOrder(models.Model):
     def _validate_order(self):
         # The customer accepts the quotation in the portal: a confirmation, not the
         # settlement at the counter (nobody took cash, the goods are on the shelf).
-        return super(
-            SaleOrder, self.with_context(sop_cash_customer_confirms=True)
-        )._validate_order()
+        with internal_flag(self, CUSTOMER_CONFIRMS):
+            return super()._validate_order()
 
     def _sop_cash_settles_now(self):
         """Whether confirming settles the cash sale: only when the back office
         confirms it. The customer's own confirmation (portal acceptance, online
         payment) leaves the settlement to the back office (``sop_cash_to_settle``)."""
         return (
-            not self.env.context.get("sop_cash_customer_confirms")
+            not has_internal_flag(self, CUSTOMER_CONFIRMS)
             and self.env.user._is_internal()
         )
 
@@ -401,6 +408,7 @@ class SaleOrder(models.Model):
         """Settle the selected cash sales (button, server action): quotations are
         confirmed and settled; confirmed cash sales awaiting settlement (accepted or
         paid online by the customer) are settled."""
+        self.check_access("write")
         to_settle = self.filtered("sop_cash_to_settle")
         quotations = self - to_settle
         message = _(
@@ -453,6 +461,7 @@ class SaleOrder(models.Model):
     def action_sop_cash_hand_over(self):
         """Open Pay and Hand Over for the order (form button, counter kanban)."""
         self.ensure_one()
+        self.check_access("write")
         self._sop_cash_check_collect()
         return {
             "type": "ir.actions.act_window",
@@ -612,6 +621,7 @@ class SaleOrder(models.Model):
     def action_sop_cash_refund(self):
         """Open the counter refund for goods of the cash sale brought back."""
         self.ensure_one()
+        self.check_access("write")
         return {
             "type": "ir.actions.act_window",
             "name": _("Counter Refund"),
@@ -806,6 +816,5 @@ class PaymentTransaction(models.Model):
     def _check_amount_and_confirm_order(self):
         # Paid online: the customer confirms; the cash sale waits for the back office
         # to settle it with this payment (no cash payment, no hand-over now).
-        return super(
-            PaymentTransaction, self.with_context(sop_cash_customer_confirms=True)
-        )._check_amount_and_confirm_order()
+        with internal_flag(self.sudo().sale_order_ids, CUSTOMER_CONFIRMS):
+            return super()._check_amount_and_confirm_order()

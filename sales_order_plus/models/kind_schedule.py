@@ -47,8 +47,16 @@ from odoo.addons.sale_stock.models.sale_order_line import (
 )
 from odoo.addons.stock.models.stock_rule import ProcurementException
 
-from .integrity import lock_available, raise_problems
+from .integrity import (
+    has_internal_flag,
+    internal_flag,
+    lock_available,
+    raise_problems,
+    refuse_non_finite,
+)
 
+# Internal flag (models/integrity.py): Odoo's figures of one schedule line.
+QTY_OF_DATE = "schedule_qty_of_date"
 # Fields of a schedule line whose change on a confirmed order is a revision.
 _REVISION_FIELDS = {
     "date",
@@ -446,7 +454,8 @@ class SaleOrderLine(models.Model):
         )
 
     def write(self, vals):
-        if "product_uom_qty" in vals and not self.env.context.get("sop_schedule_sync"):
+        # The flag of _sop_schedule_sync_quantity, not a context key a client sends.
+        if "product_uom_qty" in vals and not has_internal_flag(self, "schedule_sync"):
             scheduled = self.filtered(
                 lambda sl: sl.state == "sale"
                 and sl.schedule_line_ids
@@ -618,7 +627,11 @@ class SaleOrderLine(models.Model):
     def _get_outgoing_incoming_moves(self, strict=True):
         outgoing, incoming = super()._get_outgoing_incoming_moves(strict=strict)
         sched_id = self.env.context.get("sop_schedule_line_id")
-        if sched_id:
+        # Only for _sop_schedule_qty_procured's own call: from a client the key would
+        # hide the line's moves from Odoo (procured again, delivered unseen).
+        if sched_id and has_internal_flag(
+            self.env["sale.order.schedule.line"].browse(sched_id), QTY_OF_DATE
+        ):
             # Odoo's figures of one schedule line: its moves among the sales line's.
             outgoing = outgoing.filtered(lambda m: m.schedule_line_id.id == sched_id)
             incoming = incoming.filtered(lambda m: m.schedule_line_id.id == sched_id)
@@ -633,9 +646,10 @@ class SaleOrderLine(models.Model):
                 line.product_uom_qty,
                 precision_rounding=line.product_uom.rounding,
             ):
-                line.with_context(sop_schedule_sync=True, skip_procurement=True).write(
-                    {"product_uom_qty": total}
-                )
+                with internal_flag(line, "schedule_sync"):
+                    line.with_context(skip_procurement=True).write(
+                        {"product_uom_qty": total}
+                    )
 
 
 class SaleOrderScheduleLine(models.Model):
@@ -729,6 +743,7 @@ class SaleOrderScheduleLine(models.Model):
     def action_sop_schedule_release_now(self):
         """Release the selected planned lines now, whatever their date (server
         action): one job per agreement when many are selected."""
+        self.check_access("write")
         lines = self.filtered(lambda s: s.state == "planned")
         result = lines.order_id._sop_run_or_enqueue(
             self.env._("Release delivery schedule lines"),
@@ -824,12 +839,13 @@ class SaleOrderScheduleLine(models.Model):
         Called on sale_stock's class on purpose: stock_dropshipping's override counts
         the purchase lines of the whole sales line instead (a dropshipped product),
         which cannot tell one date from another."""
-        return {
-            sched.id: SaleStockOrderLine._get_qty_procurement(
-                sched.order_line_id.with_context(sop_schedule_line_id=sched.id)
-            )
-            for sched in self
-        }
+        with internal_flag(self, QTY_OF_DATE):
+            return {
+                sched.id: SaleStockOrderLine._get_qty_procurement(
+                    sched.order_line_id.with_context(sop_schedule_line_id=sched.id)
+                )
+                for sched in self
+            }
 
     def _sop_schedule_procure(self):
         """Procure what the released lines among ``self`` lack, through sale_stock's
@@ -866,6 +882,8 @@ class SaleOrderScheduleLine(models.Model):
         return lines
 
     def write(self, vals):
+        # Before any comparison with it (the first override of write).
+        refuse_non_finite(self, [vals])
         confirmed = self.filtered(lambda s: s.order_id.state == "sale")
         if not confirmed or not _REVISION_FIELDS & vals.keys():
             return super().write(vals)

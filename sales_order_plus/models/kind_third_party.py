@@ -33,7 +33,7 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_is_zero
 
-from .integrity import raise_problems
+from .integrity import has_internal_flag, internal_flag, raise_problems
 from .sale_third_party_dispatch import DISPATCH_STATES
 
 # Purchase order states in which a line can still be changed without asking the vendor.
@@ -291,7 +291,8 @@ class SaleOrder(models.Model):
             else:
                 to_cancel |= purchase
         # No "purchase order cancelled" warning back on the orders being cancelled.
-        to_cancel.with_context(sop_third_party_cancelling=True).button_cancel()
+        with internal_flag(to_cancel, "third_party_cancelling"):
+            to_cancel.button_cancel()
 
     # ------------------------------------------------------------------
     # Billing
@@ -785,6 +786,8 @@ class PurchaseOrder(models.Model):
 
     def _sop_third_party_check_credit_hold(self):
         """Nothing goes to the vendor for a customer order on credit hold."""
+        # Before the customer orders are read as superuser: the caller's own right.
+        self.check_access("write")
         problems = [
             self.env._(
                 "%(purchase)s: %(orders)s",
@@ -843,7 +846,7 @@ class PurchaseOrder(models.Model):
         return super().action_rfq_send()
 
     def _activity_cancel_on_sale(self):
-        if self.env.context.get("sop_third_party_cancelling"):
+        if has_internal_flag(self, "third_party_cancelling"):
             return None
         return super()._activity_cancel_on_sale()
 

@@ -11,6 +11,7 @@ from .integrity import (
     lock_wait,
     raise_problems,
     refuse_derived_writes,
+    risk_override,
 )
 
 # Mass actions on more orders than this run as one background job per order
@@ -257,7 +258,8 @@ class SaleOrder(models.Model):
             )
         # The order's credit was checked when it was confirmed; its invoice turns the
         # order's risk into invoice risk. OCA's over-risk wizard would leave it draft.
-        moves.with_context(bypass_risk=True).action_post()
+        with risk_override(moves) as to_post:
+            to_post.action_post()
         return moves
 
     def _sop_of_a_kind(self):
@@ -273,6 +275,7 @@ class SaleOrder(models.Model):
         """Confirm the orders when all are quotations of ``kind`` (the kinds' server
         actions); else raise ``message`` (translated, with ``%(orders)s``) naming the
         others. Many orders are confirmed by one job each."""
+        self.check_access("write")
         wrong = self.filtered(
             lambda o: o.type_kind != kind or o.state not in ("draft", "sent")
         )

@@ -16,6 +16,13 @@ what the kinds need, as plain steps the kind files extend:
 
 The limits are those of the order's company (``credit_limit`` is per company); the
 amounts are OCA's, over the user's companies (a job's: the order's company).
+
+``bypass_risk`` in the context is input like any other (an RPC client sends what it
+likes): it is honoured only for a user who may go over the limit (OCA's risk manager,
+the credit manager, the system user of crons) or for records the add-on's own steps
+flagged (``internal_flag``: a confirmation checked by ``_sop_confirm_job``, a hold
+released, an online payment as OCA intends). What was checked at confirmation is
+flagged the same way (``CREDIT_CHECKED``), never by a context key.
 """
 
 from collections import defaultdict
@@ -25,9 +32,18 @@ from markupsafe import Markup
 from odoo import SUPERUSER_ID, _, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from .integrity import raise_problems
+from .integrity import (
+    CREDIT_MANAGER,
+    has_internal_flag,
+    internal_flag,
+    raise_problems,
+    risk_bypassed,
+    risk_override,
+)
 
-CREDIT_MANAGER = "sales_order_plus.group_sop_credit_manager"
+# Internal flags (models/integrity.py), not context keys.
+CREDIT_CHECKED = "credit_checked"
+CREDIT_HOLD_WRITE = "credit_hold_write"
 _HOLD_FIELDS = (
     "sop_credit_hold",
     "sop_credit_hold_reason",
@@ -75,7 +91,7 @@ class SaleOrder(models.Model):
 
     def _sop_credit_continue(self):
         """Resume what the credit hold of the confirmed orders ``self`` held back
-        (called with ``bypass_risk`` when a credit manager releases the hold)."""
+        (under ``risk_override`` when a credit manager releases the hold)."""
 
     # ------------------------------------------------------------------
     # OCA's check at confirmation
@@ -89,18 +105,25 @@ class SaleOrder(models.Model):
             partner.with_company(company)
         )
 
+    def action_confirm(self):
+        if self.env.context.get("bypass_risk") and not risk_bypassed(self):
+            # Sent by a client (a context key is input): OCA's check applies.
+            return super(
+                SaleOrder, self.with_context(bypass_risk=False)
+            ).action_confirm()
+        return super().action_confirm()
+
     def _action_confirm(self):
         # Checked by action_confirm (OCA's wizard, or _sop_confirm_job): the releases
         # at confirmation are not checked a second time.
-        return super(
-            SaleOrder, self.with_context(sop_credit_checked=True)
-        )._action_confirm()
+        with internal_flag(self, CREDIT_CHECKED):
+            return super()._action_confirm()
 
     def _sop_confirm_job(self):
         # One order confirmed by a user gets OCA's wizard. Many orders, or a job, have
         # nobody to answer it: OCA's check would leave them quotations silently (and
         # confirm only the first after "Continue").
-        if self.env.context.get("bypass_risk") or (
+        if risk_bypassed(self) or (
             len(self) == 1 and not self.env.context.get("job_uuid")
         ):
             return super()._sop_confirm_job()
@@ -122,7 +145,9 @@ class SaleOrder(models.Model):
         )
         for order in holdable:
             order._sop_credit_set_hold(over[order])
-        return super(SaleOrder, self.with_context(bypass_risk=True))._sop_confirm_job()
+        # Checked here: the orders within the limit and those now on hold go on.
+        with risk_override(self) as orders:
+            return super(SaleOrder, orders)._sop_confirm_job()
 
     def _sop_credit_batch_problems(self):
         """{order: reason} of the quotations among ``self`` over their customer's
@@ -200,9 +225,9 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------
     def write(self, vals):
         # Written by the check and the release only (_sop_credit_write, superuser):
-        # a context key alone would not do, an RPC client can send any context.
+        # a context key would not do, an RPC client can send any context.
         if any(name in vals for name in _HOLD_FIELDS) and not (
-            self.env.su and self.env.context.get("sop_credit_hold_write")
+            self.env.su and has_internal_flag(self, CREDIT_HOLD_WRITE)
         ):
             raise UserError(
                 _(
@@ -214,7 +239,8 @@ class SaleOrder(models.Model):
 
     def _sop_credit_write(self, vals):
         """Write the hold fields, which ``write`` refuses to everyone else."""
-        self.sudo().with_context(sop_credit_hold_write=True).write(vals)
+        with internal_flag(self, CREDIT_HOLD_WRITE):
+            self.sudo().write(vals)
 
     def _sop_credit_exceeded_message(self):
         """Why the customer of the confirmed order is over the limit now, or ''."""
@@ -242,12 +268,11 @@ class SaleOrder(models.Model):
         translated text: what would go on). Orders over the limit go on hold. Returns
         the orders on hold (before or now): ``step`` must wait for them."""
         held = self.filtered("sop_credit_hold")
-        if self.env.context.get("bypass_risk") or self.env.context.get(
-            "sop_credit_checked"
-        ):
+        if risk_bypassed(self):
             return held
         to_check = (self - held - self._sop_credit_exempt()).filtered(
             lambda o: o.state == "sale"
+            and not has_internal_flag(o, CREDIT_CHECKED)
             and not o.company_id.allow_overrisk_sale_confirmation
         )
         for order in to_check:
@@ -326,5 +351,6 @@ class SaleOrder(models.Model):
             order.sudo().activity_ids.filtered(
                 lambda a: a.summary == summary
             ).action_feedback(feedback=_("Credit hold released."))
-        held.with_context(bypass_risk=True)._sop_credit_continue()
+        with risk_override(held) as released:
+            released._sop_credit_continue()
         return True

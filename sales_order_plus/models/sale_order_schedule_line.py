@@ -8,7 +8,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare, float_is_zero
 
-from .integrity import refuse_derived_writes
+from .integrity import refuse_derived_writes, refuse_non_finite
 
 # Set by the add-on only: ``released`` by the release (and a cancelled order), the
 # rest by Odoo's recomputation from the moves. A client writing them makes a line claim
@@ -130,6 +130,7 @@ class SaleOrderScheduleLine(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        refuse_non_finite(self, vals_list)
         # A new line starts planned and without figures: a client sending others is
         # refused as on write.
         for vals in vals_list:

@@ -31,7 +31,14 @@ from odoo.tools import float_compare, float_is_zero, format_date
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import identity_exact
 
-from .integrity import lock_claim, lock_nowait, lock_wait, raise_problems
+from .integrity import (
+    in_internal_scope,
+    internal_scope,
+    lock_claim,
+    lock_nowait,
+    lock_wait,
+    raise_problems,
+)
 from .schedule_edifact import EdifactError, ScheduleEdifactReader
 
 # A quantity beyond this is a misplaced decimal mark or a field shift, not a call.
@@ -40,6 +47,47 @@ ABSURD_QTY = 1e9
 VERSION_JOB_THRESHOLD = 5
 
 _KINDS = [("forecast", "Forecast (DELFOR)"), ("jit", "Just in Time (DELJIT)")]
+# Versions whose content (lines, number, kind) may still change.
+OPEN_STATES = ("received", "held")
+# Internal scope (models/integrity.py) of the version's own steps: receiving,
+# checking, applying, rejecting write these fields; nobody else does.
+VERSION_WRITE = "schedule_version_write"
+_SYSTEM_FIELDS = (
+    "state",
+    "reason",
+    "import_problems",
+    "attachment_id",
+    "change_ids",
+    "previous_id",
+    "applied_date",
+    "inbox_id",
+    "sender_problem",
+    "source",
+)
+_APPLIED_FIELDS = ("applied_date", "previous_id", "change_ids")
+_CONTENT_FIELDS = (
+    "name",
+    "document_date",
+    "order_id",
+    "partner_id",
+    "agreement_ref",
+    "buyer_code",
+    "ship_to_code",
+    "kind",
+    "line_ids",
+)
+
+
+def own_step(method):
+    """Run ``method`` as one of the version's own steps (``VERSION_WRITE``): a Python
+    flag for the call, nothing an RPC client can send."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with internal_scope(self.env["sale.order.schedule.version"], VERSION_WRITE):
+            return method(self, *args, **kwargs)
+
+    return wrapper
 _FIRMNESS = [("firm", "Firm"), ("forecast", "Forecast")]
 
 
@@ -177,8 +225,22 @@ class SaleOrderScheduleVersion(models.Model):
             if version.order_id:
                 version.partner_id = version.order_id.partner_id
 
+    def _sop_version_own_write(self):
+        """Whether the version's own steps (or the superuser) are writing."""
+        return self.env.su or in_internal_scope(self, VERSION_WRITE)
+
     @api.model_create_multi
     def create(self, vals_list):
+        # Readonly in the form is not enough: over RPC a client would create a
+        # version "applied" that was never applied.
+        if not self._sop_version_own_write() and any(
+            vals.get("state", "received") != "received"
+            or any(vals.get(name) for name in _APPLIED_FIELDS)
+            for vals in vals_list
+        ):
+            raise UserError(
+                _("A new version is received; applying it is what makes it applied.")
+            )
         # The agreement's company; a plain field rather than a precomputed one: a
         # precomputation would build the thousands of lines in memory first.
         for vals in vals_list:
@@ -189,6 +251,30 @@ class SaleOrderScheduleVersion(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        if self and not self._sop_version_own_write():
+            # Who may not write the version at all gets Odoo's access error.
+            self.check_access("write")
+            system = [name for name in _SYSTEM_FIELDS if name in vals]
+            if system:
+                raise UserError(
+                    _(
+                        "%(fields)s of a schedule version are set by receiving, "
+                        "applying or rejecting it, not by hand.",
+                        fields=", ".join(
+                            self._fields[name]._description_string(self.env)
+                            for name in system
+                        ),
+                    )
+                )
+            closed = self.filtered(lambda v: v.state not in OPEN_STATES)
+            if closed and any(name in vals for name in _CONTENT_FIELDS):
+                raise UserError(
+                    _(
+                        "%(versions)s can no longer change (applied, superseded or "
+                        "rejected): a new version replaces it.",
+                        versions=", ".join(closed.mapped("display_name")),
+                    )
+                )
         if vals.get("order_id"):
             vals = dict(
                 vals,
@@ -232,6 +318,7 @@ class SaleOrderScheduleVersion(models.Model):
         }
 
     @api.model
+    @own_step
     def _sop_version_receive_edifact(
         self, content, filename, source, order=None, inbox=None
     ):
@@ -329,6 +416,7 @@ class SaleOrderScheduleVersion(models.Model):
         return versions
 
     @api.model
+    @own_step
     def _sop_version_receive_csv(self, content, filename, source, order, inbox=None):
         """A version of ``order`` from a CSV or XLSX file (the import's format:
         product, date, quantity; every line firm). ``inbox``: as for EDIFACT."""
@@ -394,6 +482,7 @@ class SaleOrderScheduleVersion(models.Model):
         except UnicodeDecodeError:
             return content.decode("latin-1")
 
+    @own_step
     def _sop_version_attach(self, content, filename):
         self.ensure_one()
         vals = self._sop_version_attachment_vals(content, filename)
@@ -589,6 +678,7 @@ class SaleOrderScheduleVersion(models.Model):
             code: products for code, products in found.items() if len(products) == 1
         }
 
+    @own_step
     def _sop_version_receive(self):
         """Check and apply the received versions: at once, or one job each when
         many arrive together (an interchange of many agreements)."""
@@ -610,6 +700,7 @@ class SaleOrderScheduleVersion(models.Model):
     # ------------------------------------------------------------------
     # Checking
     # ------------------------------------------------------------------
+    @own_step
     def _sop_version_process(self, in_job=False):
         """Check each received version, oldest first: reject, hold or apply it.
 
@@ -885,6 +976,7 @@ class SaleOrderScheduleVersion(models.Model):
                 )
         return problems
 
+    @own_step
     def _sop_version_hold(self, problems):
         self.ensure_one()
         self._sop_version_close("held", "\n".join(problems))
@@ -900,6 +992,7 @@ class SaleOrderScheduleVersion(models.Model):
                 user_id=self.order_id.user_id.id or SUPERUSER_ID,
             )
 
+    @own_step
     def _sop_version_close(self, state, reason=False):
         self.write({"state": state, "reason": reason})
 
@@ -1006,6 +1099,7 @@ class SaleOrderScheduleVersion(models.Model):
                     to_write.append((line, {"product_uom_qty": line.qty_delivered}))
         return to_create, to_write, to_unlink, to_cancel
 
+    @own_step
     def _sop_version_apply(self):
         """Apply this version to its agreement (within the caller's transaction or
         savepoint: all of it or nothing)."""
@@ -1200,9 +1294,11 @@ class SaleOrderScheduleVersion(models.Model):
     # ------------------------------------------------------------------
     # Buttons
     # ------------------------------------------------------------------
+    @own_step
     def action_apply(self):
         """Apply held (or received) versions, beyond the tolerances: the
         salesperson's decision. Anything still wrong is refused as a whole."""
+        self.check_access("write")
         for version in self:
             if version.state not in ("received", "held"):
                 raise UserError(
@@ -1224,7 +1320,9 @@ class SaleOrderScheduleVersion(models.Model):
             version._sop_version_apply()
         return True
 
+    @own_step
     def action_reject(self):
+        self.check_access("write")
         for version in self:
             if version.state not in ("received", "held"):
                 raise UserError(
@@ -1242,6 +1340,7 @@ class SaleOrderScheduleVersion(models.Model):
 
     def action_open_attachment(self):
         self.ensure_one()
+        self.check_access("read")
         return {
             "type": "ir.actions.act_url",
             "url": f"/web/content/{self.attachment_id.id}?download=true",

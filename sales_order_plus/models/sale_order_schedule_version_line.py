@@ -1,6 +1,10 @@
 # Copyright 2026 sales_order_plus developers
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from .integrity import in_internal_scope, refuse_non_finite
+from .sale_order_schedule_version import OPEN_STATES, VERSION_WRITE
 
 
 class SaleOrderScheduleVersionLine(models.Model):
@@ -51,3 +55,40 @@ class SaleOrderScheduleVersionLine(models.Model):
         help="The last delivery note the customer reports as received for this "
         "product.",
     )
+
+    def _sop_check_version_open(self, versions):
+        """The lines of an applied (superseded, rejected) version are what was
+        received: frozen, as its state. Only the version's own steps change them."""
+        if self.env.su or in_internal_scope(versions, VERSION_WRITE):
+            return
+        closed = versions.filtered(lambda v: v.state not in OPEN_STATES)
+        if closed:
+            raise UserError(
+                _(
+                    "The lines of %(versions)s can no longer change (applied, "
+                    "superseded or rejected): a new version replaces it.",
+                    versions=", ".join(closed.mapped("display_name")),
+                )
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        refuse_non_finite(self, vals_list)
+        self._sop_check_version_open(
+            self.env["sale.order.schedule.version"].browse(
+                {vals["version_id"] for vals in vals_list if vals.get("version_id")}
+            )
+        )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        refuse_non_finite(self, [vals])
+        versions = self.version_id
+        if vals.get("version_id"):
+            versions |= versions.browse(vals["version_id"])
+        self._sop_check_version_open(versions)
+        return super().write(vals)
+
+    def unlink(self):
+        self._sop_check_version_open(self.version_id)
+        return super().unlink()

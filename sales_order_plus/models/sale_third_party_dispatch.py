@@ -35,7 +35,44 @@ from odoo.tools import float_compare, float_is_zero
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import identity_exact
 
-from .integrity import lock_wait, raise_problems
+from .integrity import (
+    MAX_QUANTITY,
+    finite_quantity,
+    has_internal_flag,
+    internal_flag,
+    lock_wait,
+    raise_problems,
+)
+
+# The dispatch order's own fields: written by its steps (hand-over, the fulfiller's
+# reports, the buttons), as superuser or under this internal flag; readonly in the
+# form and refused over RPC.
+DISPATCH_WRITE = "third_party_dispatch_write"
+_OWN_FIELDS = (
+    "name",
+    "company_id",
+    "order_id",
+    "partner_id",
+    "fulfiller",
+    "purchase_id",
+    "picking_ids",
+    "requested_date",
+    "state",
+    "sent_date",
+    "send_state",
+    "send_error",
+    "send_message_id",
+    "ack_deadline",
+    "ack_date",
+    "promised_date",
+    "delivered_date",
+    "exception_reason",
+    "carrier",
+    "tracking_refs",
+    "report_ids",
+    "escalated_ack",
+    "escalated_ship",
+)
 
 DISPATCH_STATES = [
     ("to_send", "To Send"),
@@ -218,6 +255,24 @@ class SaleThirdPartyDispatch(models.Model):
                     or "/"
                 )
         return super().create(vals_list)
+
+    def write(self, vals):
+        if self and not self.env.su and not has_internal_flag(self, DISPATCH_WRITE):
+            refused = [name for name in _OWN_FIELDS if name in vals]
+            if refused:
+                # Who may not write the record at all gets Odoo's access error.
+                self.check_access("write")
+                raise UserError(
+                    _(
+                        "%(fields)s of a dispatch order are set by the hand-over and "
+                        "the fulfiller's reports, not by hand.",
+                        fields=", ".join(
+                            self._fields[name]._description_string(self.env)
+                            for name in refused
+                        ),
+                    )
+                )
+        return super().write(vals)
 
     def _compute_access_url(self):
         res = super()._compute_access_url()
@@ -440,6 +495,9 @@ class SaleThirdPartyDispatch(models.Model):
     # ------------------------------------------------------------------
     def action_send(self):
         """Mail the dispatch order to the fulfiller (again, when already sent)."""
+        # Public methods check the caller before their sudo (a fulfiller's portal
+        # user reads its dispatch orders, it does not change them).
+        self.check_access("write")
         self._sop_send()
         return True
 
@@ -579,12 +637,15 @@ class SaleThirdPartyDispatch(models.Model):
         )
 
     def action_resolve_exception(self):
+        self.check_access("write")
         self.sudo().exception_reason = False
+        return True
 
     def action_mark_delivered(self):
-        self.filtered(lambda d: d.state == "shipped").write(
-            {"delivered_date": fields.Datetime.now()}
-        )
+        self.check_access("write")
+        shipped = self.filtered(lambda d: d.state == "shipped")
+        with internal_flag(shipped, DISPATCH_WRITE):
+            shipped.write({"delivered_date": fields.Datetime.now()})
 
     # ------------------------------------------------------------------
     # Shipment reports (portal, file, mail, API)
@@ -714,6 +775,18 @@ class SaleThirdPartyDispatch(models.Model):
                         "%(product)s: the quantity %(qty)s is not a number.",
                         product=product.display_name,
                         qty=raw.get("quantity"),
+                    )
+                )
+                continue
+            if finite_quantity(qty) is None:
+                # nan, infinity, absurd: Odoo's rounding would fail on them.
+                problems.append(
+                    _(
+                        "%(product)s: the quantity %(qty)s is not a finite number "
+                        "of at most %(max)s.",
+                        product=product.display_name,
+                        qty=raw.get("quantity"),
+                        max=f"{MAX_QUANTITY:g}",
                     )
                 )
                 continue

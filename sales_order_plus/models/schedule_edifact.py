@@ -34,6 +34,7 @@ Mapping (the qualifiers of the UN/EDIFACT directories):
 
 from __future__ import annotations
 
+import math
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -249,7 +250,10 @@ class ScheduleEdifactReader:
 
     def _quantity(self, item, text):
         text = (text or "").strip()
-        if not _NUMBER.fullmatch(text):
+        # Digits only, but 400 of them are an infinite float.
+        if not _NUMBER.fullmatch(text) or not math.isfinite(
+            float(text.replace(",", "."))
+        ):
             item.problems.append(
                 self._(
                     "%(item)s: invalid quantity %(value)s",

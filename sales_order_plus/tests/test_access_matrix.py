@@ -318,7 +318,8 @@ MATRIX = [
     ("provider_portal", "order_other", "read", False),
     ("portal", "dispatch", "read", False),
     ("salesman", "dispatch", "read", True),
-    ("salesman", "dispatch", "write", True),
+    # Its fields are the hand-over's and the fulfiller's (readonly over RPC too).
+    ("salesman", "dispatch", "write", REFUSED),
     ("salesman", "dispatch", "create", False),
     ("salesman", "dispatch", "unlink", False),
     ("stock_user", "dispatch", "read", True),
@@ -409,6 +410,11 @@ class TestAccessMatrix(SalesOrderPlusCase):
             login="sop_credit_manager",
             groups="sales_team.group_sale_salesman_all_leads,"
             "sales_order_plus.group_sop_credit_manager",
+        )
+        cls.users["cashier"] = new_test_user(
+            cls.env,
+            login="sop_cashier",
+            groups="sales_order_plus.group_sale_cashier",
         )
         cls.vendor = cls.env["res.partner"].create({"name": "SOP Matrix Vendor"})
         cls.records = cls._records()
@@ -746,7 +752,16 @@ class TestAccessMatrix(SalesOrderPlusCase):
             ),
             "import": lambda: model.create(self._create_vals(key)).action_import(),
             "release_hold": lambda: record.action_sop_credit_release(),
+            # The external API's model method, for a reference nobody has.
+            "report_shipment": lambda: model.sop_report_shipment(
+                "NO-SUCH-DISPATCH",
+                [{"product_code": "SOP-RACK", "quantity": 1}],
+                report_ref="M-API",
+            ),
         }
+        if operation.startswith("call:"):
+            # A public method (button) called over RPC with no arguments.
+            actions[operation] = getattr(record, operation.removeprefix("call:"))
         with closing(self.env.cr.savepoint()):
             try:
                 result = actions[operation]()
@@ -876,6 +891,35 @@ class TestAccessMatrix(SalesOrderPlusCase):
                     cron.method_direct_trigger()
 
 
+    # -- public methods: real outcomes behind the rows --------------------------------
+    def test_fulfiller_portal_cannot_resolve_an_exception(self):
+        dispatch = self.records["dispatch"]
+        dispatch._sop_report_exception("The rack is damaged")
+        self.assertEqual(dispatch.state, "exception")
+        for user_key in ("provider_portal", "provider_api", "portal"):
+            with self.subTest(user=user_key):
+                with self.assertRaises(AccessError):
+                    dispatch.with_user(self.users[user_key]).action_resolve_exception()
+                self.assertEqual(dispatch.exception_reason, "The rack is damaged")
+                self.assertEqual(dispatch.state, "exception")
+        dispatch.with_user(self.salesman).action_resolve_exception()
+        self.assertFalse(dispatch.exception_reason)
+        self.assertNotEqual(dispatch.state, "exception")
+
+    def test_refused_callers_change_nothing(self):
+        dispatch = self.records["dispatch"]
+        send_state = dispatch.send_state
+        with self.assertRaises(AccessError):
+            dispatch.with_user(self.users["provider_portal"]).action_send()
+        self.assertEqual(dispatch.send_state, send_state)
+        closing = self.records["cash_closing"]
+        accountant = self.users["accountant"]  # reads closings, does not close
+        with self.assertRaises(AccessError):
+            closing.with_user(accountant).action_close()
+        self.assertEqual(closing.state, "draft")
+        self.assertFalse(closing.statement_line_id)
+
+
 # Credit hold (models/sale_order_credit.py): released by credit managers only, with
 # the button; the hold fields are refused to every write.
 MATRIX += [
@@ -892,3 +936,54 @@ MATRIX += [
 ]
 # The credit manager is a salesperson too (the salespeople's server actions).
 _SALESPEOPLE.add("credit_manager")
+
+
+# Public methods (buttons, the API): every one checks the caller before its sudo. Rows:
+# portal (a customer), the fulfiller's portal and API users, salespeople, a cashier.
+_CALLERS = ("portal", "provider_portal", "provider_api", "salesman", "cashier")
+_PUBLIC_METHODS = {
+    # record key: {method: {user: expected}}; users not named: denied.
+    "dispatch": {
+        "action_send": {"salesman": True, "cashier": True},
+        "action_resolve_exception": {"salesman": True, "cashier": True},
+        "action_mark_delivered": {"salesman": True, "cashier": True},
+    },
+    "version_own": {
+        # Let through the access check, then refused by the version's own checks.
+        "action_apply": {"salesman": REFUSED, "cashier": REFUSED},
+        "action_reject": {"salesman": True, "cashier": True},
+        "action_open_attachment": {"salesman": True, "cashier": True},
+    },
+    "cash_closing": {
+        "action_close": {"cashier": True},
+        "action_print": {"cashier": True},
+    },
+    "cash_handover": {"action_hand_over": {"salesman": True, "cashier": True}},
+    # Let through, then refused: nothing was brought back yet.
+    "cash_refund": {"action_refund": {"salesman": REFUSED, "cashier": REFUSED}},
+    "cash_collect_order": {
+        "action_sop_cash_hand_over": {"salesman": True, "cashier": True},
+        "action_confirm": {"salesman": REFUSED, "cashier": REFUSED},
+    },
+    "cash_counter_sale": {
+        # Settled already: refused with the reason to who may settle.
+        "action_sop_cash_settle": {"salesman": REFUSED, "cashier": REFUSED},
+        "action_sop_cash_refund": {"salesman": True, "cashier": True},
+    },
+}
+MATRIX += [
+    (user, key, f"call:{method}", expected.get(user, False))
+    for key, methods in _PUBLIC_METHODS.items()
+    for method, expected in methods.items()
+    for user in _CALLERS
+]
+MATRIX += [
+    ("provider_api", "dispatch", "report_shipment", REFUSED),  # unknown reference
+    ("provider_portal", "dispatch", "report_shipment", False),
+    ("portal", "dispatch", "report_shipment", False),
+    ("salesman", "dispatch", "report_shipment", False),
+    ("cashier", "dispatch", "report_shipment", False),
+]
+# The cashier is a salesperson of every order (the salespeople's server actions).
+_SALESPEOPLE.add("cashier")
+

@@ -1584,3 +1584,135 @@ def _closing_with_pending_collection(t):
     order = _collect_order(t)
     order.commitment_date = fields.Datetime.now()
     return _cash_closing(t)
+
+
+# --- numbers from outside: finite and bounded (issue 21, item 10) --------------------
+_HUGE = "9" * 400  # digits only, but a float of it is infinite
+
+
+def _version(t, kind):
+    """A received version of a schedule agreement, one line of 4."""
+    order = t.order("schedule", schedule=[(t.today + timedelta(days=10), 5.0)])
+    return t.env["sale.order.schedule.version"].create(
+        {
+            "order_id": order.id,
+            "name": "V-NAN",
+            "line_ids": [
+                Command.create(
+                    {
+                        "product_id": t.product.id,
+                        "date": t.today + timedelta(days=10),
+                        "product_uom_qty": 4.0,
+                    }
+                )
+            ],
+        }
+    )
+
+
+BAD_INPUTS += [  # noqa: E305
+    *(
+        BadInput(
+            f"shipment report (API) of the quantity {qty!r}",
+            prepare=lambda t, kind: _tpl_dispatch(t),
+            act=lambda t, dispatch, qty=qty: _api_report(
+                t, dispatch.name, "SOP-RACK", qty
+            ),
+            message=r"SOP Pallet Rack: the quantity .* is not a finite number",
+            then=lambda t, dispatch, kind: _nothing_shipped(t, dispatch),
+        )
+        for qty in (float("nan"), float("inf"), "nan", "-Infinity", 1e300, _HUGE)
+    ),
+    *(
+        BadInput(
+            f"shipment file of the quantity {qty}",
+            prepare=lambda t, kind: _tpl_dispatch(t),
+            act=lambda t, dispatch, qty=qty: _import_shipment(
+                t, dispatch, [[dispatch.name, "SOP-RACK", qty, "DHL", "1", "", "N-1"]]
+            ),
+            message=r"SOP Pallet Rack: the quantity .* is not a finite number",
+            then=lambda t, dispatch, kind: _nothing_shipped(t, dispatch),
+        )
+        for qty in ("nan", "inf", "1e999")
+    ),
+    BadInput(
+        "import: a quantity of 400 digits",
+        prepare=_scheduled([]),
+        act=_import(lambda t: [("SOP-STORE", t.today + timedelta(days=3), _HUGE)]),
+        message=f"Row 2: invalid quantity {_HUGE}",
+        then=lambda t, order, kind: t.assertFalse(order.schedule_line_ids),
+    ),
+    BadInput(
+        "import: an absurd quantity",
+        prepare=_scheduled([]),
+        act=_import(
+            lambda t: [("SOP-STORE", t.today + timedelta(days=3), "1000000000000")]
+        ),
+        message="Row 2: the quantity 1000000000000.0 is not plausible",
+        then=lambda t, order, kind: t.assertFalse(order.schedule_line_ids),
+    ),
+    BadInput(
+        "EDIFACT schedule with a quantity of 400 digits",
+        prepare=lambda t, kind: _edi_agreement(t),
+        act=_edi_apply(_edi_delfor([("SOP-STORE", "SA", _HUGE, 10)])),
+        message="invalid quantity",
+        then=_edi_unchanged("held"),
+    ),
+    BadInput(
+        "a schedule line of nan over RPC",
+        prepare=_scheduled([(3, 5.0)]),
+        act=lambda t, order: t.env["sale.order.schedule.line"].create(
+            {
+                "order_line_id": order.order_line.id,
+                "date": t.today + timedelta(days=4),
+                "product_uom_qty": float("nan"),
+            }
+        ),
+        error=ValidationError,
+        message="Quantity of Delivery Schedule Line must be a finite number",
+        then=lambda t, order, kind: t.assertEqual(
+            order.schedule_line_ids.mapped("product_uom_qty"), [5.0]
+        ),
+    ),
+    BadInput(
+        "a schedule line changed to inf over RPC",
+        prepare=lambda t, kind: _scheduled([(3, 5.0)])(t, kind).schedule_line_ids,
+        act=lambda t, line: line.write({"product_uom_qty": float("inf")}),
+        error=ValidationError,
+        message="Quantity of Delivery Schedule Line must be a finite number",
+        then=lambda t, line, kind: t.assertEqual(line.product_uom_qty, 5.0),
+    ),
+    BadInput(
+        "a version line changed to -inf over RPC",
+        prepare=_version,
+        act=lambda t, version: version.line_ids.write(
+            {"product_uom_qty": float("-inf")}
+        ),
+        error=ValidationError,
+        message="must be a finite number",
+        then=lambda t, version, kind: t.assertEqual(
+            version.line_ids.product_uom_qty, 4.0
+        ),
+    ),
+    BadInput(
+        "a version created with a line of nan over RPC",
+        prepare=lambda t, kind: _version(t, kind).order_id,
+        act=lambda t, order: t.env["sale.order.schedule.version"].create(
+            {
+                "order_id": order.id,
+                "name": "V-NAN-2",
+                "line_ids": [
+                    Command.create(
+                        {
+                            "product_id": t.product.id,
+                            "date": t.today + timedelta(days=11),
+                            "product_uom_qty": float("nan"),
+                        }
+                    )
+                ],
+            }
+        ),
+        error=ValidationError,
+        message="must be a finite number",
+    ),
+]

@@ -11,7 +11,7 @@ from freezegun import freeze_time
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
 from odoo.tests.common import new_test_user
 
 from .common import trap_jobs
@@ -22,8 +22,7 @@ LOW = 1.0  # any order is over this limit
 HIGH = 1_000_000.0
 
 
-@tagged("post_install", "-at_install")
-class TestCredit(ThirdPartyCase):
+class CreditCase(ThirdPartyCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -92,6 +91,9 @@ class TestCredit(ThirdPartyCase):
     def _release_hold(self, orders, user=None):
         return orders.with_user(user or self.credit_manager).action_sop_credit_release()
 
+
+@tagged("post_install", "-at_install")
+class TestCredit(CreditCase):
     # ------------------------------------------------------------------
     # Cash sales: exempt on every path that confirms
     # ------------------------------------------------------------------
@@ -406,3 +408,161 @@ class TestCredit(ThirdPartyCase):
         )
         self._assert_wizard(order_a.action_confirm())
         self.assertEqual(order_a.state, "draft")
+
+
+@tagged("post_install", "-at_install")
+class TestCreditContextKeys(CreditCase):
+    """A context key from a client is input, never a permission: ``bypass_risk`` and
+    the former "already checked" key skip nothing for a user who may not go over the
+    limit (issue 21, item 2)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.risk_manager = new_test_user(
+            cls.env,
+            login="sop_risk_manager",
+            groups="sales_team.group_sale_salesman_all_leads,"
+            "account_financial_risk.group_account_financial_risk_manager",
+        )
+        cls.buyer = new_test_user(
+            cls.env,
+            login="sop_buyer",
+            groups="purchase.group_purchase_user,stock.group_stock_user",
+        )
+        cls.forged = {"bypass_risk": True, "sop_credit_checked": True}
+
+    def test_salesperson_confirm_with_bypass_risk_gets_the_wizard(self):
+        self._limit(LOW)
+        for kind in ("rush", "standard", "schedule", "third_party"):
+            with self.subTest(kind=kind):
+                order = self._quotation(kind)
+                order.user_id = self.salesman
+                result = (
+                    order.with_user(self.salesman)
+                    .with_context(**self.forged)
+                    .action_confirm()
+                )
+                self._assert_wizard(result)
+                self.assertEqual(order.state, "draft")
+                self.assertFalse(order.picking_ids)
+
+    def test_salesperson_mass_confirm_with_bypass_risk_refused(self):
+        self._limit(LOW)
+        orders = self._create_order(
+            self.type_rush, user_id=self.salesman.id
+        ) | self._create_order(self.type_rush, user_id=self.salesman.id)
+        with self.assertRaisesRegex(UserError, "exceed their customer's credit"):
+            orders.with_user(self.salesman).with_context(
+                **self.forged
+            ).action_sop_rush_confirm()
+        self.assertEqual(set(orders.mapped("state")), {"draft"})
+
+    def test_wizard_continue_only_for_who_may_override(self):
+        self._limit(LOW)
+        order = self._create_order(self.type_rush, user_id=self.salesman.id)
+        wizard = self._assert_wizard(order.with_user(self.salesman).action_confirm())
+        with self.assertRaises(AccessError):
+            wizard.with_user(self.salesman).button_continue()
+        self.assertEqual(order.state, "draft")
+        # OCA's risk manager continues: confirmed over the limit, as OCA intends.
+        wizard.with_user(self.risk_manager).button_continue()
+        self.assertEqual(order.state, "sale")
+        # The same user's bypass_risk over RPC is the same decision.
+        other = self._create_order(self.type_standard, user_id=self.risk_manager.id)
+        other.with_user(self.risk_manager).with_context(
+            bypass_risk=True
+        ).action_confirm()
+        self.assertEqual(other.state, "sale")
+
+    def test_forged_keys_do_not_release_an_over_limit_schedule(self):
+        self._limit(HIGH)
+        order = self._schedule(0, 10, user_id=self.salesman.id)
+        order.action_confirm()
+        later = order.schedule_line_ids.filtered(lambda s: s.state == "planned")
+        self._limit(LOW)
+        with freeze_time(fields.Date.today() + timedelta(days=10)):
+            later.with_user(self.salesman).with_context(
+                **self.forged
+            ).action_sop_schedule_release_now()
+            self.assertEqual(later.state, "planned")
+            self.assertFalse(later.move_ids)
+            self.assertTrue(order.sop_credit_hold)
+
+    def test_forged_keys_do_not_confirm_the_vendor_po(self):
+        self._limit(HIGH)
+        self.tp_type.third_party_auto_confirm = False
+        order = self._tp_order(user_id=self.salesman.id)
+        order.action_confirm()
+        purchases = self._purchase(order)
+        self._limit(LOW)
+        other = self._create_order(self.type_standard)
+        other.with_context(bypass_risk=True).action_confirm()  # the system user
+        purchases.with_user(self.buyer).with_context(**self.forged).button_confirm()
+        self.assertEqual(set(purchases.mapped("state")), {"draft"})
+        self.assertTrue(order.sop_credit_hold)
+
+    def test_forged_keys_do_not_post_an_over_limit_invoice(self):
+        self._limit(LOW, risk_invoice_open_include=True)
+        accountant = new_test_user(
+            self.env, login="sop_credit_acc", groups="account.group_account_invoice"
+        )
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.customer.id,
+                "invoice_line_ids": [
+                    Command.create({"product_id": self.service.id, "price_unit": 50})
+                ],
+            }
+        )
+        for context in ({}, self.forged):
+            with self.subTest(context=context):
+                result = (
+                    invoice.with_user(accountant).with_context(**context).action_post()
+                )
+                self.assertIsInstance(result, dict, "OCA's over-risk wizard expected")
+                self.assertEqual(result.get("res_model"), WIZARD)
+                self.assertEqual(invoice.state, "draft")
+
+
+@tagged("post_install", "-at_install")
+class TestCreditContextKeysRpc(HttpCase):
+    """The same over XML-RPC, as an external system would send it."""
+
+    def test_xmlrpc_bypass_risk_confirms_nothing(self):
+        salesman = new_test_user(
+            self.env,
+            login="sop_rpc_salesman",
+            password="sop_rpc_salesman",
+            groups="sales_team.group_sale_salesman",
+        )
+        customer = self.env["res.partner"].create({"name": "SOP RPC Customer"})
+        customer.write({"credit_limit": LOW, "risk_sale_order_include": True})
+        service = self.env["product.product"].create(
+            {"name": "SOP RPC Service", "type": "service", "list_price": 30.0}
+        )
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": customer.id,
+                "user_id": salesman.id,
+                "order_line": [Command.create({"product_id": service.id})],
+            }
+        )
+        models = self.xmlrpc_object
+        for context in (
+            {"bypass_risk": True},
+            {"bypass_risk": True, "sop_credit_checked": True, "job_uuid": "x"},
+        ):
+            with self.subTest(context=context):
+                models.execute_kw(
+                    self.env.cr.dbname,
+                    salesman.id,
+                    "sop_rpc_salesman",
+                    "sale.order",
+                    "action_confirm",
+                    [[order.id]],
+                    {"context": context},
+                )
+                order.invalidate_recordset()
+                self.assertEqual(order.state, "draft")

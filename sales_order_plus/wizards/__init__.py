@@ -6,3 +6,4 @@ from . import sale_cash_handover_payment
 from . import sale_cash_refund
 from . import sale_cash_refund_line
 from . import sale_third_party_shipment_import
+from . import partner_risk_exceeded_wiz

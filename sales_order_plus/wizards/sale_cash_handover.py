@@ -236,6 +236,9 @@ class SaleCashHandover(models.TransientModel):
         the payments; all or nothing. Then the cash receipt."""
         self.ensure_one()
         order = self.order_id
+        # The documents below are made as superuser: the caller must be allowed to
+        # change the order first.
+        order.check_access("write")
         # Two tablets on the same order: the second one is refused at once.
         lock_nowait(
             order,

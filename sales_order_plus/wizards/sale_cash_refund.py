@@ -139,6 +139,9 @@ class SaleCashRefund(models.TransientModel):
         """Return receipt, credit note and cash paid back; all or nothing."""
         self.ensure_one()
         order = self.order_id
+        # The documents below are made as superuser: the caller must be allowed to
+        # change the order first.
+        order.check_access("write")
         lock_nowait(
             order,
             _(

@@ -15,7 +15,12 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
-from ..models.integrity import raise_problems
+from ..models.integrity import (
+    MAX_NUMBER,
+    MAX_QUANTITY,
+    finite_quantity,
+    raise_problems,
+)
 from ..models.sale_order_schedule_line import SCHEDULE_HORIZON_YEARS
 from ..models.schedule_edifact import looks_like_edifact
 
@@ -363,7 +368,8 @@ class SaleOrderScheduleImport(models.TransientModel):
         elif thousands in text and not _GROUPED[thousands].fullmatch(text):
             thousands, decimal = decimal, thousands
         text = text.replace(thousands, "").replace(decimal, ".")
-        return float(text) if _NUMBER.fullmatch(text) else None
+        # 400 digits are digits, and an infinite float.
+        return finite_quantity(text, MAX_NUMBER) if _NUMBER.fullmatch(text) else None
 
     # ------------------------------------------------------------------
     # Checking: every row against the order, all problems at once
@@ -484,6 +490,8 @@ class SaleOrderScheduleImport(models.TransientModel):
             return [_("invalid quantity %(value)s", value=value or "")]
         if qty <= 0:
             return [_("the quantity must be positive")]
+        if qty > MAX_QUANTITY:
+            return [_("the quantity %(qty)s is not plausible", qty=qty)]
         return []
 
     @api.model

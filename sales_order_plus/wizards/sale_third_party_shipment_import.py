@@ -60,6 +60,8 @@ class SaleThirdPartyShipmentImport(models.TransientModel):
                         ref=report_ref or "?",
                     )
                 )
+            # Reported as superuser: the importer must be allowed to change it.
+            dispatch.check_access("write")
             dispatch._sop_report_shipment(
                 report["lines"],
                 carrier=report["carrier"],
