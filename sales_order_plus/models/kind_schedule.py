@@ -32,6 +32,7 @@ from markupsafe import Markup
 
 from odoo import SUPERUSER_ID, Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.osv import expression
 from odoo.tools import (
     SQL,
     float_compare,
@@ -59,6 +60,8 @@ _REVISION_FIELDS = {
 }
 # Revision texts gathered per order in ``cr.precommit.data`` until the transaction ends.
 _REVISIONS = "sales_order_plus.schedule_revisions"
+# Rules found during one procurement run of schedule lines, in ``cr.cache``.
+_RULE_CACHE = "sales_order_plus.schedule_rules"
 
 
 @contextlib.contextmanager
@@ -1136,6 +1139,39 @@ class SaleOrderScheduleLine(models.Model):
                 break
 
 
+class SaleOrderType(models.Model):
+    _inherit = "sale.order.type"
+
+    schedule_reservation = fields.Selection(
+        selection=[
+            ("release", "At Release"),
+            ("by_date", "Before the Due Date"),
+        ],
+        string="Reserve Stock",
+        default="by_date",
+        required=True,
+        help="When the stock of a released delivery is reserved. At Release: as the "
+        "delivery's operation type says (usually at once). Before the Due Date: the "
+        "given number of days before the date of the schedule line, by Odoo's "
+        "scheduler, as an operation type reserving 'Before scheduled date' does; a "
+        "year of schedule lines released at confirmation does not lock a year of "
+        "stock.",
+    )
+    schedule_reservation_days = fields.Integer(
+        string="Reserve Days Before",
+        default=7,
+        help="With Reserve Stock 'Before the Due Date': how many days before the "
+        "date of its schedule line a delivery's stock is reserved.",
+    )
+
+    @api.constrains("schedule_reservation_days")
+    def _check_schedule_reservation_days(self):
+        if any(t.schedule_reservation_days < 0 for t in self):
+            raise ValidationError(
+                _("The days before the due date to reserve cannot be negative.")
+            )
+
+
 class ProcurementGroup(models.Model):
     _inherit = "procurement.group"
 
@@ -1144,6 +1180,60 @@ class ProcurementGroup(models.Model):
         index="btree_not_null",
         help="Due date of the delivery schedule lines procured in this group.",
     )
+
+    @api.model
+    def run(self, procurements, raise_user_error=True):
+        if self.env.context.get("sop_schedule_procure") is None:
+            return super().run(procurements, raise_user_error=raise_user_error)
+        # A schedule's procurements repeat each product once per date: the rules
+        # found for the first date serve the others (one rule search per product
+        # instead of one per procurement). The cache lives for this run only.
+        cache = self.env.cr.cache
+        outer = _RULE_CACHE in cache
+        if not outer:
+            cache[_RULE_CACHE] = {}
+        try:
+            return super().run(procurements, raise_user_error=raise_user_error)
+        finally:
+            if not outer:
+                cache.pop(_RULE_CACHE, None)
+
+    def _search_rule_for_warehouses(
+        self, route_ids, packaging_id, product_id, warehouse_ids, domain
+    ):
+        cache = self.env.cr.cache.get(_RULE_CACHE)
+        if cache is None:
+            return super()._search_rule_for_warehouses(
+                route_ids, packaging_id, product_id, warehouse_ids, domain
+            )
+        key = (
+            tuple(route_ids.ids) if route_ids else (),
+            packaging_id.id if packaging_id else False,
+            product_id.id,
+            tuple(warehouse_ids.ids) if warehouse_ids else (),
+            repr(domain),
+            self.env.su,
+        )
+        if key not in cache:
+            cache[key] = super()._search_rule_for_warehouses(
+                route_ids, packaging_id, product_id, warehouse_ids, domain
+            )
+        return cache[key]
+
+    @api.model
+    def _get_moves_to_assign_domain(self, company_id):
+        # The scheduler reserves a schedule's moves from their reservation date on,
+        # whatever the operation type's own method (see _sop_schedule_reserve_date).
+        return expression.AND(
+            [
+                super()._get_moves_to_assign_domain(company_id),
+                [
+                    "|",
+                    ("schedule_line_id", "=", False),
+                    ("reservation_date", "<=", fields.Date.today()),
+                ],
+            ]
+        )
 
 
 class StockRule(models.Model):
@@ -1172,3 +1262,62 @@ class StockMove(models.Model):
         values = super()._prepare_procurement_values()
         values["schedule_line_id"] = self.schedule_line_id.id
         return values
+
+    def _sop_schedule_reserve_date(self):
+        """The day from which the stock of this schedule move is reserved, or None
+        when its type reserves at release (the operation type's method applies)."""
+        self.ensure_one()
+        order_type = self.schedule_line_id.order_id.type_id
+        if not self.schedule_line_id or order_type.schedule_reservation != "by_date":
+            return None
+        return fields.Date.to_date(self.date) - timedelta(
+            days=order_type.schedule_reservation_days
+        )
+
+    def _trigger_scheduler(self):
+        # A schedule's moves repeat each product once per date; Odoo searches the
+        # orderpoint of each move, by product and locations. One move per product,
+        # locations and origin (the largest, which Odoo compares with the minimum)
+        # triggers the same orderpoints: one search per product instead of per date.
+        scheduled = self.filtered("schedule_line_id")
+        if len(scheduled) < 2:
+            return super()._trigger_scheduler()
+        representative = {}
+        for move in scheduled:
+            key = (
+                move.product_id,
+                move.location_id,
+                move.location_dest_id,
+                move.company_id,
+                move.origin,
+            )
+            if (
+                key not in representative
+                or move.product_qty > representative[key].product_qty
+            ):
+                representative[key] = move
+        kept = self.browse([move.id for move in representative.values()])
+        return super(StockMove, (self - scheduled) | kept)._trigger_scheduler()
+
+    def _should_assign_at_confirm(self):
+        reserve_date = self._sop_schedule_reserve_date()
+        if reserve_date is None or self._should_bypass_reservation():
+            return super()._should_assign_at_confirm()
+        return reserve_date <= fields.Date.today()
+
+    def _action_confirm(self, merge=True, merge_into=False):
+        moves = super()._action_confirm(merge=merge, merge_into=merge_into)
+        # Odoo dates the reservation of an 'at confirmation' operation type today;
+        # a schedule move reserving by date says its own day (the scheduler's domain
+        # and the move's form read it).
+        by_day = defaultdict(lambda: self.env["stock.move"])
+        for move in moves.filtered(
+            lambda m: m.schedule_line_id
+            and m.state in ("confirmed", "waiting", "partially_available")
+        ):
+            reserve_date = move._sop_schedule_reserve_date()
+            if reserve_date and reserve_date != move.reservation_date:
+                by_day[reserve_date] |= move
+        for reserve_date, day_moves in by_day.items():
+            day_moves.write({"reservation_date": reserve_date})
+        return moves
