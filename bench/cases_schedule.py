@@ -35,7 +35,14 @@ def _schedule_order(b, order_type, products, dates):
 def case_schedule_confirm(b):
     standard = b.ref("sale_order_type.normal_sale_type")
     schedule = b.ref("sales_order_plus.type_delivery_schedule")
-    schedule.schedule_release_horizon = 0  # release every date at confirmation
+    # Release every date at confirmation; reserve as a new type does.
+    schedule.write(
+        {
+            "schedule_release_horizon": 0,
+            "schedule_reservation": "by_date",
+            "schedule_reservation_days": 7,
+        }
+    )
     products = b.products(LINES, stock=100000.0)
     baseline = f"standard order: confirm ({LINES} lines, 1 picking)"
     b.measure(

@@ -303,6 +303,32 @@ class SaleOrder(models.Model):
         )
         return self._sop_schedule_release_lines(lines)
 
+    def _sop_schedule_enqueue_reservation(self):
+        """One job per agreement, after the commit of the release: reserve the
+        deliveries whose reservation date has come (the identity key enqueues an
+        agreement once while its job waits)."""
+        for order in self:
+            order.with_company(order.company_id).with_delay(
+                description=self.env._(
+                    "Reserve the due deliveries of %(order)s", order=order.name
+                ),
+                identity_key=identity_exact,
+            )._sop_schedule_reserve()
+
+    def _sop_schedule_reserve(self):
+        """Job body: reserve this agreement's schedule moves whose reservation date
+        has come, as Odoo's scheduler does for them every night."""
+        moves = self.env["stock.move"].search(
+            [
+                ("schedule_line_id.order_id", "in", self.ids),
+                ("state", "in", ("confirmed", "partially_available")),
+                ("reservation_date", "<=", fields.Date.today()),
+            ],
+            order="reservation_date, priority desc, date, id",
+        )
+        moves._action_assign()
+        return self.env._("%(count)s moves reserved", count=len(moves))
+
     def _sop_schedule_release_lines(self, lines):
         """Release ``lines`` of these agreements, a failing procurement reported on
         its order; a text for the job's result."""
@@ -629,6 +655,9 @@ class SaleOrderLine(models.Model):
 
     def _sop_schedule_sync_quantity(self):
         """A confirmed schedule line's ordered quantity is the sum of its schedule."""
+        # One write per new quantity: sale posts one chatter message per write and
+        # order, and recomputes per write what depends on the quantity.
+        by_total = defaultdict(lambda: self.browse())
         for line in self.filtered(lambda sl: sl.state == "sale"):
             total = line.schedule_qty  # the sum of its active schedule lines
             if float_compare(
@@ -636,9 +665,11 @@ class SaleOrderLine(models.Model):
                 line.product_uom_qty,
                 precision_rounding=line.product_uom.rounding,
             ):
-                line.with_context(sop_schedule_sync=True, skip_procurement=True).write(
-                    {"product_uom_qty": total}
-                )
+                by_total[total] |= line
+        for total, lines in by_total.items():
+            lines.with_context(sop_schedule_sync=True, skip_procurement=True).write(
+                {"product_uom_qty": total}
+            )
 
 
 class SaleOrderScheduleLine(models.Model):
@@ -933,7 +964,9 @@ class SaleOrderScheduleLine(models.Model):
                     qty=line.product_uom_qty,
                 )
             )
-        sale_lines = confirmed.order_line_id
+        # Browsed anew: prefetching through the deleted lines would read the sales
+        # lines one by one.
+        sale_lines = self.env["sale.order.line"].browse(confirmed.order_line_id.ids)
         res = super().unlink()
         sale_lines._sop_schedule_sync_quantity()
         self.env["sale.order"]._sop_schedule_log_revision(entries)
@@ -1275,15 +1308,27 @@ class StockMove(models.Model):
         )
 
     def _trigger_scheduler(self):
-        # A schedule's moves repeat each product once per date; Odoo searches the
-        # orderpoint of each move, by product and locations. One move per product,
-        # locations and origin (the largest, which Odoo compares with the minimum)
-        # triggers the same orderpoints: one search per product instead of per date.
+        # Odoo searches the auto orderpoint of each move (sale_stock confirms all the
+        # open pickings of an order after each procurement: a schedule's every date).
+        # Only products with an auto orderpoint can find one, and one move per
+        # product, locations and origin (the largest, which Odoo compares with the
+        # orderpoint's minimum) triggers what all of them would.
         scheduled = self.filtered("schedule_line_id")
         if len(scheduled) < 2:
             return super()._trigger_scheduler()
+        reordered = (
+            self.env["stock.warehouse.orderpoint"]
+            .search(
+                [
+                    ("product_id", "in", scheduled.product_id.ids),
+                    ("trigger", "=", "auto"),
+                    ("company_id", "in", scheduled.company_id.ids),
+                ]
+            )
+            .product_id
+        )
         representative = {}
-        for move in scheduled:
+        for move in scheduled.filtered(lambda m: m.product_id in reordered):
             key = (
                 move.product_id,
                 move.location_id,
@@ -1300,10 +1345,12 @@ class StockMove(models.Model):
         return super(StockMove, (self - scheduled) | kept)._trigger_scheduler()
 
     def _should_assign_at_confirm(self):
-        reserve_date = self._sop_schedule_reserve_date()
-        if reserve_date is None or self._should_bypass_reservation():
+        # Reserved after the commit, by a job (_action_confirm), or later by Odoo's
+        # scheduler: the release does not wait for quants, and releases of
+        # different agreements do not contend on the same quants.
+        if self._sop_schedule_reserve_date() is None or self._should_bypass_reservation():
             return super()._should_assign_at_confirm()
-        return reserve_date <= fields.Date.today()
+        return False
 
     def _action_confirm(self, merge=True, merge_into=False):
         moves = super()._action_confirm(merge=merge, merge_into=merge_into)
@@ -1311,13 +1358,20 @@ class StockMove(models.Model):
         # a schedule move reserving by date says its own day (the scheduler's domain
         # and the move's form read it).
         by_day = defaultdict(lambda: self.env["stock.move"])
+        pending = self.env["stock.move"]
+        today = fields.Date.today()
         for move in moves.filtered(
             lambda m: m.schedule_line_id
             and m.state in ("confirmed", "waiting", "partially_available")
         ):
             reserve_date = move._sop_schedule_reserve_date()
-            if reserve_date and reserve_date != move.reservation_date:
+            if not reserve_date:
+                continue
+            if reserve_date != move.reservation_date:
                 by_day[reserve_date] |= move
+            if reserve_date <= today and not move._should_bypass_reservation():
+                pending |= move
         for reserve_date, day_moves in by_day.items():
             day_moves.write({"reservation_date": reserve_date})
+        pending.schedule_line_id.order_id._sop_schedule_enqueue_reservation()
         return moves

@@ -11,6 +11,7 @@ from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 from odoo.tests.common import TransactionCase
 
+from .common import trap_jobs
 from .test_kind_schedule import ScheduleCase
 
 
@@ -188,18 +189,29 @@ class TestKindScheduleReservation(ScheduleCase):
     """A released delivery reserves its stock a few days before its date (the type's
     Reserve Stock), not a year of stock at confirmation."""
 
+    def setUp(self):
+        super().setUp()
+        # The default of new types (a database updated from an older version keeps
+        # reserving at release).
+        self.type_schedule.write(
+            {"schedule_reservation": "by_date", "schedule_reservation_days": 7}
+        )
+
     def _moves(self, order, day):
         return self._line(order, self.product, day).move_ids
 
     @freeze_time("2030-01-01")
     def test_reserved_days_before_the_due_date_by_the_scheduler(self):
-        self.assertEqual(self.type_schedule.schedule_reservation, "by_date")
-        self.type_schedule.schedule_reservation_days = 7
         d1, d2 = date(2030, 1, 5), date(2030, 2, 10)
         order = self._schedule_order({self.product: [(d1, 4.0), (d2, 6.0)]})
-        order.action_confirm()
-        near, far = self._moves(order, d1), self._moves(order, d2)
-        self.assertEqual(len(order.picking_ids), 2)  # both dates released
+        with trap_jobs() as trap:
+            order.action_confirm()
+            near, far = self._moves(order, d1), self._moves(order, d2)
+            self.assertEqual(len(order.picking_ids), 2)  # both dates released
+            # Nothing reserved inside the confirmation: one job after the commit.
+            self.assertEqual((near.state, near.quantity), ("confirmed", 0.0))
+            trap.assert_jobs_count(1, only=order._sop_schedule_reserve)
+            trap.perform_enqueued_jobs()
         self.assertEqual((near.state, near.quantity), ("assigned", 4.0))
         self.assertEqual((far.state, far.quantity), ("confirmed", 0.0))
         self.assertEqual(far.reservation_date, date(2030, 2, 3))
@@ -225,7 +237,9 @@ class TestKindScheduleReservation(ScheduleCase):
         self.warehouse.delivery_steps = "pick_ship"
         d1, d2 = date(2030, 1, 3), date(2030, 3, 1)
         order = self._schedule_order({self.product: [(d1, 2.0), (d2, 3.0)]})
-        order.action_confirm()
+        with trap_jobs() as trap:
+            order.action_confirm()
+            trap.perform_enqueued_jobs()
         pick_type = self.warehouse.pick_type_id
         near = self._moves(order, d1).filtered(lambda m: m.picking_type_id == pick_type)
         far = self._moves(order, d2).filtered(lambda m: m.picking_type_id == pick_type)
