@@ -68,7 +68,11 @@ def _delfor(b, products, ref, number, changed=()):
 def case_edi_delfor_versions(b):
     order_type = b.ref("sales_order_plus.type_delivery_schedule")
     order_type.write(
-        {"schedule_release_horizon": 14, "schedule_version_tolerance": False}
+        {
+            "schedule_release_horizon": 14,
+            "schedule_version_tolerance": False,
+            "schedule_reservation": "by_date",  # a new type's default
+        }
     )
     products = b.products(ITEMS, stock=100000.0)
     for product in products:

@@ -4,7 +4,7 @@
     "name": "Sales Order Plus",
     "summary": "Order kinds with behaviour: cash sale, rush order, "
     "delivery schedule and third-party (dropship) order",
-    "version": "18.0.1.2.1",
+    "version": "18.0.1.3.0",
     "category": "Sales/Sales",
     "website": "https://github.com/sales-order-plus/sales_order_plus",
     "author": "sales_order_plus developers",

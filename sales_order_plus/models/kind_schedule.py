@@ -32,6 +32,7 @@ from markupsafe import Markup
 
 from odoo import SUPERUSER_ID, Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.osv import expression
 from odoo.tools import (
     SQL,
     float_compare,
@@ -67,6 +68,8 @@ _REVISION_FIELDS = {
 }
 # Revision texts gathered per order in ``cr.precommit.data`` until the transaction ends.
 _REVISIONS = "sales_order_plus.schedule_revisions"
+# Rules found during one procurement run of schedule lines, in ``cr.cache``.
+_RULE_CACHE = "sales_order_plus.schedule_rules"
 
 
 @contextlib.contextmanager
@@ -307,6 +310,32 @@ class SaleOrder(models.Model):
             lambda s: s.state == "planned" and s._sop_schedule_is_due()
         )
         return self._sop_schedule_release_lines(lines)
+
+    def _sop_schedule_enqueue_reservation(self):
+        """One job per agreement, after the commit of the release: reserve the
+        deliveries whose reservation date has come (the identity key enqueues an
+        agreement once while its job waits)."""
+        for order in self:
+            order.with_company(order.company_id).with_delay(
+                description=self.env._(
+                    "Reserve the due deliveries of %(order)s", order=order.name
+                ),
+                identity_key=identity_exact,
+            )._sop_schedule_reserve()
+
+    def _sop_schedule_reserve(self):
+        """Job body: reserve this agreement's schedule moves whose reservation date
+        has come, as Odoo's scheduler does for them every night."""
+        moves = self.env["stock.move"].search(
+            [
+                ("schedule_line_id.order_id", "in", self.ids),
+                ("state", "in", ("confirmed", "partially_available")),
+                ("reservation_date", "<=", fields.Date.today()),
+            ],
+            order="reservation_date, priority desc, date, id",
+        )
+        moves._action_assign()
+        return self.env._("%(count)s moves reserved", count=len(moves))
 
     def _sop_schedule_release_lines(self, lines):
         """Release ``lines`` of these agreements, a failing procurement reported on
@@ -639,6 +668,9 @@ class SaleOrderLine(models.Model):
 
     def _sop_schedule_sync_quantity(self):
         """A confirmed schedule line's ordered quantity is the sum of its schedule."""
+        # One write per new quantity: sale posts one chatter message per write and
+        # order, and recomputes per write what depends on the quantity.
+        by_total = defaultdict(lambda: self.browse())
         for line in self.filtered(lambda sl: sl.state == "sale"):
             total = line.schedule_qty  # the sum of its active schedule lines
             if float_compare(
@@ -646,10 +678,12 @@ class SaleOrderLine(models.Model):
                 line.product_uom_qty,
                 precision_rounding=line.product_uom.rounding,
             ):
-                with internal_flag(line, "schedule_sync"):
-                    line.with_context(skip_procurement=True).write(
-                        {"product_uom_qty": total}
-                    )
+                by_total[total] |= line
+        for total, lines in by_total.items():
+            with internal_flag(lines, "schedule_sync"):
+                lines.with_context(skip_procurement=True).write(
+                    {"product_uom_qty": total}
+                )
 
 
 class SaleOrderScheduleLine(models.Model):
@@ -948,7 +982,9 @@ class SaleOrderScheduleLine(models.Model):
                     qty=line.product_uom_qty,
                 )
             )
-        sale_lines = confirmed.order_line_id
+        # Browsed anew: prefetching through the deleted lines would read the sales
+        # lines one by one.
+        sale_lines = self.env["sale.order.line"].browse(confirmed.order_line_id.ids)
         res = super().unlink()
         sale_lines._sop_schedule_sync_quantity()
         self.env["sale.order"]._sop_schedule_log_revision(entries)
@@ -1154,6 +1190,39 @@ class SaleOrderScheduleLine(models.Model):
                 break
 
 
+class SaleOrderType(models.Model):
+    _inherit = "sale.order.type"
+
+    schedule_reservation = fields.Selection(
+        selection=[
+            ("release", "At Release"),
+            ("by_date", "Before the Due Date"),
+        ],
+        string="Reserve Stock",
+        default="by_date",
+        required=True,
+        help="When the stock of a released delivery is reserved. At Release: as the "
+        "delivery's operation type says (usually at once). Before the Due Date: the "
+        "given number of days before the date of the schedule line, by Odoo's "
+        "scheduler, as an operation type reserving 'Before scheduled date' does; a "
+        "year of schedule lines released at confirmation does not lock a year of "
+        "stock.",
+    )
+    schedule_reservation_days = fields.Integer(
+        string="Reserve Days Before",
+        default=7,
+        help="With Reserve Stock 'Before the Due Date': how many days before the "
+        "date of its schedule line a delivery's stock is reserved.",
+    )
+
+    @api.constrains("schedule_reservation_days")
+    def _check_schedule_reservation_days(self):
+        if any(t.schedule_reservation_days < 0 for t in self):
+            raise ValidationError(
+                _("The days before the due date to reserve cannot be negative.")
+            )
+
+
 class ProcurementGroup(models.Model):
     _inherit = "procurement.group"
 
@@ -1162,6 +1231,60 @@ class ProcurementGroup(models.Model):
         index="btree_not_null",
         help="Due date of the delivery schedule lines procured in this group.",
     )
+
+    @api.model
+    def run(self, procurements, raise_user_error=True):
+        if self.env.context.get("sop_schedule_procure") is None:
+            return super().run(procurements, raise_user_error=raise_user_error)
+        # A schedule's procurements repeat each product once per date: the rules
+        # found for the first date serve the others (one rule search per product
+        # instead of one per procurement). The cache lives for this run only.
+        cache = self.env.cr.cache
+        outer = _RULE_CACHE in cache
+        if not outer:
+            cache[_RULE_CACHE] = {}
+        try:
+            return super().run(procurements, raise_user_error=raise_user_error)
+        finally:
+            if not outer:
+                cache.pop(_RULE_CACHE, None)
+
+    def _search_rule_for_warehouses(
+        self, route_ids, packaging_id, product_id, warehouse_ids, domain
+    ):
+        cache = self.env.cr.cache.get(_RULE_CACHE)
+        if cache is None:
+            return super()._search_rule_for_warehouses(
+                route_ids, packaging_id, product_id, warehouse_ids, domain
+            )
+        key = (
+            tuple(route_ids.ids) if route_ids else (),
+            packaging_id.id if packaging_id else False,
+            product_id.id,
+            tuple(warehouse_ids.ids) if warehouse_ids else (),
+            repr(domain),
+            self.env.su,
+        )
+        if key not in cache:
+            cache[key] = super()._search_rule_for_warehouses(
+                route_ids, packaging_id, product_id, warehouse_ids, domain
+            )
+        return cache[key]
+
+    @api.model
+    def _get_moves_to_assign_domain(self, company_id):
+        # The scheduler reserves a schedule's moves from their reservation date on,
+        # whatever the operation type's own method (see _sop_schedule_reserve_date).
+        return expression.AND(
+            [
+                super()._get_moves_to_assign_domain(company_id),
+                [
+                    "|",
+                    ("schedule_line_id", "=", False),
+                    ("reservation_date", "<=", fields.Date.today()),
+                ],
+            ]
+        )
 
 
 class StockRule(models.Model):
@@ -1190,3 +1313,83 @@ class StockMove(models.Model):
         values = super()._prepare_procurement_values()
         values["schedule_line_id"] = self.schedule_line_id.id
         return values
+
+    def _sop_schedule_reserve_date(self):
+        """The day from which the stock of this schedule move is reserved, or None
+        when its type reserves at release (the operation type's method applies)."""
+        self.ensure_one()
+        order_type = self.schedule_line_id.order_id.type_id
+        if not self.schedule_line_id or order_type.schedule_reservation != "by_date":
+            return None
+        return fields.Date.to_date(self.date) - timedelta(
+            days=order_type.schedule_reservation_days
+        )
+
+    def _trigger_scheduler(self):
+        # Odoo searches the auto orderpoint of each move (sale_stock confirms all the
+        # open pickings of an order after each procurement: a schedule's every date).
+        # Only products with an auto orderpoint can find one, and one move per
+        # product, locations and origin (the largest, which Odoo compares with the
+        # orderpoint's minimum) triggers what all of them would.
+        scheduled = self.filtered("schedule_line_id")
+        if len(scheduled) < 2:
+            return super()._trigger_scheduler()
+        reordered = (
+            self.env["stock.warehouse.orderpoint"]
+            .search(
+                [
+                    ("product_id", "in", scheduled.product_id.ids),
+                    ("trigger", "=", "auto"),
+                    ("company_id", "in", scheduled.company_id.ids),
+                ]
+            )
+            .product_id
+        )
+        representative = {}
+        for move in scheduled.filtered(lambda m: m.product_id in reordered):
+            key = (
+                move.product_id,
+                move.location_id,
+                move.location_dest_id,
+                move.company_id,
+                move.origin,
+            )
+            if (
+                key not in representative
+                or move.product_qty > representative[key].product_qty
+            ):
+                representative[key] = move
+        kept = self.browse([move.id for move in representative.values()])
+        return super(StockMove, (self - scheduled) | kept)._trigger_scheduler()
+
+    def _should_assign_at_confirm(self):
+        # Reserved after the commit, by a job (_action_confirm), or later by Odoo's
+        # scheduler: the release does not wait for quants, and releases of
+        # different agreements do not contend on the same quants.
+        if self._sop_schedule_reserve_date() is None or self._should_bypass_reservation():
+            return super()._should_assign_at_confirm()
+        return False
+
+    def _action_confirm(self, merge=True, merge_into=False):
+        moves = super()._action_confirm(merge=merge, merge_into=merge_into)
+        # Odoo dates the reservation of an 'at confirmation' operation type today;
+        # a schedule move reserving by date says its own day (the scheduler's domain
+        # and the move's form read it).
+        by_day = defaultdict(lambda: self.env["stock.move"])
+        pending = self.env["stock.move"]
+        today = fields.Date.today()
+        for move in moves.filtered(
+            lambda m: m.schedule_line_id
+            and m.state in ("confirmed", "waiting", "partially_available")
+        ):
+            reserve_date = move._sop_schedule_reserve_date()
+            if not reserve_date:
+                continue
+            if reserve_date != move.reservation_date:
+                by_day[reserve_date] |= move
+            if reserve_date <= today and not move._should_bypass_reservation():
+                pending |= move
+        for reserve_date, day_moves in by_day.items():
+            day_moves.write({"reservation_date": reserve_date})
+        pending.schedule_line_id.order_id._sop_schedule_enqueue_reservation()
+        return moves

@@ -339,6 +339,8 @@ class TestKindSchedule(ScheduleCase):
     @freeze_time("2030-01-01")
     def test_revision_quantity_follows_move(self):
         d1, d2 = date(2030, 1, 10), date(2030, 2, 10)
+        # Reserved at release, as the delivery's operation type says.
+        self.type_schedule.schedule_reservation = "release"
         order = self._schedule_order({self.product: [(d1, 4.0), (d2, 6.0)]})
         order.action_confirm()
         sched = self._line(order, self.product, d2)

@@ -7,9 +7,11 @@ import psycopg2
 from freezegun import freeze_time
 
 from odoo import SUPERUSER_ID, Command, api, fields
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 from odoo.tests.common import TransactionCase
 
+from .common import trap_jobs
 from .test_kind_schedule import ScheduleCase
 
 
@@ -180,3 +182,117 @@ class TestKindScheduleMultiStep(ScheduleCase):
         self.assertEqual(first.state, "delivered")
         self.assertEqual(lines[1].qty_delivered, 0.0)
         self.assertEqual(order.order_line.qty_delivered, 2.0)
+
+
+@tagged("post_install", "-at_install")
+class TestKindScheduleReservation(ScheduleCase):
+    """A released delivery reserves its stock a few days before its date (the type's
+    Reserve Stock), not a year of stock at confirmation."""
+
+    def setUp(self):
+        super().setUp()
+        # The default of new types (a database updated from an older version keeps
+        # reserving at release).
+        self.type_schedule.write(
+            {"schedule_reservation": "by_date", "schedule_reservation_days": 7}
+        )
+
+    def _moves(self, order, day):
+        return self._line(order, self.product, day).move_ids
+
+    @freeze_time("2030-01-01")
+    def test_reserved_days_before_the_due_date_by_the_scheduler(self):
+        d1, d2 = date(2030, 1, 5), date(2030, 2, 10)
+        order = self._schedule_order({self.product: [(d1, 4.0), (d2, 6.0)]})
+        with trap_jobs() as trap:
+            order.action_confirm()
+            near, far = self._moves(order, d1), self._moves(order, d2)
+            self.assertEqual(len(order.picking_ids), 2)  # both dates released
+            # Nothing reserved inside the confirmation: one job after the commit.
+            self.assertEqual((near.state, near.quantity), ("confirmed", 0.0))
+            trap.assert_jobs_count(1, only=order._sop_schedule_reserve)
+            trap.perform_enqueued_jobs()
+        self.assertEqual((near.state, near.quantity), ("assigned", 4.0))
+        self.assertEqual((far.state, far.quantity), ("confirmed", 0.0))
+        self.assertEqual(far.reservation_date, date(2030, 2, 3))
+        Group = self.env["procurement.group"]
+        with freeze_time("2030-02-02"):
+            Group.run_scheduler()
+        self.assertEqual((far.state, far.quantity), ("confirmed", 0.0))
+        with freeze_time("2030-02-03"):
+            Group.run_scheduler()
+        self.assertEqual((far.state, far.quantity), ("assigned", 6.0))
+
+    @freeze_time("2030-01-01")
+    def test_reserved_at_release(self):
+        self.type_schedule.schedule_reservation = "release"
+        d1, d2 = date(2030, 1, 5), date(2030, 2, 10)
+        order = self._schedule_order({self.product: [(d1, 4.0), (d2, 6.0)]})
+        order.action_confirm()
+        self.assertEqual(self._moves(order, d1).quantity, 4.0)
+        self.assertEqual(self._moves(order, d2).quantity, 6.0)
+
+    @freeze_time("2030-01-01")
+    def test_two_steps_the_pick_reserves_by_date(self):
+        self.warehouse.delivery_steps = "pick_ship"
+        d1, d2 = date(2030, 1, 3), date(2030, 3, 1)
+        order = self._schedule_order({self.product: [(d1, 2.0), (d2, 3.0)]})
+        with trap_jobs() as trap:
+            order.action_confirm()
+            trap.perform_enqueued_jobs()
+        pick_type = self.warehouse.pick_type_id
+        near = self._moves(order, d1).filtered(lambda m: m.picking_type_id == pick_type)
+        far = self._moves(order, d2).filtered(lambda m: m.picking_type_id == pick_type)
+        self.assertEqual(near.quantity, 2.0)
+        self.assertEqual(far.quantity, 0.0)
+        self.assertEqual(far.reservation_date, date(2030, 2, 22))
+        with freeze_time("2030-02-22"):
+            self.env["procurement.group"].run_scheduler()
+        self.assertEqual(far.quantity, 3.0)
+
+    @freeze_time("2030-01-01")
+    def test_negative_days_refused(self):
+        with self.assertRaises(ValidationError):
+            self.type_schedule.schedule_reservation_days = -1
+
+    @freeze_time("2030-01-01")
+    def test_auto_orderpoint_triggered_once_per_product(self):
+        """The orderpoints of a schedule's products are still triggered at
+        confirmation (one move per product and locations is enough to find them)."""
+        vendor = self.env["res.partner"].create({"name": "SOP Replenisher"})
+        buy = self.env.ref("purchase_stock.route_warehouse0_buy")
+        product = self.env["product.product"].create(
+            {
+                "name": "SOP Reordered",
+                "type": "consu",
+                "is_storable": True,
+                # Both dates within the vendor's lead time: the orderpoint covers them.
+                "seller_ids": [
+                    Command.create({"partner_id": vendor.id, "delay": 20})
+                ],
+                "route_ids": [Command.set(buy.ids)],
+            }
+        )
+        self.env["stock.warehouse.orderpoint"].create(
+            {
+                "product_id": product.id,
+                "warehouse_id": self.warehouse.id,
+                "location_id": self.stock_location.id,
+                "trigger": "auto",
+                "product_min_qty": 10.0,
+                "product_max_qty": 10.0,
+            }
+        )
+        self.env["stock.quant"]._update_available_quantity(
+            product, self.stock_location, 8.0
+        )
+        order = self._schedule_order(
+            {product: [(date(2030, 1, 5), 2.0), (date(2030, 1, 12), 3.0)]}
+        )
+        order.action_confirm()
+        purchase = self.env["purchase.order.line"].search(
+            [("product_id", "=", product.id)]
+        )
+        self.assertEqual(purchase.partner_id, vendor)
+        # 8 in stock, 5 to deliver within the vendor's lead time: 7 up to 10.
+        self.assertEqual(sum(purchase.mapped("product_qty")), 7.0)

@@ -151,6 +151,8 @@ class TestKindScheduleMultiStepRevision(ScheduleCase):
 
     def _check_raise_after_pick(self, steps):
         self.warehouse.delivery_steps = steps
+        # Each step's stock reserved at release: the steps are validated as they come.
+        self.type_schedule.schedule_reservation = "release"
         d1 = date(2030, 1, 10)
         order = self._schedule_order(
             {self.product: [(d1, 2.0), (date(2030, 2, 10), 1.0)]}
