@@ -41,6 +41,8 @@ VERSION_JOB_THRESHOLD = 5
 
 _KINDS = [("forecast", "Forecast (DELFOR)"), ("jit", "Just in Time (DELJIT)")]
 _FIRMNESS = [("firm", "Firm"), ("forecast", "Forecast")]
+# States in which a version's lines are its record: never changed again.
+_DECIDED_STATES = ("applied", "superseded", "rejected")
 
 
 class SaleOrderScheduleVersion(models.Model):
@@ -900,6 +902,21 @@ class SaleOrderScheduleVersion(models.Model):
                 user_id=self.order_id.user_id.id or SUPERUSER_ID,
             )
 
+    def _sop_version_check_lines_editable(self):
+        """Only the lines of a received or held version can change (put right
+        before it is applied); those of an applied, superseded or rejected one are
+        the record of what the customer sent."""
+        decided = self.filtered(lambda v: v.state in _DECIDED_STATES)
+        if decided:
+            raise UserError(
+                _(
+                    "The lines of an applied, superseded or rejected schedule "
+                    "version cannot be changed: %(versions)s. Change the "
+                    "agreement's schedule lines instead.",
+                    versions=", ".join(decided.mapped("display_name")),
+                )
+            )
+
     def _sop_version_close(self, state, reason=False):
         self.write({"state": state, "reason": reason})
 
@@ -907,48 +924,109 @@ class SaleOrderScheduleVersion(models.Model):
     # What applying does
     # ------------------------------------------------------------------
     def _sop_version_plan(self):
-        """{sales line: (ranges, {date: [qty, firmness]})}: the schedule the
-        agreement's applied versions (with this one) ask for, and the date ranges in
-        which they decide (the forecast version from its first date on, the JIT
-        version within its own first..last date, where it overrides the forecast)."""
+        """{sales line: (ranges, {date: [qty, firmness]})}: what applying this
+        version asks of the agreement's schedule, and the date ranges in which it
+        decides.
+
+        A JIT version (DELJIT) decides only the items it contains, each within its
+        own first..last date of that item: the other items and the item's other
+        dates stay as they are. A forecast version (DELFOR) decides its items from
+        its first date on, except, for an item of a JIT version in force, that
+        item's JIT dates (the JIT calls override the forecast there)."""
         self.ensure_one()
-        current = {
-            kind: self._sop_version_applied(self.order_id, kind)
-            for kind in ("forecast", "jit")
-        }
-        current[self.kind] = self
-        forecast, jit = current["forecast"], current["jit"]
+        if self.kind == "jit":
+            windows, lines = self._sop_version_item_windows(self)
+            return self._sop_version_plan_of(
+                {sale_line: [window] for sale_line, window in windows.items()},
+                lines,
+            )
+        windows = self._sop_version_jit_windows()
+        ranges, lines = {}, defaultdict(list)
+        for line in self.line_ids:
+            sale_line = line.order_line_id
+            window = windows.get(sale_line)
+            if window and window[0] <= line.date <= window[1]:
+                continue
+            lines[sale_line].append(line)
+        for sale_line in lines:
+            window = windows.get(sale_line)
+            ranges[sale_line] = self._sop_version_ranges_outside(
+                self.date_start, window
+            )
+        return self._sop_version_plan_of(ranges, lines)
+
+    @api.model
+    def _sop_version_ranges_outside(self, start, window):
+        """[(start, end)] from ``start`` on, without the dates of ``window``."""
+        if not window:
+            return [(start, Date.max)]
         ranges = []
-        if forecast:
-            ranges.append((forecast.date_start, Date.max))
-        if jit:
-            ranges.append((jit.date_start, jit.date_end))
-        # Read each line once (a version has thousands): plain values per sales line.
-        by_sale_line = defaultdict(dict)
-        for version in (forecast, jit):
-            for line in version.line_ids:
-                day = line.date
-                if (
-                    version == forecast
-                    and jit
-                    and jit.date_start <= day <= jit.date_end
-                ):
-                    continue
-                wanted = by_sale_line[line.order_line_id]
-                entry = wanted.setdefault(day, [0.0, "forecast"])
+        if start < window[0]:
+            ranges.append((start, window[0] - timedelta(days=1)))
+        if window[1] < Date.max:
+            ranges.append((max(start, window[1] + timedelta(days=1)), Date.max))
+        return ranges
+
+    @api.model
+    def _sop_version_item_windows(self, version):
+        """({sales line: (first, last date)}, {sales line: [version lines]}) of
+        the items of ``version``."""
+        windows, lines = {}, defaultdict(list)
+        for line in version.line_ids:
+            sale_line = line.order_line_id
+            lines[sale_line].append(line)
+            first, last = windows.get(sale_line, (line.date, line.date))
+            windows[sale_line] = (min(first, line.date), max(last, line.date))
+        return windows, lines
+
+    def _sop_version_jit_windows(self):
+        """{sales line: (first, last date)} of the JIT calls in force on the
+        agreement: per item, those of the newest JIT version (applied, or
+        superseded by one without that item) whose dates are not over yet."""
+        today = self.env["sale.order.schedule.line"]._sop_schedule_today(
+            self.company_id
+        )
+        jits = self.search(
+            [
+                ("order_id", "=", self.order_id.id),
+                ("kind", "=", "jit"),
+                ("state", "in", ("applied", "superseded")),
+                ("date_end", ">=", today),
+                ("id", "!=", self.id),
+            ],
+            order="applied_date desc, id desc",
+        )
+        windows = {}
+        for jit in jits:
+            for sale_line, window in self._sop_version_item_windows(jit)[0].items():
+                windows.setdefault(sale_line, window)
+        return windows
+
+    @api.model
+    def _sop_version_plan_of(self, ranges, lines):
+        """The plan (see ``_sop_version_plan``) of ``ranges`` {sales line:
+        [(start, end)]} and ``lines`` {sales line: [version lines]}: one entry per
+        date, the quantities of a date added up (firm if one of them is). Each line
+        is read once (a version has thousands)."""
+        plan = {}
+        for sale_line, item_ranges in ranges.items():
+            if not sale_line:
+                continue
+            wanted = {}
+            for line in lines.get(sale_line, []):
+                entry = wanted.setdefault(line.date, [0.0, "forecast"])
                 entry[0] += line.product_uom_qty
                 if line.firmness == "firm":
                     entry[1] = "firm"
-        plan = {}
-        for sale_line in (forecast.line_ids | jit.line_ids).order_line_id:
-            wanted = by_sale_line[sale_line]
             rounding = sale_line.product_uom.rounding
-            wanted = {
-                day: entry
-                for day, entry in wanted.items()
-                if not float_is_zero(entry[0], precision_rounding=rounding)
-            }
-            plan[sale_line] = (ranges, wanted)
+            plan[sale_line] = (
+                item_ranges,
+                {
+                    day: entry
+                    for day, entry in wanted.items()
+                    if not float_is_zero(entry[0], precision_rounding=rounding)
+                },
+            )
         return plan
 
     @api.model

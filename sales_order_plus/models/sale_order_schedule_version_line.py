@@ -1,6 +1,7 @@
 # Copyright 2026 sales_order_plus developers
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import fields, models
+from odoo import api, fields, models
+
 
 
 class SaleOrderScheduleVersionLine(models.Model):
@@ -51,3 +52,19 @@ class SaleOrderScheduleVersionLine(models.Model):
         help="The last delivery note the customer reports as received for this "
         "product.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        versions = self.env["sale.order.schedule.version"].browse(
+            {vals.get("version_id") for vals in vals_list if vals.get("version_id")}
+        )
+        versions._sop_version_check_lines_editable()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.version_id._sop_version_check_lines_editable()
+        return super().write(vals)
+
+    def unlink(self):
+        self.version_id._sop_version_check_lines_editable()
+        return super().unlink()
