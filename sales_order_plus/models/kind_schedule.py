@@ -123,10 +123,12 @@ class SaleOrder(models.Model):
         return res
 
     def _sop_schedule_check_confirm(self):
-        """Every goods line is fully scheduled, on dates not in the past."""
-        today = fields.Date.context_today(self)
+        """Every goods line is fully scheduled, on dates not in the past (the
+        company's today)."""
+        Schedule = self.env["sale.order.schedule.line"]
         problems = []
         for order in self:
+            today = Schedule._sop_schedule_today(order.company_id)
             for line in order.order_line.filtered(
                 lambda sl: sl._sop_schedule_is_scheduled()
             ):
@@ -500,12 +502,12 @@ class SaleOrderLine(models.Model):
             )
         )
         if unscheduled:
-            today = fields.Date.context_today(self)
-            self.env["sale.order.schedule.line"].create(
+            Schedule = self.env["sale.order.schedule.line"]
+            Schedule.create(
                 [
                     {
                         "order_line_id": sl.id,
-                        "date": today,
+                        "date": Schedule._sop_schedule_today(sl.company_id),
                         "product_uom_qty": sl.product_uom_qty,
                     }
                     for sl in unscheduled
@@ -598,8 +600,9 @@ class SaleOrderLine(models.Model):
         into the horizon."""
         scheduled = self.filtered(lambda sl: sl._sop_schedule_is_scheduled())
         demands = super(SaleOrderLine, self - scheduled)._sop_availability_demands()
-        today = fields.Date.context_today(self)
+        Schedule = self.env["sale.order.schedule.line"]
         for line in scheduled._sop_availability_tracked():
+            today = Schedule._sop_schedule_today(line.company_id)
             for sched in line.schedule_line_ids.filtered(
                 lambda s: s.state == "planned"
                 and s.firmness == "firm"
@@ -649,7 +652,7 @@ class SaleOrderScheduleLine(models.Model):
         # A forecast line is the customer's planning figure: never delivered.
         if self.order_id.type_kind != "schedule" or self.firmness == "forecast":
             return False
-        today = today or fields.Date.context_today(self)
+        today = today or self._sop_schedule_today(self.company_id)
         horizon = self.order_id.type_id.schedule_release_horizon or 0
         return horizon <= 0 or self.date <= today + timedelta(days=horizon)
 
@@ -707,8 +710,10 @@ class SaleOrderScheduleLine(models.Model):
 
     @api.model
     def _sop_schedule_due_lines(self, today=None):
-        """Planned lines of confirmed delivery schedules inside their type's horizon."""
-        today = today or fields.Date.context_today(self)
+        """Planned lines of confirmed delivery schedules inside their type's horizon
+        (each company's today unless ``today`` is given)."""
+        # The search bound: a day after UTC's today covers every company's today.
+        bound = today or fields.Date.today() + timedelta(days=1)
         horizons = (
             self.env["sale.order.type"]
             .search([("kind", "=", "schedule")])
@@ -723,7 +728,7 @@ class SaleOrderScheduleLine(models.Model):
             ("order_id.sop_credit_hold", "=", False),
         ]
         if min(horizons) > 0:
-            domain.append(("date", "<=", today + timedelta(days=max(horizons))))
+            domain.append(("date", "<=", bound + timedelta(days=max(horizons))))
         return self.search(domain).filtered(lambda s: s._sop_schedule_is_due(today))
 
     def action_sop_schedule_release_now(self):
@@ -959,13 +964,14 @@ class SaleOrderScheduleLine(models.Model):
                         qty=line.qty_delivered,
                     )
                 )
-        today = fields.Date.context_today(self)
         raise_problems(
             _("This change of the delivery schedule is not possible:"),
             [
                 problem
                 for line in self
-                for problem in line._sop_schedule_revision_problems(vals, today)
+                for problem in line._sop_schedule_revision_problems(
+                    vals, self._sop_schedule_today(line.company_id)
+                )
             ],
         )
 

@@ -369,7 +369,9 @@ class SaleOrderScheduleVersion(models.Model):
         version = self.create(
             {
                 "name": filename or "/",
-                "document_date": fields.Date.context_today(self),
+                "document_date": self.env[
+                    "sale.order.schedule.line"
+                ]._sop_schedule_today(order.company_id),
                 "kind": "forecast",
                 "source": source,
                 "order_id": order.id,
@@ -843,8 +845,9 @@ class SaleOrderScheduleVersion(models.Model):
                     products=", ".join(missing.mapped("display_name")),
                 )
             )
-        today = fields.Date.context_today(self)
-        latest = self.env["sale.order.schedule.line"]._sop_schedule_latest_date()
+        Schedule = self.env["sale.order.schedule.line"]
+        today = Schedule._sop_schedule_today(order.company_id)
+        latest = Schedule._sop_schedule_latest_date()
         for line in self.line_ids:
             qty, day = line.product_uom_qty, line.date
             if 0 <= qty <= ABSURD_QTY and today <= day <= latest:
@@ -1202,7 +1205,9 @@ class SaleOrderScheduleVersion(models.Model):
             [("order_id", "=", self.order_id.id), ("state", "=", "applied")]
         ):
             return []
-        today = fields.Date.context_today(self)
+        today = self.env["sale.order.schedule.line"]._sop_schedule_today(
+            self.order_id.company_id
+        )
         horizon = order_type.schedule_release_horizon
         # 0 releases every line at once: the whole schedule is the firm zone.
         zone_end = Date.max if horizon <= 0 else today + timedelta(days=horizon)

@@ -5,7 +5,7 @@ from datetime import date
 
 from freezegun import freeze_time
 
-from odoo import Command, fields
+from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
@@ -145,8 +145,13 @@ class TestScheduleAgreement(ScheduleCase):
         self.assertIn(picking.name, html)
         self.assertIn("12/31/2031", html)
 
+    @freeze_time("2026-12-07 23:30:00")
     def test_target_quantity_warns_and_does_not_block(self):
-        order = self._schedule_order({self.product_b: [(fields.Date.today(), 5.0)]})
+        # 23:30 UTC: the company (Brussels) is on the next day already; its today
+        # is the schedule's (UTC's today would be in the past).
+        today = self.Schedule._sop_schedule_today(self.company)
+        self.assertEqual(str(today), "2026-12-08")
+        order = self._schedule_order({self.product_b: [(today, 5.0)]})
         order.order_line.sop_target_qty = 4.0
         self.assertTrue(order.order_line.sop_target_exceeded)
         self.assertIn("SOP Bolt", order.sop_target_warning)
