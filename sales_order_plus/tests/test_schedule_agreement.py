@@ -7,7 +7,7 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .test_kind_schedule import ScheduleCase
 
@@ -66,6 +66,42 @@ class TestScheduleAgreement(ScheduleCase):
             listed = self.env["sale.order.line"].search(action["domain"])
             self.assertEqual(listed, order.order_line)
             self.assertEqual(listed.sop_cum_delivered_qty, 2.0)
+
+    def test_cumulative_start_is_the_company_s_for_every_user(self):
+        """At 23:30 UTC on 31 December the company in Berlin is in the new year, a
+        user in New York still in the old one: both read the company's start date
+        and the same delivered quantity since then."""
+        self.company.partner_id.tz = "Europe/Berlin"
+        self.company.resource_calendar_id.tz = "Europe/Berlin"
+        order = self._agreement()
+        users = [
+            new_test_user(
+                self.env,
+                login=f"sop_cum_{tz.split('/')[1].lower()}",
+                groups="sales_team.group_sale_salesman_all_leads",
+                tz=tz,
+            )
+            for tz in ("America/New_York", "Europe/Berlin")
+        ]
+        # Delivered at 23:45 Berlin on 31 December: last year's; the one at 00:30
+        # Berlin on 1 January: this year's, for every reader.
+        with freeze_time("2030-12-31 22:45"):
+            self._deliver(self._picking(order, date(2030, 12, 20)))
+        january = self._picking(order, date(2031, 1, 5))
+        with freeze_time("2030-12-31 23:30"):
+            self._deliver(january)
+            for user in users:
+                self.env.invalidate_all()
+                line = order.order_line.with_user(user)
+                self.assertEqual(
+                    (
+                        line.sop_cum_start_date,
+                        line.sop_cum_delivered_qty,
+                        line.sop_cum_last_picking_id,
+                    ),
+                    (date(2031, 1, 1), 3.0, january),
+                    user.tz,
+                )
 
     def test_difference_to_the_customer_cumulative_quantity(self):
         # Ours since 1 January against the customer's figure of the latest applied
