@@ -5,12 +5,13 @@ definitions), received by the import wizard and by e-mail through Odoo's mail
 gateway."""
 
 import base64
-from datetime import timedelta
+from datetime import date, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 
 from odoo.tests import tagged
 
+from ..models.schedule_edifact import ScheduleEdifactReader
 from .test_schedule_version import VersionCase
 
 
@@ -121,6 +122,52 @@ UNZ+1+{number}'
         self.assertEqual(again.state, "rejected")
         self.assertIn("duplicate", again.reason)
         self.assertEqual(version.state, "applied")
+
+    def test_six_digit_dates_without_a_format_code(self):
+        """A DTM value of six digits without its format code (2379) may be a week
+        (616, CCYYWW), a month (610, CCYYMM) or a date (101, YYMMDD): the SCC's
+        frequency (C329/2013: W weekly, M monthly, Y daily) says which; without it
+        only a value with one possible reading is read, else it is a problem (the
+        version is held), never a guess."""
+        def entries(dtms):
+            text = "UNH+1+DELFOR:D:96A:UN'BGM+241+DF-9+9'LIN+++C-100:IN'"
+            for frequency, value, fmt in dtms:
+                text += f"SCC+4++{frequency}'QTY+113:1'DTM+2:{value}{fmt}'"
+            text += "UNT+9+1'"
+            [message] = ScheduleEdifactReader(self.env._).parse(text)
+            [item] = message.items
+            return [due for due, _qty, _firmness in item.entries], item.problems
+
+        dates, problems = entries(
+            [
+                ("M", "202612", ""),  # December 2026: its first Monday
+                ("W", "202612", ""),  # week 12 of 2026: its Monday
+                ("Y", "261215", ""),  # 15 December 2026
+                ("", "202650", ""),  # no month 50: week 50
+                ("", "261215", ""),  # no year 2612: 15 December 2026
+                ("", "202612", ":616"),  # the code decides
+                ("", "202612", ":610"),
+            ]
+        )
+        self.assertEqual(
+            dates,
+            [
+                date(2026, 12, 7),
+                date(2026, 3, 16),
+                date(2026, 12, 15),
+                date(2026, 12, 7),
+                date(2026, 12, 15),
+                date(2026, 3, 16),
+                date(2026, 12, 7),
+            ],
+        )
+        self.assertFalse(problems)
+        # Week 12 or December: nothing says which.
+        dates, problems = entries([("", "202612", "")])
+        self.assertEqual(dates, [])
+        self.assertEqual(len(problems), 1)
+        self.assertIn("202612", problems[0])
+        self.assertIn("ambiguous", problems[0])
 
     def test_week_buckets_on_the_type_weekday(self):
         self.type_schedule.schedule_bucket_day = "3"
