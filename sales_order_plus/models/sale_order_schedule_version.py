@@ -333,7 +333,8 @@ class SaleOrderScheduleVersion(models.Model):
     @api.model
     def _sop_version_receive_csv(self, content, filename, source, order, inbox=None):
         """A version of ``order`` from a CSV or XLSX file (the import's format:
-        product, date, quantity; every line firm). ``inbox``: as for EDIFACT."""
+        product, date, quantity; the firmness of the agreement's line of the date,
+        a new date firm). ``inbox``: as for EDIFACT."""
         wizard = self.env["sale.order.schedule.import"].new(
             {
                 "order_id": order.id,
@@ -366,6 +367,19 @@ class SaleOrderScheduleVersion(models.Model):
                     "firmness": "firm",
                 }
             )
+        lines = self._sop_version_resolve_vals(order, lines)
+        # A file of rows has no firmness: a date keeps the one the agreement's
+        # schedule has (a forecast from the customer's EDIFACT stays one), a new
+        # date is firm.
+        firmness = {
+            (sched.order_line_id.id, sched.date): sched.firmness
+            for sched in order.schedule_line_ids
+            if not sched.cancelled
+        }
+        for vals in lines:
+            vals["firmness"] = firmness.get(
+                (vals.get("order_line_id"), vals["date"]), "firm"
+            )
         version = self.create(
             {
                 "name": filename or "/",
@@ -376,10 +390,7 @@ class SaleOrderScheduleVersion(models.Model):
                 "source": source,
                 "order_id": order.id,
                 "import_problems": "\n".join(problems) or False,
-                "line_ids": [
-                    fields.Command.create(vals)
-                    for vals in self._sop_version_resolve_vals(order, lines)
-                ],
+                "line_ids": [fields.Command.create(vals) for vals in lines],
                 "inbox_id": inbox.id if inbox else False,
                 "sender_problem": inbox._sop_inbox_sender_problem(order)
                 if inbox
@@ -1065,13 +1076,31 @@ class SaleOrderScheduleVersion(models.Model):
                     continue
                 if line.state == "delivered":
                     continue
+                if (
+                    line.released
+                    and firmness == "forecast"
+                    and float_is_zero(line.qty_delivered, precision_rounding=rounding)
+                ):
+                    # The customer turned a call into a planning figure: a
+                    # forecast is never delivered, so the released line is
+                    # cancelled with its delivery and the figure stays planned.
+                    to_cancel |= line
+                    to_create.append(
+                        {
+                            "order_line_id": sale_line.id,
+                            "date": day,
+                            "product_uom_qty": qty,
+                            "firmness": firmness,
+                        }
+                    )
+                    continue
                 vals = {}
                 qty = max(qty, line.qty_delivered)
                 if float_compare(
                     qty, line.product_uom_qty, precision_rounding=rounding
                 ):
                     vals["product_uom_qty"] = qty
-                # A released line is on its way: it stays firm.
+                # A partly delivered line is on its way: it stays firm.
                 if not line.released and line.firmness != firmness:
                     vals["firmness"] = firmness
                 if vals:

@@ -312,3 +312,132 @@ UNZ+1+{number}'
             [("state", "=", "unmatched")]
         )
         self.assertEqual(unmatched & (inbox | empty), inbox | empty)
+
+    # -- firmness through every channel --------------------------------------------
+    def _delfor_calls(self, ref, number, calls, doc_day=0):
+        """A DELFOR of C-100 with ``calls`` [(days from today, qty, SCC code)]."""
+        body = "".join(
+            f"SCC+{scc}'QTY+113:{qty}'DTM+2:{d(self.day(days))}:102'"
+            for days, qty, scc in calls
+        )
+        return (
+            f"UNA:+.? 'UNB+UNOC:3+4000001:14+4099999:14+{self.today:%y%m%d}:0800+"
+            f"{number}'UNH+1+DELFOR:D:96A:UN'BGM+241+{number}+9'"
+            f"DTM+137:{d(self.day(doc_day))}:102'NAD+BY+4000001::9'RFF+ON:{ref}'"
+            f"LIN+++C-100:IN'{body}UNT+9+1'UNZ+1+{number}'"
+        ).encode()
+
+    def _open_moves(self, line):
+        return line.move_ids.filtered(lambda m: m.state != "cancel")
+
+    def _assert_forecast_not_delivered(self, order, days, qty):
+        line = order.schedule_line_ids.filtered(
+            lambda s: s.date == self.day(days) and not s.cancelled
+        )
+        self.assertEqual(
+            (line.firmness, line.state, line.product_uom_qty),
+            ("forecast", "planned", qty),
+        )
+        self.assertFalse(self._open_moves(line))
+        released = order.schedule_line_ids.filtered(
+            lambda s: s.date == self.day(days) and s.cancelled
+        )
+        # A delivery of the date made before is cancelled with its line.
+        self.assertFalse(released.move_ids.filtered(lambda m: m.state != "cancel"))
+        self.assertNotIn(
+            self.day(days),
+            [
+                m.date_deadline.date()
+                for m in order.picking_ids.move_ids
+                if m.state not in ("cancel", "done")
+                and m.product_id == self.product
+            ],
+        )
+
+    def test_forecast_survives_the_import_wizard_on_an_existing_agreement(self):
+        """The agreement's confirmation released its lines within the horizon; the
+        customer's DELFOR then sends one of them as a forecast: it becomes a
+        planned forecast line, its delivery is cancelled."""
+        order = self._agreement(
+            {self.product: [(self.day(7), 5.0), (self.day(10), 3.0)]}, ref="AG-300"
+        )
+        self.assertEqual(order.schedule_line_ids.mapped("state"), ["released"] * 2)
+        version = self._import(
+            self._delfor_calls("AG-300", "DF-30", [(7, 5, 4), (10, 3, 1)]),
+            order=order,
+        )
+        self.assertEqual(version.state, "applied", version.reason)
+        self._assert_forecast_not_delivered(order, 7, 5.0)
+        firm = self._line(order, self.product, self.day(10))
+        self.assertEqual((firm.firmness, firm.state), ("firm", "released"))
+        self.assertEqual(self._open_moves(firm).product_uom_qty, 3.0)
+
+    def test_forecast_survives_the_mail_and_the_held_version(self):
+        """By mail: applied at once from an authenticated sender of the agreement;
+        held (sender not proven) and applied by the salesperson from the list."""
+        self.env["ir.config_parameter"].sudo().set_param(
+            "sales_order_plus.mail_authserv_id", "mx.sop.example"
+        )
+        auth = "mx.sop.example; dmarc=pass header.from=sop-customer.example"
+        for ref, auth_results in (("AG-301", auth), ("AG-302", None)):
+            order = self._agreement({self.product: [(self.day(7), 5.0)]}, ref=ref)
+            order.sop_schedule_sender_emails = self.customer.email
+            content = self._delfor_calls(ref, f"DF-{ref}", [(7, 6, 4), (9, 2, 1)])
+            self._mail(
+                ref, [("delfor.edi", content, "EDIFACT")], auth_results=auth_results
+            )
+            version = self.Version.search([("order_id", "=", order.id)])
+            if auth_results:
+                self.assertEqual(version.state, "applied", version.reason)
+            else:
+                self.assertEqual(version.state, "held")
+                version.with_user(self.salesman).action_apply()
+            self._assert_forecast_not_delivered(order, 7, 6.0)
+            firm = self._line(order, self.product, self.day(9))
+            self.assertEqual((firm.firmness, firm.state), ("firm", "released"))
+
+    def test_forecast_survives_a_csv_file(self):
+        """A CSV file has no firmness: it changes quantities and dates, the
+        firmness the customer's EDIFACT gave a date stays (wizard and mail); the
+        dates it adds are firm."""
+        self.env["ir.config_parameter"].sudo().set_param(
+            "sales_order_plus.mail_authserv_id", "mx.sop.example"
+        )
+        auth = "mx.sop.example; dmarc=pass header.from=sop-customer.example"
+        for ref, channel in (("AG-303", "wizard"), ("AG-304", "mail")):
+            order = self._agreement({self.product: [(self.day(60), 1.0)]}, ref=ref)
+            order.sop_schedule_sender_emails = self.customer.email
+            first = self._import(
+                self._delfor_calls(ref, f"DF-{ref}", [(7, 5, 4), (60, 1, 1)]),
+                order=order,
+            )
+            self.assertEqual(first.state, "applied", first.reason)
+            self._assert_forecast_not_delivered(order, 7, 5.0)
+            csv = (
+                "Product,Date,Quantity\n"
+                f"SOP-STORE,{self.day(7)},8\n"
+                f"SOP-STORE,{self.day(9)},2\n"
+                f"SOP-STORE,{self.day(60)},1\n"
+            ).encode()
+            if channel == "wizard":
+                wizard = self.env["sale.order.schedule.import"].create(
+                    {
+                        "order_id": order.id,
+                        "file": base64.b64encode(csv),
+                        "filename": "schedule.csv",
+                    }
+                )
+                wizard.action_import()
+            else:
+                self._mail(
+                    f"Schedule {ref}",
+                    [(f"{ref}.csv", csv, "csv")],
+                    auth_results=auth,
+                )
+                version = self.Version.search(
+                    [("order_id", "=", order.id), ("source", "=", "mail")]
+                )
+                self.assertEqual(version.state, "applied", version.reason)
+            self._assert_forecast_not_delivered(order, 7, 8.0)
+            added = self._line(order, self.product, self.day(9))
+            self.assertEqual((added.firmness, added.state), ("firm", "released"))
