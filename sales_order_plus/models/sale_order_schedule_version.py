@@ -149,6 +149,13 @@ class SaleOrderScheduleVersion(models.Model):
         help="The applied version of the same kind this version was compared with "
         "(and replaces when applied).",
     )
+    compared_with_schedule = fields.Boolean(
+        string="Compared with the Schedule",
+        readonly=True,
+        copy=False,
+        help="No version of this kind was applied before: the comparison is with "
+        "the agreement's schedule lines this version decides.",
+    )
     date_start = fields.Date(
         string="First Date", compute="_compute_dates", store=True, readonly=True
     )
@@ -1143,6 +1150,7 @@ class SaleOrderScheduleVersion(models.Model):
         self._sop_version_write_cum()
         previous = self._sop_version_applied(order, self.kind)
         previous.write({"state": "superseded"})
+        self._sop_version_supersede_older_held()
         self.write(
             {
                 "state": "applied",
@@ -1152,6 +1160,45 @@ class SaleOrderScheduleVersion(models.Model):
             }
         )
         self.activity_feedback(["mail.mail_activity_data_todo"])
+
+    def _sop_version_supersede_older_held(self):
+        """The held versions of the same agreement and kind older than this
+        applied one are superseded: applied later they would undo newer figures
+        (``_sop_version_refusal``). Their activities are done. (A received one
+        waits for its job, which rejects it for the same reason.)"""
+        self.ensure_one()
+        candidates = self.search(
+            [
+                ("order_id", "=", self.order_id.id),
+                ("kind", "=", self.kind),
+                ("state", "=", "held"),
+                ("id", "!=", self.id),
+            ]
+        )
+        older = candidates.filtered(
+            lambda v: (v.document_date or Date.min, v.id)
+            < (self.document_date or Date.min, self.id)
+        )
+        for version in older:
+            version.write(
+                {
+                    "state": "superseded",
+                    "reason": "\n".join(
+                        filter(
+                            None,
+                            [
+                                version.reason,
+                                _(
+                                    "Superseded by the newer version %(version)s, "
+                                    "applied.",
+                                    version=self.display_name,
+                                ),
+                            ],
+                        )
+                    ),
+                }
+            )
+            version.activity_feedback(["mail.mail_activity_data_todo"])
 
     def _sop_version_write_cum(self):
         """The customer's cumulative received quantity and last delivery note onto
@@ -1185,9 +1232,15 @@ class SaleOrderScheduleVersion(models.Model):
         # users read it, only this method writes it.
         self.change_ids.sudo().unlink()
         self.previous_id = previous
-        if not previous:
-            return
-        old, new = self._sop_version_totals(previous), self._sop_version_totals(self)
+        # The first version of its kind: compared with the agreement's schedule it
+        # replaces (the lines its confirmation or a person made).
+        self.compared_with_schedule = not previous
+        old = (
+            self._sop_version_totals(previous)
+            if previous
+            else self._sop_version_schedule_totals()
+        )
+        new = self._sop_version_totals(self)
         vals_list = []
         for key in sorted(old.keys() | new.keys(), key=lambda k: (k[0], k[1])):
             old_qty, old_firmness = old.get(key, (0.0, False))
@@ -1208,6 +1261,25 @@ class SaleOrderScheduleVersion(models.Model):
                     }
                 )
         self.env["sale.order.schedule.version.change"].sudo().create(vals_list)
+
+    def _sop_version_schedule_totals(self):
+        """{(product id, date): (qty, firmness)} of the agreement's active schedule
+        lines within the dates this version decides (``_sop_version_plan``)."""
+        self.ensure_one()
+        totals = {}
+        for sale_line, (ranges, _wanted) in self._sop_version_plan().items():
+            for sched in sale_line.schedule_line_ids:
+                if sched.cancelled or not self._sop_version_in_ranges(
+                    sched.date, ranges
+                ):
+                    continue
+                key = (sale_line.product_id.id, sched.date)
+                qty, firmness = totals.get(key, (0.0, "forecast"))
+                totals[key] = (
+                    qty + sched.product_uom_qty,
+                    "firm" if "firm" in (firmness, sched.firmness) else "forecast",
+                )
+        return totals
 
     @api.model
     def _sop_version_totals(self, version):

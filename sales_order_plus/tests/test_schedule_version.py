@@ -378,6 +378,75 @@ class TestScheduleVersion(VersionCase):
             self._line(order, self.product, self.day(3)).product_uom_qty, 5.0
         )
 
+    def test_first_version_compares_with_the_agreement_schedule(self):
+        """No version applied before: the comparison is with the agreement's
+        schedule lines the version decides (those its confirmation made)."""
+        order = self._agreement()
+        version = self._version(
+            order,
+            [(self.product, 7, 5.0, "firm"), (self.product, 60, 12.0, "forecast")],
+        )
+        self.assertEqual(version.state, "applied", version.reason)
+        self.assertFalse(version.previous_id)
+        self.assertTrue(version.compared_with_schedule)
+        self.assertEqual(
+            sorted(
+                (
+                    c.product_id.default_code,
+                    (c.date - self.today).days,
+                    c.old_qty,
+                    c.new_qty,
+                    c.old_firmness or False,
+                    c.new_firmness or False,
+                )
+                for c in version.change_ids
+            ),
+            [
+                ("SOP-STORE", 7, 0.0, 5.0, False, "firm"),
+                ("SOP-STORE", 60, 10.0, 12.0, "firm", "forecast"),
+            ],
+        )
+        # The next one compares with the version before, as ever.
+        second = self._version(
+            order, [(self.product, 7, 6.0, "firm")], number="V2", days=1
+        )
+        self.assertEqual(second.previous_id, version)
+        self.assertFalse(second.compared_with_schedule)
+
+    def test_applying_a_version_supersedes_the_older_held_ones(self):
+        """A held version older than the one applied is superseded (it would undo
+        newer figures) and its activity done; a newer held one stays held."""
+        order = self._agreement()
+        unproven = {"sender_problem": "Sender not proven."}
+        old_held = self._version(
+            order, [(self.product, 7, 5.0, "firm")], number="V1", days=1, **unproven
+        )
+        new_held = self._version(
+            order, [(self.product, 7, 7.0, "firm")], number="V4", days=5, **unproven
+        )
+        jit_held = self._version(
+            order,
+            [(self.product, 7, 9.0, "firm")],
+            kind="jit",
+            number="J1",
+            days=1,
+            **unproven,
+        )
+        self.assertEqual(
+            (old_held | new_held | jit_held).mapped("state"), ["held"] * 3
+        )
+        self.assertTrue(old_held.activity_ids)
+        applied = self._version(
+            order, [(self.product, 7, 6.0, "firm")], number="V2", days=2
+        )
+        self.assertEqual(applied.state, "applied", applied.reason)
+        self.assertEqual(old_held.state, "superseded")
+        self.assertIn("V2", old_held.reason)
+        self.assertFalse(old_held.activity_ids)
+        # Newer, or of the other kind: still for a person to decide.
+        self.assertEqual(new_held.state, "held")
+        self.assertEqual(jit_held.state, "held")
+
     def test_forecast_lines_are_never_released(self):
         self.type_schedule.schedule_release_horizon = 0
         order = self._agreement()
