@@ -795,6 +795,8 @@ class SaleOrderScheduleVersion(models.Model):
                 ("name", "=", number),
                 ("document_date", "=", document_date),
                 ("state", "in", ("applied", "superseded")),
+                # Applied once (a held version superseded unapplied is none).
+                ("applied_date", "!=", False),
                 ("id", "not in", self.ids),
             ],
             limit=1,
@@ -1012,6 +1014,7 @@ class SaleOrderScheduleVersion(models.Model):
                 ("order_id", "=", self.order_id.id),
                 ("kind", "=", "jit"),
                 ("state", "in", ("applied", "superseded")),
+                ("applied_date", "!=", False),
                 ("date_end", ">=", today),
                 ("id", "!=", self.id),
             ],

@@ -446,6 +446,13 @@ class TestScheduleVersion(VersionCase):
         # Newer, or of the other kind: still for a person to decide.
         self.assertEqual(new_held.state, "held")
         self.assertEqual(jit_held.state, "held")
+        # Superseded without being applied: received again it is older than the
+        # applied one, not a duplicate of an applied version.
+        again = self._version(
+            order, [(self.product, 7, 5.0, "firm")], number="V1", days=1
+        )
+        self.assertEqual(again.state, "rejected")
+        self.assertIn("Older", again.reason)
 
     def test_forecast_lines_are_never_released(self):
         self.type_schedule.schedule_release_horizon = 0
