@@ -52,6 +52,7 @@ from .integrity import (
     has_internal_flag,
     internal_flag,
     lock_available,
+    lock_claim,
     raise_problems,
     refuse_non_finite,
 )
@@ -134,10 +135,12 @@ class SaleOrder(models.Model):
         return res
 
     def _sop_schedule_check_confirm(self):
-        """Every goods line is fully scheduled, on dates not in the past."""
-        today = fields.Date.context_today(self)
+        """Every goods line is fully scheduled, on dates not in the past (the
+        company's today)."""
+        Schedule = self.env["sale.order.schedule.line"]
         problems = []
         for order in self:
+            today = Schedule._sop_schedule_today(order.company_id)
             for line in order.order_line.filtered(
                 lambda sl: sl._sop_schedule_is_scheduled()
             ):
@@ -538,12 +541,12 @@ class SaleOrderLine(models.Model):
             )
         )
         if unscheduled:
-            today = fields.Date.context_today(self)
-            self.env["sale.order.schedule.line"].create(
+            Schedule = self.env["sale.order.schedule.line"]
+            Schedule.create(
                 [
                     {
                         "order_line_id": sl.id,
-                        "date": today,
+                        "date": Schedule._sop_schedule_today(sl.company_id),
                         "product_uom_qty": sl.product_uom_qty,
                     }
                     for sl in unscheduled
@@ -636,8 +639,9 @@ class SaleOrderLine(models.Model):
         into the horizon."""
         scheduled = self.filtered(lambda sl: sl._sop_schedule_is_scheduled())
         demands = super(SaleOrderLine, self - scheduled)._sop_availability_demands()
-        today = fields.Date.context_today(self)
+        Schedule = self.env["sale.order.schedule.line"]
         for line in scheduled._sop_availability_tracked():
+            today = Schedule._sop_schedule_today(line.company_id)
             for sched in line.schedule_line_ids.filtered(
                 lambda s: s.state == "planned"
                 and s.firmness == "firm"
@@ -697,7 +701,7 @@ class SaleOrderScheduleLine(models.Model):
         # A forecast line is the customer's planning figure: never delivered.
         if self.order_id.type_kind != "schedule" or self.firmness == "forecast":
             return False
-        today = today or fields.Date.context_today(self)
+        today = today or self._sop_schedule_today(self.company_id)
         horizon = self.order_id.type_id.schedule_release_horizon or 0
         return horizon <= 0 or self.date <= today + timedelta(days=horizon)
 
@@ -755,8 +759,10 @@ class SaleOrderScheduleLine(models.Model):
 
     @api.model
     def _sop_schedule_due_lines(self, today=None):
-        """Planned lines of confirmed delivery schedules inside their type's horizon."""
-        today = today or fields.Date.context_today(self)
+        """Planned lines of confirmed delivery schedules inside their type's horizon
+        (each company's today unless ``today`` is given)."""
+        # The search bound: a day after UTC's today covers every company's today.
+        bound = today or fields.Date.today() + timedelta(days=1)
         horizons = (
             self.env["sale.order.type"]
             .search([("kind", "=", "schedule")])
@@ -771,7 +777,7 @@ class SaleOrderScheduleLine(models.Model):
             ("order_id.sop_credit_hold", "=", False),
         ]
         if min(horizons) > 0:
-            domain.append(("date", "<=", today + timedelta(days=max(horizons))))
+            domain.append(("date", "<=", bound + timedelta(days=max(horizons))))
         return self.search(domain).filtered(lambda s: s._sop_schedule_is_due(today))
 
     def action_sop_schedule_release_now(self):
@@ -1013,13 +1019,14 @@ class SaleOrderScheduleLine(models.Model):
                         qty=line.qty_delivered,
                     )
                 )
-        today = fields.Date.context_today(self)
         raise_problems(
             _("This change of the delivery schedule is not possible:"),
             [
                 problem
                 for line in self
-                for problem in line._sop_schedule_revision_problems(vals, today)
+                for problem in line._sop_schedule_revision_problems(
+                    vals, self._sop_schedule_today(line.company_id)
+                )
             ],
         )
 
@@ -1109,11 +1116,129 @@ class SaleOrderScheduleLine(models.Model):
         active.filtered(
             lambda s: s.released and s in old and old[s][0] != s.date
         )._sop_schedule_redate()
+        # What the change would release (due planned lines, increases of released
+        # ones) passes the type's availability policy first, as at confirmation.
+        released = active.filtered(lambda s: s.released)
+        procured = released._sop_schedule_qty_procured()
+        increases = {
+            line: line.product_uom_qty - procured[line.id]
+            for line in released
+            if float_compare(
+                line.product_uom_qty,
+                procured[line.id],
+                precision_rounding=line.order_line_id.product_uom.rounding,
+            )
+            > 0
+        }
+        active.filtered(
+            lambda s: s.state == "planned" and s._sop_schedule_is_due()
+        )._sop_schedule_check_availability(increases)
+        active = active.exists()
         active.filtered(lambda s: s.released)._sop_schedule_resize()
         active.filtered(
             lambda s: s.state == "planned" and s._sop_schedule_is_due()
         )._sop_schedule_release()
         sale_lines._sop_schedule_sync_quantity()
+
+    def _sop_schedule_check_availability(self, increases=None):
+        """The type's availability policy for what a revision or a schedule version
+        releases: the due planned lines ``self`` and ``increases`` ({released
+        line: quantity added}), as confirmation applies it
+        (models/sale_order_availability.py): a shortage no receipt covers, or any
+        shortage under "refuse", refuses the change; "reschedule" moves a line to
+        the day its whole quantity is covered; "partial" keeps what is there on the
+        day and moves the rest to a new line on the day it is covered (a released
+        line keeps its date: what its increase lacks goes to a new line)."""
+        increases = increases or {}
+        lines = (self | self.browse([line.id for line in increases])).filtered(
+            lambda s: s.firmness == "firm"
+            and s.order_id.type_id.availability_policy not in (False, "none")
+            and s.order_line_id._sop_availability_checked()
+        )
+        tracked = lines.order_line_id._sop_availability_tracked()
+        lines = lines.filtered(lambda s: s.order_line_id in tracked)
+        if not lines:
+            return
+        demands = [
+            sched.order_line_id._sop_availability_demand(
+                sched,
+                increases.get(sched, sched.product_uom_qty),
+                sched._sop_schedule_dates()["date_deadline"],
+                self._sop_schedule_today(sched.company_id),
+            )
+            for sched in lines
+        ]
+        # As at confirmation: two changes at once for the same goods, the second
+        # one computes after the first committed.
+        self.env.flush_all()
+        lock_claim(lines.product_id)
+        policies = {d.key: d.key.order_id.type_id.availability_policy for d in demands}
+        promises = self.env["sale.order.line"]._sop_availability_promises(
+            demands, {key for key, policy in policies.items() if policy == "partial"}
+        )
+        problems = []
+        for demand in demands:
+            promise = promises[demand.key]
+            values = demand.line._sop_availability_message_values(demand, promise)
+            if promise.full_dt is False:
+                problems.append(
+                    _(
+                        "%(order)s, %(product)s: %(available)s of %(qty)s %(uom)s on "
+                        "%(date)s; no planned receipt or vendor covers the rest",
+                        **values,
+                    )
+                )
+            elif policies[demand.key] == "refuse" and promise.full_dt != (
+                promise.ship_dt
+            ):
+                problems.append(
+                    _(
+                        "%(order)s, %(product)s: %(available)s of %(qty)s %(uom)s on "
+                        "%(date)s; the whole quantity from %(full_date)s",
+                        **values,
+                    )
+                )
+        raise_problems(
+            _(
+                "This change of the delivery schedule is not possible: the stock on "
+                "hand, the planned receipts and the existing commitments do not "
+                "cover these lines on their delivery date:"
+            ),
+            problems,
+        )
+        new_lines = []
+        for demand in demands:
+            sched, promise = demand.key, promises[demand.key]
+            if promise.full_dt == promise.ship_dt:
+                continue
+            full_day = demand.line._sop_availability_local(promise.full_dt).date()
+            partial = policies[sched] == "partial" and promise.qty > 0
+            if sched in increases:
+                kept = promise.qty if partial else 0.0
+                rest = increases[sched] - kept
+                sched.product_uom_qty -= rest
+            elif partial:
+                rest = sched.product_uom_qty - promise.qty
+                sched.product_uom_qty = promise.qty
+            else:
+                sched.date = full_day
+                continue
+            existing = sched.order_line_id.schedule_line_ids.filtered(
+                lambda s, day=full_day: s.date == day and not s.cancelled
+            )
+            if existing:
+                # The day has its line already: it takes the rest.
+                existing.product_uom_qty += rest
+                continue
+            new_lines.append(
+                {
+                    "order_line_id": sched.order_line_id.id,
+                    "date": full_day,
+                    "product_uom_qty": rest,
+                }
+            )
+        if new_lines:
+            self.create(new_lines)
 
     def _sop_schedule_pending_moves(self):
         return self.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))

@@ -132,10 +132,13 @@ class SaleOrder(models.Model):
         "type_id.sop_cum_start_month",
     )
     def _compute_sop_cum_start_date(self):
-        today = fields.Date.context_today(self)
+        # The company's today: the customer and every user count from one date.
+        Schedule = self.env["sale.order.schedule.line"]
         for order in self:
             order.sop_cum_start_date = (
-                order._sop_cum_start_date(today)
+                order._sop_cum_start_date(
+                    Schedule._sop_schedule_today(order.company_id)
+                )
                 if order.type_kind == "schedule"
                 else False
             )
@@ -313,7 +316,7 @@ class SaleOrderLine(models.Model):
         # Odoo's rule for the delivered quantity (sale_stock's
         # _compute_qty_delivered) on the moves done since the start date. The
         # moves of all lines are read at once (prefetch), no query per line.
-        tz = pytz.timezone(self.env.user.tz or "UTC")
+        Schedule = self.env["sale.order.schedule.line"]
         lines = self.filtered(
             lambda sl: sl._origin.id and sl.order_id.sop_cum_start_date
         )
@@ -322,6 +325,8 @@ class SaleOrderLine(models.Model):
             qty = 0.0
             last = self.env["stock.move"]
             if line in lines:
+                # The start day begins at midnight in the company's time zone.
+                tz = pytz.timezone(Schedule._sop_schedule_tz(line.company_id))
                 since = (
                     tz.localize(
                         datetime.combine(line.order_id.sop_cum_start_date, time.min)

@@ -311,10 +311,28 @@ class SaleOrderScheduleLine(models.Model):
                 )
 
     @api.model
-    def _sop_schedule_latest_date(self):
-        return fields.Date.context_today(self) + relativedelta(
-            years=SCHEDULE_HORIZON_YEARS
+    def _sop_schedule_tz(self, company=None):
+        """The time zone of the company's calendar days: a schedule's dates are the
+        company's (its warehouse ships by them), whoever reads or writes them."""
+        company = company or self.env.company
+        return (
+            company.resource_calendar_id.tz
+            or company.partner_id.tz
+            or self.env.user.tz
+            or "UTC"
         )
+
+    @api.model
+    def _sop_schedule_today(self, company=None):
+        """Today in the company's time zone: the one "today" of the schedules (due,
+        past, horizons), the same for every user and for the nightly job."""
+        return fields.Date.context_today(
+            self.with_context(tz=self._sop_schedule_tz(company))
+        )
+
+    @api.model
+    def _sop_schedule_latest_date(self):
+        return self._sop_schedule_today() + relativedelta(years=SCHEDULE_HORIZON_YEARS)
 
     @api.constrains("date")
     def _check_date_horizon(self):

@@ -88,6 +88,8 @@ def own_step(method):
             return method(self, *args, **kwargs)
 
     return wrapper
+
+
 _FIRMNESS = [("firm", "Firm"), ("forecast", "Forecast")]
 
 
@@ -194,6 +196,13 @@ class SaleOrderScheduleVersion(models.Model):
         copy=False,
         help="The applied version of the same kind this version was compared with "
         "(and replaces when applied).",
+    )
+    compared_with_schedule = fields.Boolean(
+        string="Compared with the Schedule",
+        readonly=True,
+        copy=False,
+        help="No version of this kind was applied before: the comparison is with "
+        "the agreement's schedule lines this version decides.",
     )
     date_start = fields.Date(
         string="First Date", compute="_compute_dates", store=True, readonly=True
@@ -419,7 +428,8 @@ class SaleOrderScheduleVersion(models.Model):
     @own_step
     def _sop_version_receive_csv(self, content, filename, source, order, inbox=None):
         """A version of ``order`` from a CSV or XLSX file (the import's format:
-        product, date, quantity; every line firm). ``inbox``: as for EDIFACT."""
+        product, date, quantity; the firmness of the agreement's line of the date,
+        a new date firm). ``inbox``: as for EDIFACT."""
         wizard = self.env["sale.order.schedule.import"].new(
             {
                 "order_id": order.id,
@@ -452,18 +462,30 @@ class SaleOrderScheduleVersion(models.Model):
                     "firmness": "firm",
                 }
             )
+        lines = self._sop_version_resolve_vals(order, lines)
+        # A file of rows has no firmness: a date keeps the one the agreement's
+        # schedule has (a forecast from the customer's EDIFACT stays one), a new
+        # date is firm.
+        firmness = {
+            (sched.order_line_id.id, sched.date): sched.firmness
+            for sched in order.schedule_line_ids
+            if not sched.cancelled
+        }
+        for vals in lines:
+            vals["firmness"] = firmness.get(
+                (vals.get("order_line_id"), vals["date"]), "firm"
+            )
         version = self.create(
             {
                 "name": filename or "/",
-                "document_date": fields.Date.context_today(self),
+                "document_date": self.env[
+                    "sale.order.schedule.line"
+                ]._sop_schedule_today(order.company_id),
                 "kind": "forecast",
                 "source": source,
                 "order_id": order.id,
                 "import_problems": "\n".join(problems) or False,
-                "line_ids": [
-                    fields.Command.create(vals)
-                    for vals in self._sop_version_resolve_vals(order, lines)
-                ],
+                "line_ids": [fields.Command.create(vals) for vals in lines],
                 "inbox_id": inbox.id if inbox else False,
                 "sender_problem": inbox._sop_inbox_sender_problem(order)
                 if inbox
@@ -864,6 +886,8 @@ class SaleOrderScheduleVersion(models.Model):
                 ("name", "=", number),
                 ("document_date", "=", document_date),
                 ("state", "in", ("applied", "superseded")),
+                # Applied once (a held version superseded unapplied is none).
+                ("applied_date", "!=", False),
                 ("id", "not in", self.ids),
             ],
             limit=1,
@@ -932,8 +956,9 @@ class SaleOrderScheduleVersion(models.Model):
                     products=", ".join(missing.mapped("display_name")),
                 )
             )
-        today = fields.Date.context_today(self)
-        latest = self.env["sale.order.schedule.line"]._sop_schedule_latest_date()
+        Schedule = self.env["sale.order.schedule.line"]
+        today = Schedule._sop_schedule_today(order.company_id)
+        latest = Schedule._sop_schedule_latest_date()
         for line in self.line_ids:
             qty, day = line.product_uom_qty, line.date
             if 0 <= qty <= ABSURD_QTY and today <= day <= latest:
@@ -1000,48 +1025,110 @@ class SaleOrderScheduleVersion(models.Model):
     # What applying does
     # ------------------------------------------------------------------
     def _sop_version_plan(self):
-        """{sales line: (ranges, {date: [qty, firmness]})}: the schedule the
-        agreement's applied versions (with this one) ask for, and the date ranges in
-        which they decide (the forecast version from its first date on, the JIT
-        version within its own first..last date, where it overrides the forecast)."""
+        """{sales line: (ranges, {date: [qty, firmness]})}: what applying this
+        version asks of the agreement's schedule, and the date ranges in which it
+        decides.
+
+        A JIT version (DELJIT) decides only the items it contains, each within its
+        own first..last date of that item: the other items and the item's other
+        dates stay as they are. A forecast version (DELFOR) decides its items from
+        its first date on, except, for an item of a JIT version in force, that
+        item's JIT dates (the JIT calls override the forecast there)."""
         self.ensure_one()
-        current = {
-            kind: self._sop_version_applied(self.order_id, kind)
-            for kind in ("forecast", "jit")
-        }
-        current[self.kind] = self
-        forecast, jit = current["forecast"], current["jit"]
+        if self.kind == "jit":
+            windows, lines = self._sop_version_item_windows(self)
+            return self._sop_version_plan_of(
+                {sale_line: [window] for sale_line, window in windows.items()},
+                lines,
+            )
+        windows = self._sop_version_jit_windows()
+        ranges, lines = {}, defaultdict(list)
+        for line in self.line_ids:
+            sale_line = line.order_line_id
+            window = windows.get(sale_line)
+            if window and window[0] <= line.date <= window[1]:
+                continue
+            lines[sale_line].append(line)
+        for sale_line in lines:
+            window = windows.get(sale_line)
+            ranges[sale_line] = self._sop_version_ranges_outside(
+                self.date_start, window
+            )
+        return self._sop_version_plan_of(ranges, lines)
+
+    @api.model
+    def _sop_version_ranges_outside(self, start, window):
+        """[(start, end)] from ``start`` on, without the dates of ``window``."""
+        if not window:
+            return [(start, Date.max)]
         ranges = []
-        if forecast:
-            ranges.append((forecast.date_start, Date.max))
-        if jit:
-            ranges.append((jit.date_start, jit.date_end))
-        # Read each line once (a version has thousands): plain values per sales line.
-        by_sale_line = defaultdict(dict)
-        for version in (forecast, jit):
-            for line in version.line_ids:
-                day = line.date
-                if (
-                    version == forecast
-                    and jit
-                    and jit.date_start <= day <= jit.date_end
-                ):
-                    continue
-                wanted = by_sale_line[line.order_line_id]
-                entry = wanted.setdefault(day, [0.0, "forecast"])
+        if start < window[0]:
+            ranges.append((start, window[0] - timedelta(days=1)))
+        if window[1] < Date.max:
+            ranges.append((max(start, window[1] + timedelta(days=1)), Date.max))
+        return ranges
+
+    @api.model
+    def _sop_version_item_windows(self, version):
+        """({sales line: (first, last date)}, {sales line: [version lines]}) of
+        the items of ``version``."""
+        windows, lines = {}, defaultdict(list)
+        for line in version.line_ids:
+            sale_line = line.order_line_id
+            lines[sale_line].append(line)
+            first, last = windows.get(sale_line, (line.date, line.date))
+            windows[sale_line] = (min(first, line.date), max(last, line.date))
+        return windows, lines
+
+    def _sop_version_jit_windows(self):
+        """{sales line: (first, last date)} of the JIT calls in force on the
+        agreement: per item, those of the newest JIT version (applied, or
+        superseded by one without that item) whose dates are not over yet."""
+        today = self.env["sale.order.schedule.line"]._sop_schedule_today(
+            self.company_id
+        )
+        jits = self.search(
+            [
+                ("order_id", "=", self.order_id.id),
+                ("kind", "=", "jit"),
+                ("state", "in", ("applied", "superseded")),
+                ("applied_date", "!=", False),
+                ("date_end", ">=", today),
+                ("id", "!=", self.id),
+            ],
+            order="applied_date desc, id desc",
+        )
+        windows = {}
+        for jit in jits:
+            for sale_line, window in self._sop_version_item_windows(jit)[0].items():
+                windows.setdefault(sale_line, window)
+        return windows
+
+    @api.model
+    def _sop_version_plan_of(self, ranges, lines):
+        """The plan (see ``_sop_version_plan``) of ``ranges`` {sales line:
+        [(start, end)]} and ``lines`` {sales line: [version lines]}: one entry per
+        date, the quantities of a date added up (firm if one of them is). Each line
+        is read once (a version has thousands)."""
+        plan = {}
+        for sale_line, item_ranges in ranges.items():
+            if not sale_line:
+                continue
+            wanted = {}
+            for line in lines.get(sale_line, []):
+                entry = wanted.setdefault(line.date, [0.0, "forecast"])
                 entry[0] += line.product_uom_qty
                 if line.firmness == "firm":
                     entry[1] = "firm"
-        plan = {}
-        for sale_line in (forecast.line_ids | jit.line_ids).order_line_id:
-            wanted = by_sale_line[sale_line]
             rounding = sale_line.product_uom.rounding
-            wanted = {
-                day: entry
-                for day, entry in wanted.items()
-                if not float_is_zero(entry[0], precision_rounding=rounding)
-            }
-            plan[sale_line] = (ranges, wanted)
+            plan[sale_line] = (
+                item_ranges,
+                {
+                    day: entry
+                    for day, entry in wanted.items()
+                    if not float_is_zero(entry[0], precision_rounding=rounding)
+                },
+            )
         return plan
 
     @api.model
@@ -1077,13 +1164,31 @@ class SaleOrderScheduleVersion(models.Model):
                     continue
                 if line.state == "delivered":
                     continue
+                if (
+                    line.released
+                    and firmness == "forecast"
+                    and float_is_zero(line.qty_delivered, precision_rounding=rounding)
+                ):
+                    # The customer turned a call into a planning figure: a
+                    # forecast is never delivered, so the released line is
+                    # cancelled with its delivery and the figure stays planned.
+                    to_cancel |= line
+                    to_create.append(
+                        {
+                            "order_line_id": sale_line.id,
+                            "date": day,
+                            "product_uom_qty": qty,
+                            "firmness": firmness,
+                        }
+                    )
+                    continue
                 vals = {}
                 qty = max(qty, line.qty_delivered)
                 if float_compare(
                     qty, line.product_uom_qty, precision_rounding=rounding
                 ):
                     vals["product_uom_qty"] = qty
-                # A released line is on its way: it stays firm.
+                # A partly delivered line is on its way: it stays firm.
                 if not line.released and line.firmness != firmness:
                     vals["firmness"] = firmness
                 if vals:
@@ -1127,6 +1232,7 @@ class SaleOrderScheduleVersion(models.Model):
         self._sop_version_write_cum()
         previous = self._sop_version_applied(order, self.kind)
         previous.write({"state": "superseded"})
+        self._sop_version_supersede_older_held()
         self.write(
             {
                 "state": "applied",
@@ -1136,6 +1242,45 @@ class SaleOrderScheduleVersion(models.Model):
             }
         )
         self.activity_feedback(["mail.mail_activity_data_todo"])
+
+    def _sop_version_supersede_older_held(self):
+        """The held versions of the same agreement and kind older than this
+        applied one are superseded: applied later they would undo newer figures
+        (``_sop_version_refusal``). Their activities are done. (A received one
+        waits for its job, which rejects it for the same reason.)"""
+        self.ensure_one()
+        candidates = self.search(
+            [
+                ("order_id", "=", self.order_id.id),
+                ("kind", "=", self.kind),
+                ("state", "=", "held"),
+                ("id", "!=", self.id),
+            ]
+        )
+        older = candidates.filtered(
+            lambda v: (v.document_date or Date.min, v.id)
+            < (self.document_date or Date.min, self.id)
+        )
+        for version in older:
+            version.write(
+                {
+                    "state": "superseded",
+                    "reason": "\n".join(
+                        filter(
+                            None,
+                            [
+                                version.reason,
+                                _(
+                                    "Superseded by the newer version %(version)s, "
+                                    "applied.",
+                                    version=self.display_name,
+                                ),
+                            ],
+                        )
+                    ),
+                }
+            )
+            version.activity_feedback(["mail.mail_activity_data_todo"])
 
     def _sop_version_write_cum(self):
         """The customer's cumulative received quantity and last delivery note onto
@@ -1169,9 +1314,15 @@ class SaleOrderScheduleVersion(models.Model):
         # users read it, only this method writes it.
         self.change_ids.sudo().unlink()
         self.previous_id = previous
-        if not previous:
-            return
-        old, new = self._sop_version_totals(previous), self._sop_version_totals(self)
+        # The first version of its kind: compared with the agreement's schedule it
+        # replaces (the lines its confirmation or a person made).
+        self.compared_with_schedule = not previous
+        old = (
+            self._sop_version_totals(previous)
+            if previous
+            else self._sop_version_schedule_totals()
+        )
+        new = self._sop_version_totals(self)
         vals_list = []
         for key in sorted(old.keys() | new.keys(), key=lambda k: (k[0], k[1])):
             old_qty, old_firmness = old.get(key, (0.0, False))
@@ -1192,6 +1343,25 @@ class SaleOrderScheduleVersion(models.Model):
                     }
                 )
         self.env["sale.order.schedule.version.change"].sudo().create(vals_list)
+
+    def _sop_version_schedule_totals(self):
+        """{(product id, date): (qty, firmness)} of the agreement's active schedule
+        lines within the dates this version decides (``_sop_version_plan``)."""
+        self.ensure_one()
+        totals = {}
+        for sale_line, (ranges, _wanted) in self._sop_version_plan().items():
+            for sched in sale_line.schedule_line_ids:
+                if sched.cancelled or not self._sop_version_in_ranges(
+                    sched.date, ranges
+                ):
+                    continue
+                key = (sale_line.product_id.id, sched.date)
+                qty, firmness = totals.get(key, (0.0, "forecast"))
+                totals[key] = (
+                    qty + sched.product_uom_qty,
+                    "firm" if "firm" in (firmness, sched.firmness) else "forecast",
+                )
+        return totals
 
     @api.model
     def _sop_version_totals(self, version):
@@ -1218,7 +1388,9 @@ class SaleOrderScheduleVersion(models.Model):
             [("order_id", "=", self.order_id.id), ("state", "=", "applied")]
         ):
             return []
-        today = fields.Date.context_today(self)
+        today = self.env["sale.order.schedule.line"]._sop_schedule_today(
+            self.order_id.company_id
+        )
         horizon = order_type.schedule_release_horizon
         # 0 releases every line at once: the whole schedule is the firm zone.
         zone_end = Date.max if horizon <= 0 else today + timedelta(days=horizon)

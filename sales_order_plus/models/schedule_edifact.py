@@ -27,7 +27,13 @@ Mapping (the qualifiers of the UN/EDIFACT directories):
   follows: 2 (delivery), 10 (shipment), 64 / 63 (earliest / latest: the earliest is
   taken), 158 / 159 (period start / end). Formats 102, 203, 204, 101, 616 (CCYYWW),
   610 (CCYYMM), 718 / 717 (date ranges).  A week, month or range becomes the type's
-  bucket weekday within it (``bucket_day``).
+  bucket weekday within it (``bucket_day``). Without a format code (2379 is
+  conditional in the directory, mandatory in the automotive guidelines) the length
+  decides where it can: 8 digits 102, 12 203, 14 204, 17 718. Six digits are a week
+  (616), a month (610) or a date (101): the SCC's frequency (C329/2013: W weekly, M
+  monthly, Y daily) says which; without one only a value with a single possible
+  reading is read ("202650": week 50, "261215": 15 December 2026), any other
+  ("202612": week 12 or December) is a problem, never a guess.
 * QTY 70 (cumulative quantity received) and RFF AAK (last delivery note received):
   the customer's cumulative figures of the item.
 """
@@ -128,7 +134,7 @@ class ScheduleEdifactReader:
             ) from error
         self.messages = []
         self.message = self.item = self.pending = None
-        self.firmness = "firm"
+        self.firmness, self.frequency = "firm", ""
         for segment in segments:
             if segment.tag in ("UNH", "UNT", "UNS", "LIN", "QTY", "GIS", "SEQ"):
                 self._flush()
@@ -167,7 +173,7 @@ class ScheduleEdifactReader:
             ),
         )
         self.messages.append(self.message)
-        self.item, self.firmness = None, "firm"
+        self.item, self.firmness, self.frequency = None, "firm", ""
 
     def _segment_unt(self, segment):
         self.message = self.item = None
@@ -206,7 +212,7 @@ class ScheduleEdifactReader:
         self._item_number(
             self.item, _component(segment, 2, 0), _component(segment, 2, 1)
         )
-        self.firmness = "firm"
+        self.firmness, self.frequency = "firm", ""
 
     def _segment_pia(self, segment):
         if self.item is None:
@@ -218,13 +224,15 @@ class ScheduleEdifactReader:
 
     def _segment_scc(self, segment):
         firmness = "firm" if _component(segment, 0) == "1" else "forecast"
+        # C329/2013: the buckets' frequency (W weekly, M monthly, Y daily).
+        frequency = _component(segment, 2, 0).strip().upper()
         if self.pending is not None and not self.pending["dates"]:
             # DELJIT: the SCC follows the quantity it qualifies.
-            self.pending["firmness"] = firmness
+            self.pending.update(firmness=firmness, frequency=frequency)
         else:
             # DELFOR: the SCC opens a group of quantities.
             self._flush()
-        self.firmness = firmness
+        self.firmness, self.frequency = firmness, frequency
 
     def _segment_qty(self, segment):
         if self.item is None:
@@ -234,7 +242,12 @@ class ScheduleEdifactReader:
         if qualifier == "70":
             self.item.cum_qty = self._quantity(self.item, text)
         elif qualifier in _SCHEDULE_QTY:
-            self.pending = {"qty": text, "firmness": self.firmness, "dates": {}}
+            self.pending = {
+                "qty": text,
+                "firmness": self.firmness,
+                "frequency": self.frequency,
+                "dates": {},
+            }
 
     @staticmethod
     def _item_number(item, code, code_type):
@@ -271,7 +284,11 @@ class ScheduleEdifactReader:
             (dates[q] for q in ("2", "10", "64", "158", "63", "159") if q in dates),
             None,
         )
-        due = self._date(item, segment) if segment is not None else None
+        due = (
+            self._date(item, segment, pending.get("frequency"))
+            if segment is not None
+            else None
+        )
         if segment is None:
             item.problems.append(
                 self._(
@@ -282,11 +299,24 @@ class ScheduleEdifactReader:
         if qty is not None and due:
             item.entries.append((due, qty, pending["firmness"]))
 
-    def _date(self, holder, segment):
+    def _date(self, holder, segment, frequency=""):
         """The date of a DTM segment (the bucket day of a week, month or range);
-        None and a problem on ``holder`` when it cannot be read."""
+        None and a problem on ``holder`` when it cannot be read. ``frequency``: the
+        SCC's frequency code of the quantity (2013)."""
         text = _component(segment, 0, 1).strip()
         fmt = _component(segment, 0, 2).strip()
+        if not fmt and len(text) == 6:
+            fmt = self._six_digit_format(text, frequency)
+            if not fmt:
+                holder.problems.append(
+                    self._(
+                        "the date %(value)s has no format code and is ambiguous (a "
+                        "week CCYYWW, a month CCYYMM or a date YYMMDD): the sender "
+                        "must send the format code (DTM 2379)",
+                        value=text,
+                    )
+                )
+                return None
         try:
             return self._parse_date(text, fmt)
         except ValueError:
@@ -299,13 +329,31 @@ class ScheduleEdifactReader:
             )
             return None
 
+    def _six_digit_format(self, text, frequency):
+        """The format of a 6-digit value without a format code: the one the SCC's
+        frequency names, else the only one the value can be; None when several
+        fit."""
+        by_frequency = {"W": "616", "M": "610", "Y": "101"}.get(frequency)
+        if by_frequency:
+            return by_frequency
+        fitting = []
+        for fmt in ("616", "610", "101"):
+            if fmt != "101" and text[:2] not in ("19", "20"):
+                continue  # a schedule's year, not 2612
+            try:
+                self._parse_date(text, fmt)
+            except ValueError:
+                continue
+            fitting.append(fmt)
+        return fitting[0] if len(fitting) == 1 else None
+
     def _parse_date(self, text, fmt):
+        if not text.isdigit() and fmt not in ("718", "717"):
+            raise ValueError(text)
         if not fmt:
-            # The format is conditional: guess it from the length only where that
-            # is unambiguous.
+            # The format is conditional: read by the length where it is unambiguous
+            # (six digits: _six_digit_format).
             fmt = {8: "102", 12: "203", 14: "204", 17: "718"}.get(len(text))
-            if len(text) == 6:
-                fmt = "616" if text[:2] in ("19", "20") else "101"
         if fmt == "102":
             return date(int(text[:4]), int(text[4:6]), int(text[6:8]))
         if fmt in ("203", "204"):

@@ -1,5 +1,6 @@
 # Copyright 2026 sales_order_plus developers
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import base64
 from contextlib import closing
 from datetime import date, datetime, timedelta
 
@@ -333,6 +334,121 @@ class TestAvailabilityAtConfirmation(SalesOrderPlusCase):
         order.action_confirm()
         self.assertEqual(order.schedule_line_ids.date, date(2026, 1, 12))
         self.assertEqual(order.schedule_line_ids.state, "planned")
+
+    def _import_csv(self, order, rows):
+        self.goods.default_code = "SOP-ATP"
+        content = "Product,Date,Quantity\n" + "".join(
+            f"SOP-ATP,{day},{qty}\n" for day, qty in rows
+        )
+        return (
+            self.env["sale.order.schedule.import"]
+            .create(
+                {
+                    "order_id": order.id,
+                    "file": base64.b64encode(content.encode()),
+                    "filename": "revision.csv",
+                }
+            )
+            .action_import()
+        )
+
+    @freeze_time(WEDNESDAY_11H)
+    def test_schedule_revisions_apply_the_type_policy(self):
+        """A revision of a confirmed schedule (typed in, a CSV file) releasing a
+        line passes the type's policy as the confirmation does."""
+        self.type_schedule.schedule_release_horizon = 2
+        self.type_schedule.availability_policy = "refuse"
+        self._receipt(self.goods, 10.0, datetime(2026, 1, 12, 9, 0))
+        order = self._schedule_order(self.goods, [(date(2026, 2, 2), 20.0)])
+        order.action_confirm()
+        Schedule = self.env["sale.order.schedule.line"]
+        # assertRaisesRegex keeps what was written: the savepoint undoes it.
+        with (
+            self.assertRaisesRegex(UserError, "SOP ATP goods: 5.0 of 6.0"),
+            self.env.cr.savepoint(),
+        ):
+            Schedule.create(
+                {
+                    "order_line_id": order.order_line.id,
+                    "date": date(2026, 1, 8),
+                    "product_uom_qty": 6.0,
+                }
+            )
+        with (
+            self.assertRaisesRegex(UserError, "SOP ATP goods: 5.0 of 6.0"),
+            self.env.cr.savepoint(),
+        ):
+            self._import_csv(order, [(date(2026, 1, 8), 6.0)])
+        self.assertEqual(order.schedule_line_ids.mapped("date"), [date(2026, 2, 2)])
+        self.assertFalse(order.picking_ids)
+        # Partial: what is there on the day, the rest once the receipt covers it.
+        self.type_schedule.availability_policy = "partial"
+        self._import_csv(order, [(date(2026, 1, 8), 6.0)])
+        self.assertEqual(
+            sorted(
+                (s.date, s.product_uom_qty, s.state) for s in order.schedule_line_ids
+            ),
+            [
+                (date(2026, 1, 8), 5.0, "released"),
+                (date(2026, 1, 12), 1.0, "planned"),
+                (date(2026, 2, 2), 20.0, "planned"),
+            ],
+        )
+        self.assertEqual(order.picking_ids.move_ids.product_uom_qty, 5.0)
+        # Raising a released line is a release too: nothing left on the day.
+        self.type_schedule.availability_policy = "refuse"
+        released = order.schedule_line_ids.filtered(lambda s: s.state == "released")
+        with (
+            self.assertRaisesRegex(UserError, "SOP ATP goods: 0.0 of 1500.0"),
+            self.env.cr.savepoint(),
+        ):
+            released.product_uom_qty = 1505.0
+        self.assertEqual(released.product_uom_qty, 5.0)
+        self.assertEqual(order.picking_ids.move_ids.product_uom_qty, 5.0)
+
+    @freeze_time(WEDNESDAY_11H)
+    def test_schedule_version_applies_the_type_policy(self):
+        """A version releasing a line it brings: held with the shortage under
+        "refuse"; under "reschedule" the line moves to the day it is covered."""
+        self.type_schedule.schedule_release_horizon = 2
+        self.type_schedule.availability_policy = "refuse"
+        self._receipt(self.goods, 10.0, datetime(2026, 1, 12, 9, 0))
+        order = self._schedule_order(self.goods, [(date(2026, 2, 2), 20.0)])
+        order.action_confirm()
+        version = self.env["sale.order.schedule.version"].create(
+            {
+                "order_id": order.id,
+                "name": "V1",
+                "document_date": date(2026, 1, 7),
+                "kind": "forecast",
+                "line_ids": [
+                    Command.create(
+                        {
+                            "product_id": self.goods.id,
+                            "date": day,
+                            "product_uom_qty": qty,
+                            "firmness": "firm",
+                        }
+                    )
+                    for day, qty in ((date(2026, 1, 8), 6.0), (date(2026, 2, 2), 20.0))
+                ],
+            }
+        )
+        version._sop_version_receive()
+        self.assertEqual(version.state, "held")
+        self.assertIn("SOP ATP goods: 5.0 of 6.0", version.reason)
+        self.assertEqual(order.schedule_line_ids.mapped("date"), [date(2026, 2, 2)])
+        self.assertFalse(order.picking_ids)
+        self.type_schedule.availability_policy = "reschedule"
+        version.action_apply()
+        self.assertEqual(version.state, "applied")
+        self.assertEqual(
+            sorted(
+                (s.date, s.product_uom_qty, s.state) for s in order.schedule_line_ids
+            ),
+            [(date(2026, 1, 12), 6.0, "planned"), (date(2026, 2, 2), 20.0, "planned")],
+        )
+        self.assertFalse(order.picking_ids)
 
     # ------------------------------------------------------------------
     # Standard orders, warehouses, units, goods without stock

@@ -8,7 +8,7 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from .common import SalesOrderPlusCase, trap_jobs
 
@@ -696,3 +696,47 @@ class TestKindSchedule(ScheduleCase):
             .with_user(self.salesman)
             .search([("order_id", "=", order.id)])
         )
+
+    @freeze_time("2026-12-07 23:30:00")
+    def test_today_is_the_company_today_for_every_user(self):
+        """At 23:30 UTC the company in Berlin is on 8 December, a salesperson in New
+        York still on the 7th, one in Berlin on the 8th: the schedule's today (past
+        dates, what is due, a version's dates) is the company's for both."""
+        self.company.partner_id.tz = "Europe/Berlin"
+        self.company.resource_calendar_id.tz = "Europe/Berlin"
+        self.type_schedule.schedule_release_horizon = 1
+        users = {
+            tz: new_test_user(
+                self.env,
+                login=f"sop_salesman_{tz.split('/')[1].lower()}",
+                groups="sales_team.group_sale_salesman_all_leads",
+                tz=tz,
+            )
+            for tz in ("America/New_York", "Europe/Berlin")
+        }
+        today = date(2026, 12, 8)
+        self.assertEqual(self.Schedule._sop_schedule_today(self.company), today)
+        for tz, user in users.items():
+            # The company's yesterday is in the past for both users.
+            past = self._schedule_order({self.product_b: [(date(2026, 12, 7), 2.0)]})
+            with self.assertRaisesRegex(UserError, "dates in the past"):
+                past.with_user(user).action_confirm()
+            # Today and tomorrow (the horizon of one day) are due for both.
+            order = self._schedule_order(
+                {
+                    self.product_b: [
+                        (today, 2.0),
+                        (date(2026, 12, 9), 3.0),
+                        (date(2026, 12, 10), 4.0),
+                    ]
+                }
+            )
+            order.with_user(user).action_confirm()
+            self.assertEqual(
+                order.schedule_line_ids.sorted("date").mapped("state"),
+                ["released", "released", "planned"],
+                tz,
+            )
+            line = order.schedule_line_ids.sorted("date")[0]
+            with self.assertRaisesRegex(UserError, "in the past"):
+                line.with_user(user).date = date(2026, 12, 7)

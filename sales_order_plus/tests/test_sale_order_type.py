@@ -2,6 +2,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import importlib.util
 
+from freezegun import freeze_time
+
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
@@ -83,12 +85,15 @@ class TestSaleOrderType(SalesOrderPlusCase):
         self.assertEqual(order.payment_term_id, term)
         self.assertEqual(order.type_kind, "cash")
 
+    @freeze_time("2026-12-07 23:30:00")
     def test_non_standard_kind_behaves_like_standard_order(self):
         """Until a kind defines behaviour, confirming it is plain Odoo (a delivery
         schedule with a single date delivers like a standard order)."""
         order = self._create_order(self.type_schedule, lines=[(self.product, 4.0)])
+        # The company's today (the schedule's), not UTC's: see the test at 23:30.
+        today = self.env["sale.order.schedule.line"]._sop_schedule_today()
         order.order_line.schedule_line_ids = [
-            Command.create({"date": fields.Date.today(), "product_uom_qty": 4.0})
+            Command.create({"date": today, "product_uom_qty": 4.0})
         ]
         order.action_confirm()
         self.assertEqual(order.state, "sale")

@@ -5,9 +5,9 @@ from datetime import date
 
 from freezegun import freeze_time
 
-from odoo import Command, fields
+from odoo import Command
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .test_kind_schedule import ScheduleCase
 
@@ -66,6 +66,42 @@ class TestScheduleAgreement(ScheduleCase):
             listed = self.env["sale.order.line"].search(action["domain"])
             self.assertEqual(listed, order.order_line)
             self.assertEqual(listed.sop_cum_delivered_qty, 2.0)
+
+    def test_cumulative_start_is_the_company_s_for_every_user(self):
+        """At 23:30 UTC on 31 December the company in Berlin is in the new year, a
+        user in New York still in the old one: both read the company's start date
+        and the same delivered quantity since then."""
+        self.company.partner_id.tz = "Europe/Berlin"
+        self.company.resource_calendar_id.tz = "Europe/Berlin"
+        order = self._agreement()
+        users = [
+            new_test_user(
+                self.env,
+                login=f"sop_cum_{tz.split('/')[1].lower()}",
+                groups="sales_team.group_sale_salesman_all_leads",
+                tz=tz,
+            )
+            for tz in ("America/New_York", "Europe/Berlin")
+        ]
+        # Delivered at 23:45 Berlin on 31 December: last year's; the one at 00:30
+        # Berlin on 1 January: this year's, for every reader.
+        with freeze_time("2030-12-31 22:45"):
+            self._deliver(self._picking(order, date(2030, 12, 20)))
+        january = self._picking(order, date(2031, 1, 5))
+        with freeze_time("2030-12-31 23:30"):
+            self._deliver(january)
+            for user in users:
+                self.env.invalidate_all()
+                line = order.order_line.with_user(user)
+                self.assertEqual(
+                    (
+                        line.sop_cum_start_date,
+                        line.sop_cum_delivered_qty,
+                        line.sop_cum_last_picking_id,
+                    ),
+                    (date(2031, 1, 1), 3.0, january),
+                    user.tz,
+                )
 
     def test_difference_to_the_customer_cumulative_quantity(self):
         # Ours since 1 January against the customer's figure of the latest applied
@@ -145,8 +181,13 @@ class TestScheduleAgreement(ScheduleCase):
         self.assertIn(picking.name, html)
         self.assertIn("12/31/2031", html)
 
+    @freeze_time("2026-12-07 23:30:00")
     def test_target_quantity_warns_and_does_not_block(self):
-        order = self._schedule_order({self.product_b: [(fields.Date.today(), 5.0)]})
+        # 23:30 UTC: the company (Brussels) is on the next day already; its today
+        # is the schedule's (UTC's today would be in the past).
+        today = self.Schedule._sop_schedule_today(self.company)
+        self.assertEqual(str(today), "2026-12-08")
+        order = self._schedule_order({self.product_b: [(today, 5.0)]})
         order.order_line.sop_target_qty = 4.0
         self.assertTrue(order.order_line.sop_target_exceeded)
         self.assertIn("SOP Bolt", order.sop_target_warning)

@@ -5,12 +5,13 @@ definitions), received by the import wizard and by e-mail through Odoo's mail
 gateway."""
 
 import base64
-from datetime import timedelta
+from datetime import date, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 
 from odoo.tests import tagged
 
+from ..models.schedule_edifact import ScheduleEdifactReader
 from .test_schedule_version import VersionCase
 
 
@@ -121,6 +122,52 @@ UNZ+1+{number}'
         self.assertEqual(again.state, "rejected")
         self.assertIn("duplicate", again.reason)
         self.assertEqual(version.state, "applied")
+
+    def test_six_digit_dates_without_a_format_code(self):
+        """A DTM value of six digits without its format code (2379) may be a week
+        (616, CCYYWW), a month (610, CCYYMM) or a date (101, YYMMDD): the SCC's
+        frequency (C329/2013: W weekly, M monthly, Y daily) says which; without it
+        only a value with one possible reading is read, else it is a problem (the
+        version is held), never a guess."""
+        def entries(dtms):
+            text = "UNH+1+DELFOR:D:96A:UN'BGM+241+DF-9+9'LIN+++C-100:IN'"
+            for frequency, value, fmt in dtms:
+                text += f"SCC+4++{frequency}'QTY+113:1'DTM+2:{value}{fmt}'"
+            text += "UNT+9+1'"
+            [message] = ScheduleEdifactReader(self.env._).parse(text)
+            [item] = message.items
+            return [due for due, _qty, _firmness in item.entries], item.problems
+
+        dates, problems = entries(
+            [
+                ("M", "202612", ""),  # December 2026: its first Monday
+                ("W", "202612", ""),  # week 12 of 2026: its Monday
+                ("Y", "261215", ""),  # 15 December 2026
+                ("", "202650", ""),  # no month 50: week 50
+                ("", "261215", ""),  # no year 2612: 15 December 2026
+                ("", "202612", ":616"),  # the code decides
+                ("", "202612", ":610"),
+            ]
+        )
+        self.assertEqual(
+            dates,
+            [
+                date(2026, 12, 7),
+                date(2026, 3, 16),
+                date(2026, 12, 15),
+                date(2026, 12, 7),
+                date(2026, 12, 15),
+                date(2026, 3, 16),
+                date(2026, 12, 7),
+            ],
+        )
+        self.assertFalse(problems)
+        # Week 12 or December: nothing says which.
+        dates, problems = entries([("", "202612", "")])
+        self.assertEqual(dates, [])
+        self.assertEqual(len(problems), 1)
+        self.assertIn("202612", problems[0])
+        self.assertIn("ambiguous", problems[0])
 
     def test_week_buckets_on_the_type_weekday(self):
         self.type_schedule.schedule_bucket_day = "3"
@@ -265,3 +312,132 @@ UNZ+1+{number}'
             [("state", "=", "unmatched")]
         )
         self.assertEqual(unmatched & (inbox | empty), inbox | empty)
+
+    # -- firmness through every channel --------------------------------------------
+    def _delfor_calls(self, ref, number, calls, doc_day=0):
+        """A DELFOR of C-100 with ``calls`` [(days from today, qty, SCC code)]."""
+        body = "".join(
+            f"SCC+{scc}'QTY+113:{qty}'DTM+2:{d(self.day(days))}:102'"
+            for days, qty, scc in calls
+        )
+        return (
+            f"UNA:+.? 'UNB+UNOC:3+4000001:14+4099999:14+{self.today:%y%m%d}:0800+"
+            f"{number}'UNH+1+DELFOR:D:96A:UN'BGM+241+{number}+9'"
+            f"DTM+137:{d(self.day(doc_day))}:102'NAD+BY+4000001::9'RFF+ON:{ref}'"
+            f"LIN+++C-100:IN'{body}UNT+9+1'UNZ+1+{number}'"
+        ).encode()
+
+    def _open_moves(self, line):
+        return line.move_ids.filtered(lambda m: m.state != "cancel")
+
+    def _assert_forecast_not_delivered(self, order, days, qty):
+        line = order.schedule_line_ids.filtered(
+            lambda s: s.date == self.day(days) and not s.cancelled
+        )
+        self.assertEqual(
+            (line.firmness, line.state, line.product_uom_qty),
+            ("forecast", "planned", qty),
+        )
+        self.assertFalse(self._open_moves(line))
+        released = order.schedule_line_ids.filtered(
+            lambda s: s.date == self.day(days) and s.cancelled
+        )
+        # A delivery of the date made before is cancelled with its line.
+        self.assertFalse(released.move_ids.filtered(lambda m: m.state != "cancel"))
+        self.assertNotIn(
+            self.day(days),
+            [
+                m.date_deadline.date()
+                for m in order.picking_ids.move_ids
+                if m.state not in ("cancel", "done")
+                and m.product_id == self.product
+            ],
+        )
+
+    def test_forecast_survives_the_import_wizard_on_an_existing_agreement(self):
+        """The agreement's confirmation released its lines within the horizon; the
+        customer's DELFOR then sends one of them as a forecast: it becomes a
+        planned forecast line, its delivery is cancelled."""
+        order = self._agreement(
+            {self.product: [(self.day(7), 5.0), (self.day(10), 3.0)]}, ref="AG-300"
+        )
+        self.assertEqual(order.schedule_line_ids.mapped("state"), ["released"] * 2)
+        version = self._import(
+            self._delfor_calls("AG-300", "DF-30", [(7, 5, 4), (10, 3, 1)]),
+            order=order,
+        )
+        self.assertEqual(version.state, "applied", version.reason)
+        self._assert_forecast_not_delivered(order, 7, 5.0)
+        firm = self._line(order, self.product, self.day(10))
+        self.assertEqual((firm.firmness, firm.state), ("firm", "released"))
+        self.assertEqual(self._open_moves(firm).product_uom_qty, 3.0)
+
+    def test_forecast_survives_the_mail_and_the_held_version(self):
+        """By mail: applied at once from an authenticated sender of the agreement;
+        held (sender not proven) and applied by the salesperson from the list."""
+        self.env["ir.config_parameter"].sudo().set_param(
+            "sales_order_plus.mail_authserv_id", "mx.sop.example"
+        )
+        auth = "mx.sop.example; dmarc=pass header.from=sop-customer.example"
+        for ref, auth_results in (("AG-301", auth), ("AG-302", None)):
+            order = self._agreement({self.product: [(self.day(7), 5.0)]}, ref=ref)
+            order.sop_schedule_sender_emails = self.customer.email
+            content = self._delfor_calls(ref, f"DF-{ref}", [(7, 6, 4), (9, 2, 1)])
+            self._mail(
+                ref, [("delfor.edi", content, "EDIFACT")], auth_results=auth_results
+            )
+            version = self.Version.search([("order_id", "=", order.id)])
+            if auth_results:
+                self.assertEqual(version.state, "applied", version.reason)
+            else:
+                self.assertEqual(version.state, "held")
+                version.with_user(self.salesman).action_apply()
+            self._assert_forecast_not_delivered(order, 7, 6.0)
+            firm = self._line(order, self.product, self.day(9))
+            self.assertEqual((firm.firmness, firm.state), ("firm", "released"))
+
+    def test_forecast_survives_a_csv_file(self):
+        """A CSV file has no firmness: it changes quantities and dates, the
+        firmness the customer's EDIFACT gave a date stays (wizard and mail); the
+        dates it adds are firm."""
+        self.env["ir.config_parameter"].sudo().set_param(
+            "sales_order_plus.mail_authserv_id", "mx.sop.example"
+        )
+        auth = "mx.sop.example; dmarc=pass header.from=sop-customer.example"
+        for ref, channel in (("AG-303", "wizard"), ("AG-304", "mail")):
+            order = self._agreement({self.product: [(self.day(60), 1.0)]}, ref=ref)
+            order.sop_schedule_sender_emails = self.customer.email
+            first = self._import(
+                self._delfor_calls(ref, f"DF-{ref}", [(7, 5, 4), (60, 1, 1)]),
+                order=order,
+            )
+            self.assertEqual(first.state, "applied", first.reason)
+            self._assert_forecast_not_delivered(order, 7, 5.0)
+            csv = (
+                "Product,Date,Quantity\n"
+                f"SOP-STORE,{self.day(7)},8\n"
+                f"SOP-STORE,{self.day(9)},2\n"
+                f"SOP-STORE,{self.day(60)},1\n"
+            ).encode()
+            if channel == "wizard":
+                wizard = self.env["sale.order.schedule.import"].create(
+                    {
+                        "order_id": order.id,
+                        "file": base64.b64encode(csv),
+                        "filename": "schedule.csv",
+                    }
+                )
+                wizard.action_import()
+            else:
+                self._mail(
+                    f"Schedule {ref}",
+                    [(f"{ref}.csv", csv, "csv")],
+                    auth_results=auth,
+                )
+                version = self.Version.search(
+                    [("order_id", "=", order.id), ("source", "=", "mail")]
+                )
+                self.assertEqual(version.state, "applied", version.reason)
+            self._assert_forecast_not_delivered(order, 7, 8.0)
+            added = self._line(order, self.product, self.day(9))
+            self.assertEqual((added.firmness, added.state), ("firm", "released"))

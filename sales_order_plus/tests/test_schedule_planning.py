@@ -2,6 +2,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from datetime import timedelta
 
+from freezegun import freeze_time
+
 from odoo import Command, fields
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import format_date
@@ -62,10 +64,19 @@ class TestSchedulePlanning(ScheduleCase):
             .get_report_values(docids=self.part.ids)["docs"]
         )
 
+    @freeze_time("2026-12-07 23:30:00")
     def test_planned_line_raises_the_suggestion_once(self):
-        in_30 = self.today + timedelta(days=30)
-        in_60 = self.today + timedelta(days=60)
-        self.assertEqual(self.orderpoint.lead_days_date, self.today + timedelta(45))
+        # 23:30 UTC: the company (Brussels) is on 8 December, stock's window is
+        # counted from UTC's today (stock's own lead_days_date); the schedule's
+        # dates from the company's.
+        today = self.Schedule._sop_schedule_today(self.company)
+        self.assertEqual(str(today), "2026-12-08")
+        in_30 = today + timedelta(days=30)
+        in_60 = today + timedelta(days=60)
+        self.orderpoint.invalidate_recordset()
+        self.assertEqual(
+            self.orderpoint.lead_days_date, fields.Date.today() + timedelta(45)
+        )
         self.assertEqual(self._figures(self.orderpoint), (0.0, 100.0))
 
         order = self._schedule_order({self.part: [(in_30, 30.0), (in_60, 7.0)]})

@@ -265,6 +265,199 @@ class TestScheduleVersion(VersionCase):
             },
         )
 
+    def test_jit_for_one_item_leaves_the_other_items_alone(self):
+        """A JIT version overrides only the items it contains, each within its own
+        dates: the other item's lines inside those dates (released ones among them)
+        and a line a person changed stay as they are."""
+        order = self._agreement()
+        forecast = self._version(
+            order,
+            [
+                (self.product, 7, 5.0, "firm"),
+                (self.product, 10, 8.0, "firm"),
+                (self.product, 30, 20.0, "forecast"),
+                (self.product_b, 6, 4.0, "firm"),
+                (self.product_b, 12, 6.0, "firm"),
+                (self.product_b, 30, 7.0, "forecast"),
+            ],
+        )
+        self.assertEqual(forecast.state, "applied", forecast.reason)
+        # A person changes a planned line of the applied schedule.
+        edited = self._line(order, self.product_b, self.day(30))
+        edited.product_uom_qty = 8.0
+        b_lines = order.schedule_line_ids.filtered(
+            lambda s: s.product_id == self.product_b
+        )
+        b_moves = b_lines.move_ids
+        self.assertEqual(len(b_moves), 2)
+        before_b = self._schedule(order, self.product_b)
+        jit = self._version(
+            order,
+            [(self.product, 5, 12.0, "firm"), (self.product, 13, 9.0, "firm")],
+            kind="jit",
+            number="J1",
+        )
+        self.assertEqual(jit.state, "applied", jit.reason)
+        # Item B is not in the JIT: nothing of it changed, nothing cancelled.
+        self.assertEqual(self._schedule(order, self.product_b), before_b)
+        self.assertEqual(
+            before_b,
+            {
+                ("SOP-BOLT", 6): (4.0, "firm", "released"),
+                ("SOP-BOLT", 12): (6.0, "firm", "released"),
+                ("SOP-BOLT", 30): (8.0, "forecast", "planned"),
+            },
+        )
+        self.assertFalse(b_lines.filtered("cancelled"))
+        self.assertNotIn("cancel", b_moves.mapped("state"))
+        # Item A: the JIT decides its dates 5..13, the forecast the rest.
+        self.assertEqual(
+            self._schedule(order, self.product),
+            {
+                ("SOP-STORE", 5): (12.0, "firm", "released"),
+                ("SOP-STORE", 13): (9.0, "firm", "released"),
+                ("SOP-STORE", 30): (20.0, "forecast", "planned"),
+            },
+        )
+        # A new forecast leaves the JIT's dates of item A alone, decides the rest.
+        forecast_2 = self._version(
+            order,
+            [
+                (self.product, 7, 1.0, "firm"),
+                (self.product, 30, 25.0, "forecast"),
+                (self.product_b, 6, 4.0, "firm"),
+                (self.product_b, 12, 5.0, "firm"),
+                (self.product_b, 30, 9.0, "forecast"),
+            ],
+            number="V2",
+            days=1,
+        )
+        self.assertEqual(forecast_2.state, "applied", forecast_2.reason)
+        self.assertEqual(
+            self._schedule(order),
+            {
+                ("SOP-STORE", 5): (12.0, "firm", "released"),
+                ("SOP-STORE", 13): (9.0, "firm", "released"),
+                ("SOP-STORE", 30): (25.0, "forecast", "planned"),
+                ("SOP-BOLT", 6): (4.0, "firm", "released"),
+                ("SOP-BOLT", 12): (5.0, "firm", "released"),
+                ("SOP-BOLT", 30): (9.0, "forecast", "planned"),
+            },
+        )
+
+    def test_lines_of_a_decided_version_cannot_change(self):
+        """Applied, superseded and rejected versions are the record of what the
+        customer sent: their lines cannot be changed, added or removed (an edited
+        line would be applied again with the next version)."""
+        order = self._agreement()
+        forecast = self._version(order, [(self.product, 7, 5.0, "firm")])
+        self.assertEqual(forecast.state, "applied", forecast.reason)
+        # As the salesperson would over RPC (the superuser's own steps may).
+        as_user = forecast.with_user(self.salesman)
+        with self.assertRaises(UserError):
+            as_user.line_ids.product_uom_qty = 99.0
+        with self.assertRaises(UserError):
+            as_user.line_ids.unlink()
+        with self.assertRaises(UserError):
+            self.env["sale.order.schedule.version.line"].with_user(
+                self.salesman
+            ).create(
+                {
+                    "version_id": forecast.id,
+                    "product_id": self.product.id,
+                    "date": self.day(8),
+                    "product_uom_qty": 1.0,
+                }
+            )
+        self.assertEqual(forecast.line_ids.product_uom_qty, 5.0)
+        # A held version's lines can still be put right before it is applied.
+        held = self._version(
+            order, [(self.product, -3, 5.0, "firm")], number="V2", days=1
+        )
+        self.assertEqual(held.state, "held")
+        held.line_ids.date = self.day(3)
+        held.action_apply()
+        self.assertEqual(held.state, "applied")
+        self.assertEqual(
+            self._line(order, self.product, self.day(3)).product_uom_qty, 5.0
+        )
+
+    def test_first_version_compares_with_the_agreement_schedule(self):
+        """No version applied before: the comparison is with the agreement's
+        schedule lines the version decides (those its confirmation made)."""
+        order = self._agreement()
+        version = self._version(
+            order,
+            [(self.product, 7, 5.0, "firm"), (self.product, 60, 12.0, "forecast")],
+        )
+        self.assertEqual(version.state, "applied", version.reason)
+        self.assertFalse(version.previous_id)
+        self.assertTrue(version.compared_with_schedule)
+        self.assertEqual(
+            sorted(
+                (
+                    c.product_id.default_code,
+                    (c.date - self.today).days,
+                    c.old_qty,
+                    c.new_qty,
+                    c.old_firmness or False,
+                    c.new_firmness or False,
+                )
+                for c in version.change_ids
+            ),
+            [
+                ("SOP-STORE", 7, 0.0, 5.0, False, "firm"),
+                ("SOP-STORE", 60, 10.0, 12.0, "firm", "forecast"),
+            ],
+        )
+        # The next one compares with the version before, as ever.
+        second = self._version(
+            order, [(self.product, 7, 6.0, "firm")], number="V2", days=1
+        )
+        self.assertEqual(second.previous_id, version)
+        self.assertFalse(second.compared_with_schedule)
+
+    def test_applying_a_version_supersedes_the_older_held_ones(self):
+        """A held version older than the one applied is superseded (it would undo
+        newer figures) and its activity done; a newer held one stays held."""
+        order = self._agreement()
+        unproven = {"sender_problem": "Sender not proven."}
+        old_held = self._version(
+            order, [(self.product, 7, 5.0, "firm")], number="V1", days=1, **unproven
+        )
+        new_held = self._version(
+            order, [(self.product, 7, 7.0, "firm")], number="V4", days=5, **unproven
+        )
+        jit_held = self._version(
+            order,
+            [(self.product, 7, 9.0, "firm")],
+            kind="jit",
+            number="J1",
+            days=1,
+            **unproven,
+        )
+        self.assertEqual(
+            (old_held | new_held | jit_held).mapped("state"), ["held"] * 3
+        )
+        self.assertTrue(old_held.activity_ids)
+        applied = self._version(
+            order, [(self.product, 7, 6.0, "firm")], number="V2", days=2
+        )
+        self.assertEqual(applied.state, "applied", applied.reason)
+        self.assertEqual(old_held.state, "superseded")
+        self.assertIn("V2", old_held.reason)
+        self.assertFalse(old_held.activity_ids)
+        # Newer, or of the other kind: still for a person to decide.
+        self.assertEqual(new_held.state, "held")
+        self.assertEqual(jit_held.state, "held")
+        # Superseded without being applied: received again it is older than the
+        # applied one, not a duplicate of an applied version.
+        again = self._version(
+            order, [(self.product, 7, 5.0, "firm")], number="V1", days=1
+        )
+        self.assertEqual(again.state, "rejected")
+        self.assertIn("Older", again.reason)
+
     def test_forecast_lines_are_never_released(self):
         self.type_schedule.schedule_release_horizon = 0
         order = self._agreement()
@@ -291,13 +484,8 @@ class TestScheduleVersion(VersionCase):
     def test_customer_cumulative_figures_on_the_agreement_line(self):
         order = self._agreement()
         version = self._version(order, [(self.product, 7, 5.0, "firm")])
-        version.line_ids.write(
-            {
-                "has_customer_cum": True,
-                "customer_cum_qty": 1250.0,
-                "customer_cum_note": "LS-4711",
-            }
-        )
+        # The applied version's lines are its record (no change); the next version
+        # brings the figures.
         version2 = version.copy({"name": "V2", "state": "received"})
         version2.line_ids.write(
             {

@@ -379,8 +379,9 @@ class SaleOrderScheduleImport(models.TransientModel):
         UserError listing every wrong row."""
         self.ensure_one()
         order_lines = self._rows_order_lines(rows)
-        today = fields.Date.context_today(self)
-        latest = self.env["sale.order.schedule.line"]._sop_schedule_latest_date()
+        Schedule = self.env["sale.order.schedule.line"]
+        today = Schedule._sop_schedule_today(self.order_id.company_id)
+        latest = Schedule._sop_schedule_latest_date()
         problems, checked, seen = [], [], {}
         for row in rows:
             line, reasons = order_lines[row.code]
