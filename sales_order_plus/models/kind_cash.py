@@ -327,7 +327,9 @@ class SaleOrder(models.Model):
                 {
                     "journal_id": journal.id,
                     "currency_id": self.currency_id.id,
-                    "payment_date": fields.Date.context_today(self),
+                    "payment_date": self.env["sale.cash.closing"]._sop_cash_today(
+                        self.company_id
+                    ),
                 }
             )
         )
@@ -600,7 +602,9 @@ class SaleOrder(models.Model):
                     "amount": amount,
                     "group_payment": True,
                     "payment_difference_handling": "open",
-                    "payment_date": fields.Date.context_today(self),
+                    "payment_date": self.env["sale.cash.closing"]._sop_cash_today(
+                        self.company_id
+                    ),
                 }
             )
             ._create_payments()

@@ -48,7 +48,12 @@ class SaleCashClosing(models.Model):
     currency_id = fields.Many2one(
         comodel_name="res.currency", compute="_compute_currency_id"
     )
-    date = fields.Date(required=True, default=fields.Date.context_today, tracking=True)
+    date = fields.Date(
+        required=True,
+        default=lambda self: self._sop_cash_today(),
+        tracking=True,
+        help="The company's day (its time zone), whoever closes.",
+    )
     user_id = fields.Many2one(
         comodel_name="res.users",
         string="Cashier",
@@ -117,6 +122,15 @@ class SaleCashClosing(models.Model):
                 self._table,
                 ["journal_id", "date", "COALESCE(user_id, 0)"],
             )
+
+    @api.model
+    def _sop_cash_today(self, company=None):
+        """Today in the company's time zone (its calendar's, else its own, else
+        UTC): one drawer has one day, whatever the time zone of who takes the cash
+        or closes it (a cashier without one would be a day behind at 23:30 UTC)."""
+        company = company or self.env.company
+        tz = company.resource_calendar_id.tz or company.partner_id.tz or "UTC"
+        return fields.Date.context_today(self.with_context(tz=tz))
 
     @api.model
     def _default_journal(self):
@@ -208,6 +222,10 @@ class SaleCashClosing(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            if not vals.get("date") and vals.get("journal_id"):
+                journal = self.env["account.journal"].browse(vals["journal_id"])
+                vals["date"] = self._sop_cash_today(journal.company_id)
         # Refused before the insert: the unique index would only say "duplicate".
         for vals in vals_list:
             self.new(self._add_missing_default_values(vals))._check_unique()
@@ -288,7 +306,10 @@ class SaleCashClosing(models.Model):
                 ]
             )
         )
-        tz_orders = orders.with_context(tz=self.env.user.tz or "UTC")
+        company = self.company_id
+        tz_orders = orders.with_context(
+            tz=company.resource_calendar_id.tz or company.partner_id.tz or "UTC"
+        )
         return orders.browse(
             [
                 order.id

@@ -3,7 +3,9 @@
 """The counter: hand-over modes, Pay and Hand Over (split payments, change, partial
 collection), expiry of reservations, online-paid collection."""
 
-from datetime import timedelta
+from datetime import date, timedelta
+
+from freezegun import freeze_time
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
@@ -501,7 +503,7 @@ class TestCashCounter(CounterMixin, SalesOrderPlusCase):
             1,
         )
         # The next day opens with what was counted.
-        tomorrow = self._closing(date=fields.Date.today() + timedelta(days=1))
+        tomorrow = self._closing(date=closing.date + timedelta(days=1))
         self.assertEqual(tomorrow.opening_balance, 145.0)
         html = (
             self.env["ir.actions.report"]
@@ -521,6 +523,22 @@ class TestCashCounter(CounterMixin, SalesOrderPlusCase):
         closing.action_close()
         self.assertEqual(closing.difference, 0.0)
         self.assertFalse(closing.statement_line_id)
+
+    def test_cash_day_is_the_company_day_late_in_the_evening(self):
+        """At 23:30 UTC it is already the next day in the company's time zone: the
+        payment taken at the counter and the closing the cashier opens (a user
+        without a time zone: UTC) fall on the same day, the company's."""
+        self.env.company.resource_calendar_id.tz = "Europe/Berlin"
+        self.env.user.tz = "Europe/Berlin"
+        self.cashier.tz = False
+        with freeze_time("2026-03-10 23:30:00"):
+            order = self._collect_order([(self.pillow, 1.0)])
+            self._wizard(order).action_hand_over()
+            closing = self._closing(counted=20.0)
+            self.assertEqual(self._payments(order).date, date(2026, 3, 11))
+            self.assertEqual(closing.date, date(2026, 3, 11))
+            self.assertEqual(closing.cash_in, 20.0)
+            self.assertEqual(closing.difference, 0.0)
 
     def test_closing_with_pending_collection_refused(self):
         order = self._collect_order()
@@ -548,7 +566,7 @@ class TestCashCounter(CounterMixin, SalesOrderPlusCase):
             self.salesman
         ).action_hand_over()
         own = self._closing(user_id=self.cashier.id)
-        whole = self._closing(user_id=False, date=fields.Date.today())
+        whole = self._closing(user_id=False, date=own.date)
         self.assertEqual(own.cash_in, 200.0)
         self.assertEqual(whole.cash_in, 220.0)
         self.assertIn(self.cashier.name, own.name)
