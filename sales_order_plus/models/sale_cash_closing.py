@@ -65,14 +65,15 @@ class SaleCashClosing(models.Model):
         default="draft",
         required=True,
         readonly=True,
+        copy=False,
         tracking=True,
     )
     opening_balance = fields.Monetary(
         compute="_compute_opening_balance",
         store=True,
-        readonly=False,
         help="Cash in the drawer at the start of the day: the counted amount of the "
-        "journal's previous closing.",
+        "journal's previous closing. It cannot be changed: a different amount in the "
+        "drawer is a difference of this closing, booked.",
     )
     payment_ids = fields.Many2many(
         comodel_name="account.payment",
@@ -220,8 +221,42 @@ class SaleCashClosing(models.Model):
     # ------------------------------------------------------------------
     # Rules: one closing per journal, day and cashier; closed is final
     # ------------------------------------------------------------------
+    @api.model
+    def _closing_only_fields(self):
+        """Set by the closing itself (the previous count, ``action_close``), never by
+        a user: a closing typed in as closed, or with a lower opening, would hide a
+        difference that is then never booked."""
+        return {
+            "state",
+            "opening_balance",
+            "statement_line_id",
+            "closed_by_id",
+            "date_closed",
+        }
+
+    def _check_closing_only_fields(self, vals):
+        # Superuser mode is the add-on's own code (action_close); a user or an RPC
+        # client, whatever its rights, never is.
+        if self.env.su:
+            return
+        names = sorted(self._closing_only_fields() & set(vals))
+        if names:
+            raise UserError(
+                _(
+                    "These fields of a cash closing are set by the closing itself "
+                    "(the previous closing's count, Close), not by hand: "
+                    "%(fields)s.",
+                    fields=", ".join(
+                        self._fields[name].get_description(self.env)["string"]
+                        for name in names
+                    ),
+                )
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            self._check_closing_only_fields(vals)
         for vals in vals_list:
             if not vals.get("date") and vals.get("journal_id"):
                 journal = self.env["account.journal"].browse(vals["journal_id"])
@@ -259,6 +294,7 @@ class SaleCashClosing(models.Model):
         raise_problems(_("A day is closed once:"), problems)
 
     def write(self, vals):
+        self._check_closing_only_fields(vals)
         if set(vals) - self._chatter_fields():
             self._check_open()
         res = super().write(vals)
@@ -377,7 +413,18 @@ class SaleCashClosing(models.Model):
             }
             if not closing.currency_id.is_zero(closing.difference):
                 vals["statement_line_id"] = closing._book_difference().id
-            closing.write(vals)
+            closing.sudo().write(vals)
+        # The open days after these start with what was counted now.
+        later = self.sudo().search(
+            [
+                ("journal_id", "in", self.journal_id.ids),
+                ("date", ">", min(self.mapped("date"))),
+                ("state", "=", "draft"),
+            ]
+        )
+        if later:
+            self.env.add_to_compute(self._fields["opening_balance"], later)
+            later.flush_recordset(["opening_balance"])
         return True
 
     def action_print(self):

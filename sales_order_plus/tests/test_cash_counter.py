@@ -445,8 +445,11 @@ class TestCashCounter(CounterMixin, SalesOrderPlusCase):
             tendered=150.0,
         ).action_hand_over()
         self._refund(order, {self.pillow: 1.0})
+        self._closing(
+            date=self.env["sale.cash.closing"]._sop_cash_today() - timedelta(days=1),
+            counted=50.0,
+        ).action_close()
         closing = self._closing(
-            opening_balance=50.0,
             line_ids=[
                 Command.create({"value": 100.0, "number": 1}),
                 Command.create({"value": 20.0, "number": 1}),
@@ -500,7 +503,7 @@ class TestCashCounter(CounterMixin, SalesOrderPlusCase):
             self.env["account.bank.statement.line"].search_count(
                 [("journal_id", "=", self.cash_journal.id)]
             ),
-            1,
+            2,  # yesterday's +50.00 (nothing expected) and today's -5.00
         )
         # The next day opens with what was counted.
         tomorrow = self._closing(date=closing.date + timedelta(days=1))
@@ -539,6 +542,71 @@ class TestCashCounter(CounterMixin, SalesOrderPlusCase):
             self.assertEqual(closing.date, date(2026, 3, 11))
             self.assertEqual(closing.cash_in, 20.0)
             self.assertEqual(closing.difference, 0.0)
+
+    def test_opening_balance_is_the_previous_count(self):
+        """A cashier cannot type the opening down to hide a shortage (100 -> 70):
+        the opening is the previous closing's count, for every user."""
+        yesterday = self._closing(
+            date=self.env["sale.cash.closing"]._sop_cash_today() - timedelta(days=1),
+            counted=100.0,
+        )
+        yesterday.action_close()
+        manager = new_test_user(
+            self.env,
+            login="sop_cash_manager",
+            groups="sales_order_plus.group_sale_cashier,account.group_account_manager",
+        )
+        for user in (self.cashier, manager):
+            with self.assertRaisesRegex(UserError, "Opening Balance"):
+                self._closing(user=user, opening_balance=70.0)
+        closing = self._closing(counted=70.0)
+        self.assertEqual(closing.opening_balance, 100.0)
+        for user in (self.cashier, manager):
+            with self.assertRaisesRegex(UserError, "Opening Balance"):
+                closing.with_user(user).write({"opening_balance": 70.0})
+        self.assertEqual(closing.opening_balance, 100.0)
+        self.assertEqual(closing.difference, -30.0)
+        closing.action_close()
+        self.assertEqual(closing.statement_line_id.amount, -30.0)
+
+    def test_opening_follows_a_later_closed_previous_day(self):
+        """Today opened before yesterday was closed: the opening is yesterday's
+        count once it is closed."""
+        today = self.env["sale.cash.closing"]._sop_cash_today()
+        yesterday = self._closing(date=today - timedelta(days=1), counted=80.0)
+        closing = self._closing(counted=80.0)
+        self.assertEqual(closing.opening_balance, 0.0)
+        yesterday.action_close()
+        self.assertEqual(closing.opening_balance, 80.0)
+        self.assertEqual(closing.difference, 0.0)
+
+    def test_closing_state_and_booking_only_by_the_closing(self):
+        """A closing created closed would never book its difference: state and
+        booking fields are refused from users, in create and write."""
+        order = self._collect_order([(self.pillow, 1.0)])
+        self._wizard(order).action_hand_over()
+        line = self.env["account.bank.statement.line"].create(
+            {"journal_id": self.cash_journal.id, "amount": 1.0, "payment_ref": "x"}
+        )
+        protected = {
+            "state": "closed",
+            "statement_line_id": line.id,
+            "closed_by_id": self.cashier.id,
+            "date_closed": fields.Datetime.now(),
+        }
+        for name, value in protected.items():
+            with self.assertRaisesRegex(UserError, "set by the closing itself"):
+                self._closing(counted=0.0, **{name: value})
+        closing = self._closing(counted=0.0)
+        for name, value in protected.items():
+            with self.assertRaisesRegex(UserError, "set by the closing itself"):
+                closing.write({name: value})
+        self.assertEqual(closing.state, "draft")
+        self.assertFalse(closing.statement_line_id)
+        self.assertEqual(closing.copy_data()[0].get("state", "draft"), "draft")
+        closing.action_close()
+        self.assertEqual(closing.state, "closed")
+        self.assertEqual(closing.statement_line_id.amount, -20.0)
 
     def test_closing_with_pending_collection_refused(self):
         order = self._collect_order()
