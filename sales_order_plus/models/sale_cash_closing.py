@@ -200,10 +200,14 @@ class SaleCashClosing(models.Model):
             )
             closing.payment_ids = payments
             closing.cash_in = sum(
-                p.amount for p in payments if p.payment_type == "inbound"
+                closing._payment_amount(p)
+                for p in payments
+                if p.payment_type == "inbound"
             )
             closing.cash_out = sum(
-                p.amount for p in payments if p.payment_type == "outbound"
+                closing._payment_amount(p)
+                for p in payments
+                if p.payment_type == "outbound"
             )
             closing.expected = (
                 closing.opening_balance + closing.cash_in - closing.cash_out
@@ -211,6 +215,23 @@ class SaleCashClosing(models.Model):
             closing.difference = closing.currency_id.round(
                 closing.counted - closing.expected
             )
+
+    def _payment_amount(self, payment):
+        """The payment in the drawer's (journal's) currency at the payment's rate:
+        what its entry booked on the journal's account, not its face value."""
+        self.ensure_one()
+        currency = self.currency_id
+        if payment.currency_id == currency:
+            return payment.amount
+        liquidity = payment._seek_for_lines()[0]
+        if currency == self.company_id.currency_id:
+            return currency.round(abs(sum(liquidity.mapped("balance"))))
+        in_currency = liquidity.filtered(lambda ln: ln.currency_id == currency)
+        if in_currency:
+            return currency.round(abs(sum(in_currency.mapped("amount_currency"))))
+        return payment.currency_id._convert(
+            payment.amount, currency, self.company_id, payment.date
+        )
 
     @api.depends("line_ids.subtotal")
     def _compute_counted(self):

@@ -608,6 +608,59 @@ class TestCashCounter(CounterMixin, SalesOrderPlusCase):
         self.assertEqual(closing.state, "closed")
         self.assertEqual(closing.statement_line_id.amount, -20.0)
 
+    def test_closing_converts_foreign_payments(self):
+        """100 in another currency is counted in the drawer's currency at the
+        payment's rate, not as 100."""
+        currency = self.env.ref("base.EUR")
+        if currency == self.company.currency_id:
+            currency = self.env.ref("base.CHF")
+        currency.active = True
+        self.env["res.currency.rate"].create(
+            {
+                "name": self.env["sale.cash.closing"]._sop_cash_today()
+                - timedelta(days=1),
+                "currency_id": currency.id,
+                "rate": 2.0,
+                "company_id": self.company.id,
+            }
+        )
+        pricelist = self.env["product.pricelist"].create(
+            {"name": "SOP foreign", "currency_id": currency.id}
+        )
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "type_id": self.type_collect.id,
+                "pricelist_id": pricelist.id,
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": self.pillow.id,
+                            "product_uom_qty": 1.0,
+                            "price_unit": 100.0,
+                        }
+                    )
+                ],
+            }
+        )
+        order.action_confirm()
+        self._wizard(order).action_hand_over()
+        payment = self._payments(order)
+        self.assertEqual((payment.currency_id, payment.amount), (currency, 100.0))
+        closing = self._closing(counted=50.0)
+        self.assertEqual(closing.currency_id, self.company.currency_id)
+        self.assertEqual(closing.cash_in, 50.0)
+        self.assertEqual(closing.expected, 50.0)
+        self.assertEqual(closing.difference, 0.0)
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html(
+                "sales_order_plus.action_report_sale_cash_closing", closing.ids
+            )[0]
+            .decode()
+        )
+        self.assertIn("50.00", html)
+
     def test_closing_with_pending_collection_refused(self):
         order = self._collect_order()
         order.commitment_date = fields.Datetime.now()
