@@ -292,13 +292,31 @@ class SaleCashClosing(models.Model):
     def _check_unique(self):
         problems = []
         for closing in self:
+            same_day = [
+                ("id", "not in", closing.ids),
+                ("journal_id", "=", closing.journal_id.id),
+                ("date", "=", closing.date),
+            ]
+            # Per cashier or as a whole, never both: the whole journal's closing
+            # counts the cashiers' payments again, and books their difference twice.
+            other_way = self.sudo().search(
+                same_day
+                + [("user_id", "=", False) if closing.user_id else ("user_id", "!=", False)],
+                limit=1,
+            )
+            if other_way:
+                problems.append(
+                    _(
+                        "%(journal)s on %(date)s is closed per cashier or as a whole, "
+                        "not both: %(other)s exists.",
+                        journal=closing.journal_id.name,
+                        date=closing.date,
+                        other=other_way.name,
+                    )
+                )
+                continue
             others = self.sudo().search_count(
-                [
-                    ("id", "not in", closing.ids),
-                    ("journal_id", "=", closing.journal_id.id),
-                    ("date", "=", closing.date),
-                    ("user_id", "=", closing.user_id.id),
-                ]
+                same_day + [("user_id", "=", closing.user_id.id)]
             )
             if others:
                 # No f-string inside _(): the term extraction (babel) fails on it.
@@ -389,6 +407,19 @@ class SaleCashClosing(models.Model):
         )
         self.invalidate_recordset()
         self._check_open()
+        # Created side by side in two sessions, both could exist: the second to
+        # close is refused (the row locks of the day's closings serialize it).
+        lock_nowait(
+            self.search(
+                [
+                    ("journal_id", "in", self.journal_id.ids),
+                    ("date", "in", self.mapped("date")),
+                ]
+            )
+            - self,
+            _("Another closing of the same day is being closed."),
+        )
+        self._check_unique()
         problems = []
         for closing in self:
             pending = closing._pending_collections()

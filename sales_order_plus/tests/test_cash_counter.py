@@ -687,10 +687,44 @@ class TestCashCounter(CounterMixin, SalesOrderPlusCase):
             self.salesman
         ).action_hand_over()
         own = self._closing(user_id=self.cashier.id)
-        whole = self._closing(user_id=False, date=own.date)
         self.assertEqual(own.cash_in, 200.0)
-        self.assertEqual(whole.cash_in, 220.0)
         self.assertIn(self.cashier.name, own.name)
+        own.with_env(self.env).unlink()
+        whole = self._closing(user_id=False)
+        self.assertEqual(whole.cash_in, 220.0)
+
+    def test_journal_day_closed_per_cashier_or_as_a_whole(self):
+        """The same cash closed per cashier and for the whole journal would book its
+        difference twice: a journal-day is closed one way only."""
+        order = self._collect_order([(self.pillow, 1.0)])
+        self._wizard(order.with_user(self.cashier)).with_user(
+            self.cashier
+        ).action_hand_over()
+        own = self._closing(user_id=self.cashier.id, counted=10.0)
+        with self.assertRaisesRegex(UserError, "per cashier or as a whole"):
+            self._closing(user_id=False, counted=10.0)
+        own.action_close()
+        with self.assertRaisesRegex(UserError, "per cashier or as a whole"):
+            self._closing(user_id=False, counted=10.0)
+        # The other way round, on the next day.
+        next_day = own.date + timedelta(days=1)
+        whole = self._closing(user_id=False, date=next_day, counted=10.0)
+        with self.assertRaisesRegex(UserError, "per cashier or as a whole"):
+            self._closing(user_id=self.cashier.id, date=next_day)
+        # Moved onto a day closed the other way: refused too.
+        other = self._closing(user_id=self.cashier.id, date=next_day + timedelta(1))
+        with (
+            self.assertRaisesRegex(UserError, "per cashier or as a whole"),
+            self.env.cr.savepoint(),
+        ):
+            other.date = next_day
+        whole.action_close()
+        self.assertEqual(
+            self.env["account.bank.statement.line"].search_count(
+                [("journal_id", "=", self.cash_journal.id)]
+            ),
+            2,  # -10.00 (own, 20.00 expected) and +10.00 (the next day's whole)
+        )
 
     def test_salesperson_cannot_close(self):
         with self.assertRaises(AccessError):
