@@ -433,6 +433,52 @@ class TestCashCounter(CounterMixin, SalesOrderPlusCase):
         with self.assertRaisesRegex(UserError, "between 0 and 1"):
             self._refund(order, {self.pillow: 2.0})
 
+    def test_refund_pays_back_from_a_counter_journal_only(self):
+        self.type_collect.cash_handover = "counter"
+        order = self._collect_order([(self.pillow, 1.0)])
+        other_bank = self.env["account.journal"].create(
+            {"name": "SOP Other Bank", "code": "SOPOB", "type": "bank"}
+        )
+        with self.assertRaisesRegex(UserError, "not a counter journal"):
+            self._refund(order, {self.pillow: 1.0}, journal=other_bank)
+        self.assertEqual(len(order.invoice_ids), 1)
+        self._refund(order, {self.pillow: 1.0}, journal=self.card_journal)
+        paid_back = order.invoice_ids._get_reconciled_payments().filtered(
+            lambda p: p.payment_type == "outbound"
+        )
+        self.assertEqual(paid_back.journal_id, self.card_journal)
+
+    def test_card_only_payment_records_no_change(self):
+        """Cash tendered while nothing is paid in cash is no change to give."""
+        order = self._collect_order()
+        wizard = self._wizard(
+            order, payments=[(self.card_journal, 200.0)], tendered=50.0
+        )
+        self.assertEqual(wizard.amount_change, 0.0)
+        with self.assertRaisesRegex(UserError, "nothing is paid in cash"):
+            wizard.action_hand_over()
+        self.assertEqual(order.picking_ids.state, "assigned")
+        wizard.amount_tendered = 0.0
+        wizard.action_hand_over()
+        self.assertEqual(order.sop_cash_change, 0.0)
+
+    def test_closing_lines_of_another_company_hidden(self):
+        closing = self._closing(line_ids=[Command.create({"value": 10.0, "number": 2})])
+        company_b = self.env["res.company"].create({"name": "SOP Company B"})
+        cashier_b = new_test_user(
+            self.env,
+            login="sop_cashier_b",
+            groups="sales_order_plus.group_sale_cashier",
+            company_id=company_b.id,
+            company_ids=[Command.set(company_b.ids)],
+        )
+        Line = self.env["sale.cash.closing.line"].with_user(cashier_b)
+        self.assertFalse(Line.search([("id", "in", closing.line_ids.ids)]))
+        with self.assertRaises(AccessError):
+            closing.line_ids.with_user(cashier_b).read(["value", "number"])
+        with self.assertRaises(AccessError):
+            closing.line_ids.with_user(cashier_b).write({"number": 99})
+
     def _closing(self, user=None, **vals):
         Closing = self.env["sale.cash.closing"].with_user(user or self.cashier)
         return Closing.create({"journal_id": self.cash_journal.id, **vals})

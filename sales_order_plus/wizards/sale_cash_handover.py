@@ -138,7 +138,12 @@ class SaleCashHandover(models.TransientModel):
             cash = sum(
                 p.amount for p in wizard.payment_ids if p.journal_id.type == "cash"
             )
-            wizard.amount_change = max(wizard.amount_tendered - cash, 0.0)
+            # No cash paid, no change: the card pays exactly.
+            wizard.amount_change = (
+                max(wizard.amount_tendered - cash, 0.0)
+                if not wizard.currency_id.is_zero(cash)
+                else 0.0
+            )
 
     def _propose_cash(self):
         """Unless the cashier split the payment, the cash line takes all."""
@@ -213,7 +218,15 @@ class SaleCashHandover(models.TransientModel):
                 )
             )
         cash = sum(p.amount for p in self.payment_ids if p.journal_id.type == "cash")
-        if (
+        if not currency.is_zero(self.amount_tendered) and currency.is_zero(cash):
+            problems.append(
+                _(
+                    "%(tendered)s cash tendered, but nothing is paid in cash: "
+                    "clear the cash tendered or pay in cash.",
+                    tendered=format_amount(self.env, self.amount_tendered, currency),
+                )
+            )
+        elif (
             self.amount_tendered
             and currency.compare_amounts(self.amount_tendered, cash) < 0
         ):
