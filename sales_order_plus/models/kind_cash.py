@@ -327,9 +327,9 @@ class SaleOrder(models.Model):
                 {
                     "journal_id": journal.id,
                     "currency_id": self.currency_id.id,
-                    "payment_date": self.env["sale.cash.closing"]._sop_cash_today(
-                        self.company_id
-                    ),
+                    "payment_date": self.env[
+                        "sale.cash.closing"
+                    ]._sop_cash_payment_day(journal),
                 }
             )
         )
@@ -602,9 +602,9 @@ class SaleOrder(models.Model):
                     "amount": amount,
                     "group_payment": True,
                     "payment_difference_handling": "open",
-                    "payment_date": self.env["sale.cash.closing"]._sop_cash_today(
-                        self.company_id
-                    ),
+                    "payment_date": self.env[
+                        "sale.cash.closing"
+                    ]._sop_cash_payment_day(journal),
                 }
             )
             ._create_payments()

@@ -1,5 +1,7 @@
 # Copyright 2026 sales_order_plus developers
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from datetime import timedelta
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import create_unique_index, index_exists
@@ -132,6 +134,30 @@ class SaleCashClosing(models.Model):
         company = company or self.env.company
         tz = company.resource_calendar_id.tz or company.partner_id.tz or "UTC"
         return fields.Date.context_today(self.with_context(tz=tz))
+
+    @api.model
+    def _sop_cash_payment_day(self, journal, user=None):
+        """The day cash taken now in ``journal`` belongs to: the company's today,
+        or once that day is closed (as a whole, or the cashier's own closing) the
+        next day that is not, whose closing then counts it. A closed day keeps its
+        figures."""
+        user = user or self.env.user
+        day = self._sop_cash_today(journal.company_id)
+        closed = set(
+            self.sudo()
+            .search(
+                [
+                    ("journal_id", "=", journal.id),
+                    ("date", ">=", day),
+                    ("state", "=", "closed"),
+                    ("user_id", "in", (False, user.id)),
+                ]
+            )
+            .mapped("date")
+        )
+        while day in closed:
+            day += timedelta(days=1)
+        return day
 
     @api.model
     def _default_journal(self):

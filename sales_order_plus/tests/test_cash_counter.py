@@ -707,6 +707,27 @@ class TestCashCounter(CounterMixin, SalesOrderPlusCase):
         )
         self.assertIn("50.00", html)
 
+    def test_cash_after_the_closing_goes_to_the_next_day(self):
+        """Cash taken after the day's closing is dated the next open day and that
+        day's closing counts it; the closed day keeps its figures."""
+        first = self._collect_order([(self.pillow, 1.0)])
+        self._wizard(first).action_hand_over()
+        today = self._closing(counted=20.0)
+        today.action_close()
+        late = self._collect_order([(self.mattress, 1.0)])
+        self._wizard(late).action_hand_over()
+        payment = self._payments(late)
+        self.assertEqual(payment.date, today.date + timedelta(days=1))
+        self.assertEqual((today.cash_in, today.difference), (20.0, 0.0))
+        with self.assertRaisesRegex(UserError, "closed once"):
+            self._closing(counted=100.0)
+        tomorrow = self._closing(date=today.date + timedelta(days=1), counted=120.0)
+        self.assertEqual(tomorrow.payment_ids, payment)
+        self.assertEqual(
+            (tomorrow.opening_balance, tomorrow.cash_in, tomorrow.difference),
+            (20.0, 100.0, 0.0),
+        )
+
     def test_closing_with_pending_collection_refused(self):
         order = self._collect_order()
         order.commitment_date = fields.Datetime.now()
