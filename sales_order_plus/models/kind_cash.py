@@ -54,6 +54,36 @@ class SaleOrder(models.Model):
         help="Change given back at the last collection (receipt).",
     )
 
+    sop_cash_paid = fields.Boolean(
+        string="Paid at the Counter",
+        compute="_compute_sop_cash_paid",
+        help="A cash sale with a posted invoice that is not credited: it has a "
+        "receipt, and it is cancelled only after a credit note.",
+    )
+    sop_cash_refundable = fields.Boolean(
+        compute="_compute_sop_cash_paid",
+        help="A paid cash sale with goods delivered: the counter can take them back.",
+    )
+
+    @api.depends("type_kind", "state", "invoice_ids.state", "order_line.qty_delivered")
+    def _compute_sop_cash_paid(self):
+        for order in self:
+            paid = (
+                order.type_kind == "cash"
+                and order.state == "sale"
+                and not order.currency_id.is_zero(
+                    sum(
+                        order._sop_cash_receipt_invoices().mapped(
+                            "amount_total_signed"
+                        )
+                    )
+                )
+            )
+            order.sop_cash_paid = paid
+            order.sop_cash_refundable = paid and any(
+                line.qty_delivered > 0 for line in order._sop_product_lines()
+            )
+
     @api.depends("type_kind", "state", "type_id.cash_handover", "picking_ids.state")
     def _compute_sop_cash_awaiting_collection(self):
         for order in self:

@@ -3,9 +3,11 @@
 """The counter: hand-over modes, Pay and Hand Over (split payments, change, partial
 collection), expiry of reservations, online-paid collection."""
 
+import re
 from datetime import date, timedelta
 
 from freezegun import freeze_time
+from lxml import etree
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
@@ -391,6 +393,57 @@ class TestCashCounter(CounterMixin, SalesOrderPlusCase):
             ]
         )
         self.assertEqual(found, order)
+
+    def _header_buttons(self, order, view="form", path="//header//button"):
+        """The labels of the order form's header buttons (or of ``view``'s buttons
+        at ``path``) shown for ``order``: each button's ``invisible`` expression
+        evaluated with the record's values."""
+        view_id = False
+        if view != "form":
+            view_id = self.env.ref(f"sales_order_plus.sale_cash_counter_{view}_view").id
+        arch = order.get_views([(view_id, view)])["views"][view]["arch"]
+        buttons = etree.fromstring(arch).xpath(path)
+        names = set()
+        for button in buttons:
+            names |= set(re.findall(r"[a-z_]+", button.get("invisible") or ""))
+        names &= set(order._fields)
+        values = {
+            name: (value[0] if isinstance(value, tuple) else value)
+            for name, value in order.read(sorted(names))[0].items()
+        }
+        values.update(id=order.id, context={}, uid=self.env.uid)
+        return {
+            button.get("string") or button.text
+            for button in buttons
+            if not safe_eval(button.get("invisible") or "False", dict(values))
+        }
+
+    def test_header_buttons_fit_the_state(self):
+        order = self._collect_order([(self.pillow, 2.0)])
+        unpaid = self._header_buttons(order)
+        self.assertIn("Pay and Hand Over", unpaid)
+        self.assertIn("Cancel", unpaid)
+        for label in ("Create Invoice", "Counter Refund", "Cash Receipt"):
+            self.assertNotIn(label, unpaid)
+        for view in ("kanban", "list"):
+            self.assertEqual(
+                self._header_buttons(order, view, "//button"), {"Pay and Hand Over"}
+            )
+        self._wizard(order, quantities={self.pillow: 1.0}).action_hand_over()
+        partly = self._header_buttons(order)
+        for label in ("Pay and Hand Over", "Counter Refund", "Cash Receipt"):
+            self.assertIn(label, partly)
+        for label in ("Create Invoice", "Cancel"):
+            self.assertNotIn(label, partly)
+        self._wizard(order).action_hand_over()
+        paid = self._header_buttons(order)
+        self.assertNotIn("Pay and Hand Over", paid)
+        self.assertNotIn("Cancel", paid)
+        self.assertIn("Cash Receipt", paid)
+        for view in ("kanban", "list"):
+            self.assertEqual(
+                self._header_buttons(order, view, "//button"), {"Print Receipt"}
+            )
 
     # -- counter refund and daily closing ----------------------------------------------
     def _refund(self, order, quantities, journal=None):
