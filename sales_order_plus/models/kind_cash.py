@@ -426,6 +426,14 @@ class SaleOrder(models.Model):
     def _sop_cash_receipt_payments(self):
         return self._sop_cash_receipt_invoices()._get_reconciled_payments()
 
+    def _sop_cash_receipts(self):
+        """The invoices of the order's hand-overs (or of its settlement), oldest
+        first: one receipt each, with what it handed over and took."""
+        self.ensure_one()
+        return self._sop_cash_receipt_invoices().filtered(
+            lambda m: m.move_type == "out_invoice"
+        ).sorted("id")
+
     # ------------------------------------------------------------------
     # Server action
     # ------------------------------------------------------------------

@@ -192,10 +192,12 @@ class TestCashCounter(CounterMixin, SalesOrderPlusCase):
         self.assertEqual(wizard.amount_due, 200.0)
         self.assertEqual(wizard.amount_change, 50.0)
         action = wizard.action_hand_over()
-        self.assertEqual(action["report_name"], "sales_order_plus.report_cash_receipt")
-        self.assertEqual(action["context"], {"active_ids": order.ids})
-        self.assertNotIn(None, action.values())
         invoice = order.invoice_ids
+        self.assertEqual(
+            action["report_name"], "sales_order_plus.report_cash_receipt_invoice"
+        )
+        self.assertEqual(action["context"], {"active_ids": invoice.ids})
+        self.assertNotIn(None, action.values())
         self.assertEqual(invoice.state, "posted")
         self.assertEqual(invoice.amount_total, 200.0)
         self.assertIn(invoice.payment_state, ("paid", "in_payment"))
@@ -276,6 +278,43 @@ class TestCashCounter(CounterMixin, SalesOrderPlusCase):
         self.assertEqual(order.invoice_status, "invoiced")
         self.assertFalse(order.sop_cash_awaiting_collection)
         self.assertEqual(self.mattress.qty_available, 47.0)
+
+    def _receipt_html(self, action):
+        report = self.env["ir.actions.report"]._get_report(action["report_name"])
+        return (
+            self.env["ir.actions.report"]
+            ._render_qweb_html(report, action["context"]["active_ids"])[0]
+            .decode()
+        )
+
+    def test_partial_hand_over_receipt_shows_that_hand_over(self):
+        """2 of 3 handed over: the receipt shows the 2 units and what was paid for
+        them, and the seller (name, address, VAT id) in its body."""
+        self.company.write({"vat": "DE123456788", "street": "Kassenweg 7"})
+        order = self._collect_order([(self.pillow, 3.0)])
+        first = self._wizard(order, quantities={self.pillow: 2.0}, tendered=50.0)
+        self.assertEqual(first.amount_due, 40.0)
+        html = self._receipt_html(first.action_hand_over())
+        self.assertRegex(html, r"2\.00\s*(<[^>]*>\s*)*Units")
+        self.assertIn("40.00", html)
+        self.assertIn("10.00", html)  # change
+        self.assertNotIn("60.00", html)
+        self.assertNotRegex(html, r"3\.00\s*(<[^>]*>\s*)*Units")
+        page = html[html.index('class="page"') :]
+        self.assertIn(self.company.name, page)
+        self.assertIn("Kassenweg 7", page)
+        self.assertIn("DE123456788", page)
+        html = self._receipt_html(self._wizard(order).action_hand_over())
+        self.assertRegex(html, r"1\.00\s*(<[^>]*>\s*)*Units")
+        self.assertIn("20.00", html)
+        self.assertNotIn("40.00", html)
+        # The order's receipt: each hand-over on its own page.
+        html = self._receipt_html(
+            self.env.ref("sales_order_plus.action_report_cash_receipt").report_action(
+                order, config=False
+            )
+        )
+        self.assertEqual(html.count('class="page"'), 2)
 
     def test_failure_takes_everything_back(self):
         """The payment fails after the delivery and the invoice: nothing stays."""

@@ -288,6 +288,8 @@ class SaleCashHandover(models.TransientModel):
             invoices |= sudo_order._sop_cash_open_invoices()
             for invoice in invoices:
                 sudo_order._sop_cash_reconcile_online(invoice)
+            # The receipt is of this hand-over: what it invoiced and took.
+            receipt_invoices = invoices
             invoices = invoices.filtered(
                 lambda m: not m.currency_id.is_zero(m.amount_residual)
             )
@@ -305,9 +307,9 @@ class SaleCashHandover(models.TransientModel):
             )
         # The receipt of the order alone, not the wizard's context (its defaults);
         # no document layout set-up in the middle of the counter's work.
-        report = self.env.ref("sales_order_plus.action_report_cash_receipt")
+        report = self.env.ref("sales_order_plus.action_report_cash_receipt_invoice")
         action = report.with_env(report.env(context={})).report_action(
-            order, config=False
+            receipt_invoices, config=False
         )
         # The wizard closes once the receipt is downloaded (the counter goes on).
         action["close_on_report_download"] = True
