@@ -506,9 +506,10 @@ class SaleCashClosing(models.Model):
         return True
 
     def action_print(self):
+        # No document layout set-up wizard in the middle of the closing.
         return self.env.ref(
             "sales_order_plus.action_report_sale_cash_closing"
-        ).report_action(self)
+        ).report_action(self, config=False)
 
     def _book_difference(self):
         """A statement line of the cash journal for the difference, against the

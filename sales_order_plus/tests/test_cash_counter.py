@@ -191,7 +191,7 @@ class TestCashCounter(CounterMixin, SalesOrderPlusCase):
         )
         self.assertEqual(wizard.amount_due, 200.0)
         self.assertEqual(wizard.amount_change, 50.0)
-        action = wizard.action_hand_over()
+        action = wizard.action_hand_over()["params"]["next"]
         invoice = order.invoice_ids
         self.assertEqual(
             action["report_name"], "sales_order_plus.report_cash_receipt_invoice"
@@ -223,6 +223,57 @@ class TestCashCounter(CounterMixin, SalesOrderPlusCase):
         self.assertIn("150.00", html)
         self.assertIn("50.00", html)
         self.assertIn(self.card_journal.name, html)
+
+    def test_hand_over_feedback_and_chatter(self):
+        """After Pay and Hand Over the counter sees what was taken and the change
+        due, the order's chatter keeps it; the receipt follows as a download (no
+        PDF rendered in the hand-over's transaction, no layout wizard)."""
+        self.env.company.external_report_layout_id = False
+        order = self._collect_order([(self.mattress, 2.0)])
+        wizard = self._wizard(
+            order,
+            payments=[(self.cash_journal, 100.0), (self.card_journal, 100.0)],
+            tendered=150.0,
+        )
+        report_class = type(self.env["ir.actions.report"])
+        original = report_class._render_qweb_pdf
+
+        def no_pdf(*args, **kwargs):
+            raise AssertionError("PDF rendered inside the hand-over")
+
+        report_class._render_qweb_pdf = no_pdf
+        try:
+            action = wizard.action_hand_over()
+        finally:
+            report_class._render_qweb_pdf = original
+        self.assertEqual(action["tag"], "display_notification")
+        message = action["params"]["message"]
+        self.assertIn("200.00", message)
+        self.assertIn("Change due", message)
+        self.assertIn("50.00", message)
+        self.assertEqual(action["params"]["type"], "success")
+        receipt = action["params"]["next"]
+        self.assertEqual(receipt["type"], "ir.actions.report")
+        self.assertEqual(receipt["context"]["active_ids"], order.invoice_ids.ids)
+        self.assertTrue(receipt["close_on_report_download"])
+        note = order.message_ids.filtered(lambda m: "Cash tendered" in (m.body or ""))
+        self.assertEqual(len(note), 1)
+        for text in (
+            self.cash_journal.name,
+            self.card_journal.name,
+            "100.00",
+            "150.00",
+            "50.00",
+            "SOP Mattress",
+        ):
+            self.assertIn(text, note.body)
+        self.assertTrue(note.subtype_id.internal)
+        # The closing's report neither opens the layout wizard.
+        closing = self._closing(counted=100.0)
+        self.assertEqual(
+            closing.with_user(self.env.ref("base.user_admin")).action_print()["type"],
+            "ir.actions.report",
+        )
 
     def test_proposed_payment_is_the_amount_due(self):
         order = self._collect_order([(self.mattress, 1.0), (self.pillow, 2.0)])
@@ -280,6 +331,8 @@ class TestCashCounter(CounterMixin, SalesOrderPlusCase):
         self.assertEqual(self.mattress.qty_available, 47.0)
 
     def _receipt_html(self, action):
+        # Pay and Hand Over: the receipt follows its notification.
+        action = action.get("params", {}).get("next", action)
         report = self.env["ir.actions.report"]._get_report(action["report_name"])
         return (
             self.env["ir.actions.report"]

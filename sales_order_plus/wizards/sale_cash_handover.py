@@ -3,9 +3,11 @@
 """Pay and Hand Over: the customer pays (cash tendered, split across the type's
 counter journals) and takes the goods, in one transaction."""
 
+from markupsafe import Markup
+
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import float_compare, format_amount
+from odoo.tools import float_compare, format_amount, format_date, formatLang
 
 from ..models.integrity import lock_nowait, raise_problems
 
@@ -295,8 +297,9 @@ class SaleCashHandover(models.TransientModel):
             )
             # The invoice is the truth (rounding per line, taxes): checked again.
             self._check_payments(sum(invoices.mapped("amount_residual")))
+            payments = self.env["account.payment"]
             for payment in self.payment_ids.filtered("amount"):
-                sudo_order._sop_cash_register(
+                payments |= sudo_order._sop_cash_register(
                     invoices, payment.journal_id.sudo(), payment.amount
                 )
             sudo_order.write(
@@ -304,6 +307,10 @@ class SaleCashHandover(models.TransientModel):
                     "sop_cash_tendered": self.amount_tendered,
                     "sop_cash_change": self.amount_change,
                 }
+            )
+            sudo_order.message_post(
+                body=self._hand_over_note(quantities, payments),
+                subtype_xmlid="mail.mt_note",
             )
         # The receipt of the order alone, not the wizard's context (its defaults);
         # no document layout set-up in the middle of the counter's work.
@@ -315,4 +322,80 @@ class SaleCashHandover(models.TransientModel):
         action["close_on_report_download"] = True
         # No empty values: an integration calling the button over XML-RPC gets an
         # answer it can read (XML-RPC has no None).
-        return {key: value for key, value in action.items() if value is not None}
+        receipt = {key: value for key, value in action.items() if value is not None}
+        # What was taken, at once on the screen; the receipt is downloaded after it
+        # (the PDF is rendered by that download, not in this transaction).
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("%(order)s paid and handed over", order=order.name),
+                "message": self._hand_over_summary(),
+                "type": "success",
+                "sticky": False,
+                "next": receipt,
+            },
+        }
+
+    def _hand_over_summary(self):
+        """Paid (by journal) and the change due, for the counter's screen."""
+        self.ensure_one()
+        currency = self.currency_id
+        paid = self.payment_ids.filtered("amount")
+        summary = _(
+            "Paid %(amount)s (%(journals)s).",
+            amount=format_amount(self.env, sum(paid.mapped("amount")), currency),
+            journals=", ".join(
+                f"{p.journal_id.name} {format_amount(self.env, p.amount, currency)}"
+                for p in paid
+            )
+            or _("nothing to pay"),
+        )
+        if self.amount_tendered:
+            summary += " " + _(
+                "Cash tendered %(tendered)s. Change due: %(change)s.",
+                tendered=format_amount(self.env, self.amount_tendered, currency),
+                change=format_amount(self.env, self.amount_change, currency),
+            )
+        return summary
+
+    def _hand_over_note(self, quantities, payments):
+        """The chatter note of the hand-over: goods, payments by journal (and the
+        day they are booked on), cash tendered, change."""
+        self.ensure_one()
+        currency = self.currency_id
+        items = [
+            _(
+                "%(qty)s %(uom)s %(product)s handed over",
+                qty=formatLang(self.env, qty, digits=2),
+                uom=line.product_uom.name,
+                product=line.product_id.display_name,
+            )
+            for line, qty in quantities.items()
+            if qty
+        ]
+        today = self.env["sale.cash.closing"]._sop_cash_today(self.company_id)
+        for payment in payments:
+            item = _(
+                "%(journal)s: %(amount)s",
+                journal=payment.journal_id.name,
+                amount=format_amount(self.env, payment.amount, payment.currency_id),
+            )
+            if payment.date != today:
+                item += " " + _(
+                    "(booked on %(date)s: the day's cash is closed)",
+                    date=format_date(self.env, payment.date),
+                )
+            items.append(item)
+        if self.amount_tendered:
+            items.append(
+                _(
+                    "Cash tendered %(tendered)s, change %(change)s",
+                    tendered=format_amount(self.env, self.amount_tendered, currency),
+                    change=format_amount(self.env, self.amount_change, currency),
+                )
+            )
+        return Markup("<p>%s</p><ul>%s</ul>") % (
+            _("Paid and handed over at the counter:"),
+            Markup().join(Markup("<li>%s</li>") % item for item in items),
+        )
