@@ -61,6 +61,7 @@ class SaleOrder(models.Model):
         "receipt, and it is cancelled only after a credit note.",
     )
     sop_cash_refundable = fields.Boolean(
+        string="Refundable at the Counter",
         compute="_compute_sop_cash_paid",
         help="A paid cash sale with goods delivered: the counter can take them back.",
     )
