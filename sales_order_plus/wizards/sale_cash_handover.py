@@ -330,15 +330,16 @@ class SaleCashHandover(models.TransientModel):
             "tag": "display_notification",
             "params": {
                 "title": _("%(order)s paid and handed over", order=order.name),
-                "message": self._hand_over_summary(),
+                "message": self._hand_over_summary(payments),
                 "type": "success",
                 "sticky": False,
                 "next": receipt,
             },
         }
 
-    def _hand_over_summary(self):
-        """Paid (by journal) and the change due, for the counter's screen."""
+    def _hand_over_summary(self, payments):
+        """Paid (by journal) and the change due, for the counter's screen; and the
+        day the cash is booked on when the day's cash is already closed."""
         self.ensure_one()
         currency = self.currency_id
         paid = self.payment_ids.filtered("amount")
@@ -356,6 +357,13 @@ class SaleCashHandover(models.TransientModel):
                 "Cash tendered %(tendered)s. Change due: %(change)s.",
                 tendered=format_amount(self.env, self.amount_tendered, currency),
                 change=format_amount(self.env, self.amount_change, currency),
+            )
+        today = self.env["sale.cash.closing"]._sop_cash_today(self.company_id)
+        later = sorted({p.date for p in payments if p.date != today})
+        if later:
+            summary += " " + _(
+                "Today's cash is closed: booked on %(date)s.",
+                date=format_date(self.env, later[0]),
             )
         return summary
 
