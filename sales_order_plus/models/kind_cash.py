@@ -74,9 +74,7 @@ class SaleOrder(models.Model):
                 and order.state == "sale"
                 and not order.currency_id.is_zero(
                     sum(
-                        order._sop_cash_receipt_invoices().mapped(
-                            "amount_total_signed"
-                        )
+                        order._sop_cash_receipt_invoices().mapped("amount_total_signed")
                     )
                 )
             )
@@ -358,9 +356,9 @@ class SaleOrder(models.Model):
                 {
                     "journal_id": journal.id,
                     "currency_id": self.currency_id.id,
-                    "payment_date": self.env[
-                        "sale.cash.closing"
-                    ]._sop_cash_payment_day(journal),
+                    "payment_date": self.env["sale.cash.closing"]._sop_cash_payment_day(
+                        journal
+                    ),
                 }
             )
         )
@@ -431,9 +429,11 @@ class SaleOrder(models.Model):
         """The invoices of the order's hand-overs (or of its settlement), oldest
         first: one receipt each, with what it handed over and took."""
         self.ensure_one()
-        return self._sop_cash_receipt_invoices().filtered(
-            lambda m: m.move_type == "out_invoice"
-        ).sorted("id")
+        return (
+            self._sop_cash_receipt_invoices()
+            .filtered(lambda m: m.move_type == "out_invoice")
+            .sorted("id")
+        )
 
     # ------------------------------------------------------------------
     # Server action
@@ -641,9 +641,9 @@ class SaleOrder(models.Model):
                     "amount": amount,
                     "group_payment": True,
                     "payment_difference_handling": "open",
-                    "payment_date": self.env[
-                        "sale.cash.closing"
-                    ]._sop_cash_payment_day(journal),
+                    "payment_date": self.env["sale.cash.closing"]._sop_cash_payment_day(
+                        journal
+                    ),
                 }
             )
             ._create_payments()

@@ -327,7 +327,11 @@ class SaleCashClosing(models.Model):
             # counts the cashiers' payments again, and books their difference twice.
             other_way = self.sudo().search(
                 same_day
-                + [("user_id", "=", False) if closing.user_id else ("user_id", "!=", False)],
+                + [
+                    ("user_id", "=", False)
+                    if closing.user_id
+                    else ("user_id", "!=", False)
+                ],
                 limit=1,
             )
             if other_way:
