@@ -189,17 +189,21 @@ class SaleCashClosing(models.Model):
     @api.depends("journal_id", "date", "user_id")
     def _compute_opening_balance(self):
         for closing in self:
-            previous = self.search(
-                [
-                    ("journal_id", "=", closing.journal_id.id),
-                    ("user_id", "=", closing.user_id.id),
-                    ("state", "=", "closed"),
-                    ("date", "<", closing.date),
-                ],
-                order="date desc",
-                limit=1,
-            )
-            closing.opening_balance = previous.counted
+            domain = [
+                ("journal_id", "=", closing.journal_id.id),
+                ("state", "=", "closed"),
+                ("date", "<", closing.date),
+            ]
+            if closing.user_id:
+                # The cashier's own till: what they counted last.
+                domain.append(("user_id", "=", closing.user_id.id))
+            previous = self.search(domain, order="date desc", limit=1)
+            if not closing.user_id and previous:
+                # The whole drawer: all that was counted on the last closed day
+                # (one closing, or the cashiers' when that day was closed per
+                # cashier).
+                previous = self.search(domain[:-1] + [("date", "=", previous.date)])
+            closing.opening_balance = sum(previous.mapped("counted"))
 
     def _payment_domain(self):
         self.ensure_one()

@@ -925,9 +925,11 @@ class TestCashCounter(CounterMixin, SalesOrderPlusCase):
         own.action_close()
         with self.assertRaisesRegex(UserError, "per cashier or as a whole"):
             self._closing(user_id=False, counted=10.0)
-        # The other way round, on the next day.
+        # The other way round, on the next day: the whole drawer opens with what
+        # the cashiers counted.
         next_day = own.date + timedelta(days=1)
-        whole = self._closing(user_id=False, date=next_day, counted=10.0)
+        whole = self._closing(user_id=False, date=next_day, counted=20.0)
+        self.assertEqual(whole.opening_balance, 10.0)
         with self.assertRaisesRegex(UserError, "per cashier or as a whole"):
             self._closing(user_id=self.cashier.id, date=next_day)
         # Moved onto a day closed the other way: refused too.
@@ -942,7 +944,7 @@ class TestCashCounter(CounterMixin, SalesOrderPlusCase):
             self.env["account.bank.statement.line"].search_count(
                 [("journal_id", "=", self.cash_journal.id)]
             ),
-            2,  # -10.00 (own, 20.00 expected) and +10.00 (the next day's whole)
+            2,  # -10.00 (own, 20.00 expected), +10.00 (the next day: 10.00 + 0.00)
         )
 
     def test_salesperson_cannot_close(self):
