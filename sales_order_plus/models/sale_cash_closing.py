@@ -127,13 +127,19 @@ class SaleCashClosing(models.Model):
             )
 
     @api.model
+    def _sop_cash_tz(self, company):
+        """The company's time zone: its calendar's, else its own, else UTC."""
+        return company.resource_calendar_id.tz or company.partner_id.tz or "UTC"
+
+    @api.model
     def _sop_cash_today(self, company=None):
-        """Today in the company's time zone (its calendar's, else its own, else
-        UTC): one drawer has one day, whatever the time zone of who takes the cash
-        or closes it (a cashier without one would be a day behind at 23:30 UTC)."""
+        """Today in the company's time zone: one drawer has one day, whatever the
+        time zone of who takes the cash or closes it (a cashier without one would
+        be a day behind at 23:30 UTC)."""
         company = company or self.env.company
-        tz = company.resource_calendar_id.tz or company.partner_id.tz or "UTC"
-        return fields.Date.context_today(self.with_context(tz=tz))
+        return fields.Date.context_today(
+            self.with_context(tz=self._sop_cash_tz(company))
+        )
 
     @api.model
     def _sop_cash_payment_day(self, journal, user=None):
@@ -415,10 +421,7 @@ class SaleCashClosing(models.Model):
                 ]
             )
         )
-        company = self.company_id
-        tz_orders = orders.with_context(
-            tz=company.resource_calendar_id.tz or company.partner_id.tz or "UTC"
-        )
+        tz_orders = orders.with_context(tz=self._sop_cash_tz(self.company_id))
         return orders.browse(
             [
                 order.id
