@@ -958,9 +958,22 @@ class TestCashCounter(CounterMixin, SalesOrderPlusCase):
         order = self._collect_order()
         order.user_id = self.salesman
         wizard = self._wizard(order.with_user(self.salesman))
-        wizard.with_user(self.salesman).action_hand_over()
+        action = wizard.with_user(self.salesman).action_hand_over()
         self.assertEqual(order.picking_ids.state, "done")
         self.assertIn(order.invoice_ids.payment_state, ("paid", "in_payment"))
+        # The salesperson's form offers the receipt, which they can print.
+        self.env.invalidate_all()
+        self.assertTrue(order.with_user(self.salesman).sop_cash_paid)
+        html = (
+            self.env["ir.actions.report"]
+            .with_user(self.salesman)
+            ._render_qweb_html(
+                action["params"]["next"]["report_name"],
+                action["params"]["next"]["context"]["active_ids"],
+            )[0]
+            .decode()
+        )
+        self.assertIn(self.cash_journal.name, html)
 
 
 @tagged("post_install", "-at_install")

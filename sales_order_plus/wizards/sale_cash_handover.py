@@ -312,8 +312,9 @@ class SaleCashHandover(models.TransientModel):
                 body=self._hand_over_note(quantities, payments),
                 subtype_xmlid="mail.mt_note",
             )
-        # The receipt of the order alone, not the wizard's context (its defaults);
-        # no document layout set-up in the middle of the counter's work.
+        # The receipt of this hand-over's invoices alone, not the wizard's context
+        # (its defaults); no document layout set-up in the middle of the counter's
+        # work.
         report = self.env.ref("sales_order_plus.action_report_cash_receipt_invoice")
         action = report.with_env(report.env(context={})).report_action(
             receipt_invoices, config=False
