@@ -62,6 +62,36 @@ class SaleOrder(models.Model):
         help="Change given back at the last collection (receipt).",
     )
 
+    sop_cash_paid = fields.Boolean(
+        string="Paid at the Counter",
+        compute="_compute_sop_cash_paid",
+        help="A cash sale with a posted invoice that is not credited: it has a "
+        "receipt, and it is cancelled only after a credit note.",
+    )
+    sop_cash_refundable = fields.Boolean(
+        string="Refundable at the Counter",
+        compute="_compute_sop_cash_paid",
+        help="A paid cash sale with goods delivered: the counter can take them back.",
+    )
+
+    @api.depends("type_kind", "state", "invoice_ids.state", "order_line.qty_delivered")
+    def _compute_sop_cash_paid(self):
+        for order in self:
+            # A flag for the buttons: whoever sees the order, whatever invoices
+            # they may read.
+            invoices = order.sudo()._sop_cash_receipt_invoices()
+            paid = (
+                order.type_kind == "cash"
+                and order.state == "sale"
+                and not order.currency_id.is_zero(
+                    sum(invoices.mapped("amount_total_signed"))
+                )
+            )
+            order.sop_cash_paid = paid
+            order.sop_cash_refundable = paid and any(
+                line.qty_delivered > 0 for line in order._sop_product_lines()
+            )
+
     @api.depends("type_kind", "state", "type_id.cash_handover", "picking_ids.state")
     def _compute_sop_cash_awaiting_collection(self):
         for order in self:
@@ -334,7 +364,9 @@ class SaleOrder(models.Model):
                 {
                     "journal_id": journal.id,
                     "currency_id": self.currency_id.id,
-                    "payment_date": fields.Date.context_today(self),
+                    "payment_date": self.env["sale.cash.closing"]._sop_cash_payment_day(
+                        journal
+                    ),
                 }
             )
         )
@@ -400,6 +432,16 @@ class SaleOrder(models.Model):
 
     def _sop_cash_receipt_payments(self):
         return self._sop_cash_receipt_invoices()._get_reconciled_payments()
+
+    def _sop_cash_receipts(self):
+        """The invoices of the order's hand-overs (or of its settlement), oldest
+        first: one receipt each, with what it handed over and took."""
+        self.ensure_one()
+        return (
+            self._sop_cash_receipt_invoices()
+            .filtered(lambda m: m.move_type == "out_invoice")
+            .sorted("id")
+        )
 
     # ------------------------------------------------------------------
     # Server action
@@ -609,7 +651,9 @@ class SaleOrder(models.Model):
                     "amount": amount,
                     "group_payment": True,
                     "payment_difference_handling": "open",
-                    "payment_date": fields.Date.context_today(self),
+                    "payment_date": self.env["sale.cash.closing"]._sop_cash_payment_day(
+                        journal
+                    ),
                 }
             )
             ._create_payments()

@@ -1,5 +1,7 @@
 # Copyright 2026 sales_order_plus developers
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from datetime import timedelta
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import create_unique_index, index_exists
@@ -48,7 +50,12 @@ class SaleCashClosing(models.Model):
     currency_id = fields.Many2one(
         comodel_name="res.currency", compute="_compute_currency_id"
     )
-    date = fields.Date(required=True, default=fields.Date.context_today, tracking=True)
+    date = fields.Date(
+        required=True,
+        default=lambda self: self._sop_cash_today(),
+        tracking=True,
+        help="The company's day (its time zone), whoever closes.",
+    )
     user_id = fields.Many2one(
         comodel_name="res.users",
         string="Cashier",
@@ -60,14 +67,15 @@ class SaleCashClosing(models.Model):
         default="draft",
         required=True,
         readonly=True,
+        copy=False,
         tracking=True,
     )
     opening_balance = fields.Monetary(
         compute="_compute_opening_balance",
         store=True,
-        readonly=False,
         help="Cash in the drawer at the start of the day: the counted amount of the "
-        "journal's previous closing.",
+        "journal's previous closing. It cannot be changed: a different amount in the "
+        "drawer is a difference of this closing, booked.",
     )
     payment_ids = fields.Many2many(
         comodel_name="account.payment",
@@ -119,6 +127,45 @@ class SaleCashClosing(models.Model):
             )
 
     @api.model
+    def _sop_cash_tz(self, company):
+        """The company's time zone: its calendar's, else its own, else UTC."""
+        return company.resource_calendar_id.tz or company.partner_id.tz or "UTC"
+
+    @api.model
+    def _sop_cash_today(self, company=None):
+        """Today in the company's time zone: one drawer has one day, whatever the
+        time zone of who takes the cash or closes it (a cashier without one would
+        be a day behind at 23:30 UTC)."""
+        company = company or self.env.company
+        return fields.Date.context_today(
+            self.with_context(tz=self._sop_cash_tz(company))
+        )
+
+    @api.model
+    def _sop_cash_payment_day(self, journal, user=None):
+        """The day cash taken now in ``journal`` belongs to: the company's today,
+        or once that day is closed (as a whole, or the cashier's own closing) the
+        next day that is not, whose closing then counts it. A closed day keeps its
+        figures."""
+        user = user or self.env.user
+        day = self._sop_cash_today(journal.company_id)
+        closed = set(
+            self.sudo()
+            .search(
+                [
+                    ("journal_id", "=", journal.id),
+                    ("date", ">=", day),
+                    ("state", "=", "closed"),
+                    ("user_id", "in", (False, user.id)),
+                ]
+            )
+            .mapped("date")
+        )
+        while day in closed:
+            day += timedelta(days=1)
+        return day
+
+    @api.model
     def _default_journal(self):
         return self.env["account.journal"].search(
             [
@@ -148,17 +195,21 @@ class SaleCashClosing(models.Model):
     @api.depends("journal_id", "date", "user_id")
     def _compute_opening_balance(self):
         for closing in self:
-            previous = self.search(
-                [
-                    ("journal_id", "=", closing.journal_id.id),
-                    ("user_id", "=", closing.user_id.id),
-                    ("state", "=", "closed"),
-                    ("date", "<", closing.date),
-                ],
-                order="date desc",
-                limit=1,
-            )
-            closing.opening_balance = previous.counted
+            domain = [
+                ("journal_id", "=", closing.journal_id.id),
+                ("state", "=", "closed"),
+                ("date", "<", closing.date),
+            ]
+            if closing.user_id:
+                # The cashier's own till: what they counted last.
+                domain.append(("user_id", "=", closing.user_id.id))
+            previous = self.search(domain, order="date desc", limit=1)
+            if not closing.user_id and previous:
+                # The whole drawer: all that was counted on the last closed day
+                # (one closing, or the cashiers' when that day was closed per
+                # cashier).
+                previous = self.search(domain[:-1] + [("date", "=", previous.date)])
+            closing.opening_balance = sum(previous.mapped("counted"))
 
     def _payment_domain(self):
         self.ensure_one()
@@ -185,10 +236,14 @@ class SaleCashClosing(models.Model):
             )
             closing.payment_ids = payments
             closing.cash_in = sum(
-                p.amount for p in payments if p.payment_type == "inbound"
+                closing._payment_amount(p)
+                for p in payments
+                if p.payment_type == "inbound"
             )
             closing.cash_out = sum(
-                p.amount for p in payments if p.payment_type == "outbound"
+                closing._payment_amount(p)
+                for p in payments
+                if p.payment_type == "outbound"
             )
             closing.expected = (
                 closing.opening_balance + closing.cash_in - closing.cash_out
@@ -196,6 +251,23 @@ class SaleCashClosing(models.Model):
             closing.difference = closing.currency_id.round(
                 closing.counted - closing.expected
             )
+
+    def _payment_amount(self, payment):
+        """The payment in the drawer's (journal's) currency at the payment's rate:
+        what its entry booked on the journal's account, not its face value."""
+        self.ensure_one()
+        currency = self.currency_id
+        if payment.currency_id == currency:
+            return payment.amount
+        liquidity = payment._seek_for_lines()[0]
+        if currency == self.company_id.currency_id:
+            return currency.round(abs(sum(liquidity.mapped("balance"))))
+        in_currency = liquidity.filtered(lambda ln: ln.currency_id == currency)
+        if in_currency:
+            return currency.round(abs(sum(in_currency.mapped("amount_currency"))))
+        return payment.currency_id._convert(
+            payment.amount, currency, self.company_id, payment.date
+        )
 
     @api.depends("line_ids.subtotal")
     def _compute_counted(self):
@@ -206,8 +278,46 @@ class SaleCashClosing(models.Model):
     # ------------------------------------------------------------------
     # Rules: one closing per journal, day and cashier; closed is final
     # ------------------------------------------------------------------
+    @api.model
+    def _closing_only_fields(self):
+        """Set by the closing itself (the previous count, ``action_close``), never by
+        a user: a closing typed in as closed, or with a lower opening, would hide a
+        difference that is then never booked."""
+        return {
+            "state",
+            "opening_balance",
+            "statement_line_id",
+            "closed_by_id",
+            "date_closed",
+        }
+
+    def _check_closing_only_fields(self, vals):
+        # Superuser mode is the add-on's own code (action_close); a user or an RPC
+        # client, whatever its rights, never is.
+        if self.env.su:
+            return
+        names = sorted(self._closing_only_fields() & set(vals))
+        if names:
+            raise UserError(
+                _(
+                    "These fields of a cash closing are set by the closing itself "
+                    "(the previous closing's count, Close), not by hand: "
+                    "%(fields)s.",
+                    fields=", ".join(
+                        self._fields[name].get_description(self.env)["string"]
+                        for name in names
+                    ),
+                )
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            self._check_closing_only_fields(vals)
+        for vals in vals_list:
+            if not vals.get("date") and vals.get("journal_id"):
+                journal = self.env["account.journal"].browse(vals["journal_id"])
+                vals["date"] = self._sop_cash_today(journal.company_id)
         # Refused before the insert: the unique index would only say "duplicate".
         for vals in vals_list:
             self.new(self._add_missing_default_values(vals))._check_unique()
@@ -218,13 +328,35 @@ class SaleCashClosing(models.Model):
     def _check_unique(self):
         problems = []
         for closing in self:
+            same_day = [
+                ("id", "not in", closing.ids),
+                ("journal_id", "=", closing.journal_id.id),
+                ("date", "=", closing.date),
+            ]
+            # Per cashier or as a whole, never both: the whole journal's closing
+            # counts the cashiers' payments again, and books their difference twice.
+            other_way = self.sudo().search(
+                same_day
+                + [
+                    ("user_id", "=", False)
+                    if closing.user_id
+                    else ("user_id", "!=", False)
+                ],
+                limit=1,
+            )
+            if other_way:
+                problems.append(
+                    _(
+                        "%(journal)s on %(date)s is closed per cashier or as a whole, "
+                        "not both: %(other)s exists.",
+                        journal=closing.journal_id.name,
+                        date=closing.date,
+                        other=other_way.name,
+                    )
+                )
+                continue
             others = self.sudo().search_count(
-                [
-                    ("id", "not in", closing.ids),
-                    ("journal_id", "=", closing.journal_id.id),
-                    ("date", "=", closing.date),
-                    ("user_id", "=", closing.user_id.id),
-                ]
+                same_day + [("user_id", "=", closing.user_id.id)]
             )
             if others:
                 # No f-string inside _(): the term extraction (babel) fails on it.
@@ -241,6 +373,7 @@ class SaleCashClosing(models.Model):
         raise_problems(_("A day is closed once:"), problems)
 
     def write(self, vals):
+        self._check_closing_only_fields(vals)
         if set(vals) - self._chatter_fields():
             self._check_open()
         res = super().write(vals)
@@ -288,7 +421,7 @@ class SaleCashClosing(models.Model):
                 ]
             )
         )
-        tz_orders = orders.with_context(tz=self.env.user.tz or "UTC")
+        tz_orders = orders.with_context(tz=self._sop_cash_tz(self.company_id))
         return orders.browse(
             [
                 order.id
@@ -313,6 +446,19 @@ class SaleCashClosing(models.Model):
         )
         self.invalidate_recordset()
         self._check_open()
+        # Created side by side in two sessions, both could exist: the second to
+        # close is refused (the row locks of the day's closings serialize it).
+        lock_nowait(
+            self.search(
+                [
+                    ("journal_id", "in", self.journal_id.ids),
+                    ("date", "in", self.mapped("date")),
+                ]
+            )
+            - self,
+            _("Another closing of the same day is being closed."),
+        )
+        self._check_unique()
         problems = []
         for closing in self:
             pending = closing._pending_collections()
@@ -358,14 +504,26 @@ class SaleCashClosing(models.Model):
             }
             if not closing.currency_id.is_zero(closing.difference):
                 vals["statement_line_id"] = closing._book_difference().id
-            closing.write(vals)
+            closing.sudo().write(vals)
+        # The open days after these start with what was counted now.
+        later = self.sudo().search(
+            [
+                ("journal_id", "in", self.journal_id.ids),
+                ("date", ">", min(self.mapped("date"))),
+                ("state", "=", "draft"),
+            ]
+        )
+        if later:
+            self.env.add_to_compute(self._fields["opening_balance"], later)
+            later.flush_recordset(["opening_balance"])
         return True
 
     def action_print(self):
         self.check_access("read")
+        # No document layout set-up wizard in the middle of the closing.
         return self.env.ref(
             "sales_order_plus.action_report_sale_cash_closing"
-        ).report_action(self)
+        ).report_action(self, config=False)
 
     def _book_difference(self):
         """A statement line of the cash journal for the difference, against the

@@ -1056,6 +1056,48 @@ BAD_INPUTS += [
         message="These cash closings are locked",
     ),
     BadInput(
+        "a cash closing's opening balance typed down by the cashier",
+        prepare=lambda t, kind: _cash_closing(t, close=True).journal_id,
+        act=lambda t, journal: t.env["sale.cash.closing"]
+        .with_user(_cashier(t))
+        .create(
+            {
+                "journal_id": journal.id,
+                "date": fields.Date.today() + timedelta(days=1),
+                "opening_balance": -70.0,
+            }
+        ),
+        message="set by the closing itself",
+    ),
+    BadInput(
+        "a cash closing created closed",
+        prepare=lambda t, kind: _cash_closing(t).journal_id,
+        act=lambda t, journal: t.env["sale.cash.closing"]
+        .with_user(_cashier(t))
+        .create(
+            {
+                "journal_id": journal.id,
+                "date": fields.Date.today() + timedelta(days=1),
+                "state": "closed",
+            }
+        ),
+        message="set by the closing itself",
+    ),
+    BadInput(
+        "a journal-day closed per cashier and as a whole",
+        prepare=lambda t, kind: _cash_closing(t).journal_id,
+        act=lambda t, journal: t.env["sale.cash.closing"].create(
+            {"journal_id": journal.id, "user_id": _cashier(t).id, "counted": 0.0}
+        ),
+        message="per cashier or as a whole, not both",
+    ),
+    BadInput(
+        "counter refund paid back from a journal that is not the counter's",
+        prepare=lambda t, kind: _refund_from_other_journal(t),
+        act=lambda t, wizard: wizard.action_refund(),
+        message="is not a counter journal of the type",
+    ),
+    BadInput(
         "closing a day with a collection still pending",
         prepare=lambda t, kind: _closing_with_pending_collection(t),
         act=lambda t, closing: closing.action_close(),
@@ -1565,6 +1607,20 @@ def _refund_wizard(t, quantity):
     order.action_confirm()
     wizard = t.env["sale.cash.refund"].create({"order_id": order.id})
     wizard.line_ids.quantity = quantity
+    return wizard
+
+
+def _cashier(t):
+    return new_test_user(
+        t.env, login="bad_input_cashier", groups="sales_order_plus.group_sale_cashier"
+    )
+
+
+def _refund_from_other_journal(t):
+    wizard = _refund_wizard(t, 1.0)
+    wizard.journal_id = t.env["account.journal"].create(
+        {"name": "Bad input bank", "code": "BIBK", "type": "bank"}
+    )
     return wizard
 
 

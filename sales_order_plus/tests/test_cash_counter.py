@@ -3,11 +3,15 @@
 """The counter: hand-over modes, Pay and Hand Over (split payments, change, partial
 collection), expiry of reservations, online-paid collection."""
 
-from datetime import timedelta
+import re
+from datetime import date, timedelta
+
+from freezegun import freeze_time
+from lxml import etree
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 from odoo.tests.common import new_test_user
 from odoo.tools.safe_eval import safe_eval
 
@@ -187,11 +191,13 @@ class TestCashCounter(CounterMixin, SalesOrderPlusCase):
         )
         self.assertEqual(wizard.amount_due, 200.0)
         self.assertEqual(wizard.amount_change, 50.0)
-        action = wizard.action_hand_over()
-        self.assertEqual(action["report_name"], "sales_order_plus.report_cash_receipt")
-        self.assertEqual(action["context"], {"active_ids": order.ids})
-        self.assertNotIn(None, action.values())
+        action = wizard.action_hand_over()["params"]["next"]
         invoice = order.invoice_ids
+        self.assertEqual(
+            action["report_name"], "sales_order_plus.report_cash_receipt_invoice"
+        )
+        self.assertEqual(action["context"], {"active_ids": invoice.ids})
+        self.assertNotIn(None, action.values())
         self.assertEqual(invoice.state, "posted")
         self.assertEqual(invoice.amount_total, 200.0)
         self.assertIn(invoice.payment_state, ("paid", "in_payment"))
@@ -217,6 +223,57 @@ class TestCashCounter(CounterMixin, SalesOrderPlusCase):
         self.assertIn("150.00", html)
         self.assertIn("50.00", html)
         self.assertIn(self.card_journal.name, html)
+
+    def test_hand_over_feedback_and_chatter(self):
+        """After Pay and Hand Over the counter sees what was taken and the change
+        due, the order's chatter keeps it; the receipt follows as a download (no
+        PDF rendered in the hand-over's transaction, no layout wizard)."""
+        self.env.company.external_report_layout_id = False
+        order = self._collect_order([(self.mattress, 2.0)])
+        wizard = self._wizard(
+            order,
+            payments=[(self.cash_journal, 100.0), (self.card_journal, 100.0)],
+            tendered=150.0,
+        )
+        report_class = type(self.env["ir.actions.report"])
+        original = report_class._render_qweb_pdf
+
+        def no_pdf(*args, **kwargs):
+            raise AssertionError("PDF rendered inside the hand-over")
+
+        report_class._render_qweb_pdf = no_pdf
+        try:
+            action = wizard.action_hand_over()
+        finally:
+            report_class._render_qweb_pdf = original
+        self.assertEqual(action["tag"], "display_notification")
+        message = action["params"]["message"]
+        self.assertIn("200.00", message)
+        self.assertIn("Change due", message)
+        self.assertIn("50.00", message)
+        self.assertEqual(action["params"]["type"], "success")
+        receipt = action["params"]["next"]
+        self.assertEqual(receipt["type"], "ir.actions.report")
+        self.assertEqual(receipt["context"]["active_ids"], order.invoice_ids.ids)
+        self.assertTrue(receipt["close_on_report_download"])
+        note = order.message_ids.filtered(lambda m: "Cash tendered" in (m.body or ""))
+        self.assertEqual(len(note), 1)
+        for text in (
+            self.cash_journal.name,
+            self.card_journal.name,
+            "100.00",
+            "150.00",
+            "50.00",
+            "SOP Mattress",
+        ):
+            self.assertIn(text, note.body)
+        self.assertTrue(note.subtype_id.internal)
+        # The closing's report neither opens the layout wizard.
+        closing = self._closing(counted=100.0)
+        self.assertEqual(
+            closing.with_user(self.env.ref("base.user_admin")).action_print()["type"],
+            "ir.actions.report",
+        )
 
     def test_proposed_payment_is_the_amount_due(self):
         order = self._collect_order([(self.mattress, 1.0), (self.pillow, 2.0)])
@@ -272,6 +329,45 @@ class TestCashCounter(CounterMixin, SalesOrderPlusCase):
         self.assertEqual(order.invoice_status, "invoiced")
         self.assertFalse(order.sop_cash_awaiting_collection)
         self.assertEqual(self.mattress.qty_available, 47.0)
+
+    def _receipt_html(self, action):
+        # Pay and Hand Over: the receipt follows its notification.
+        action = action.get("params", {}).get("next", action)
+        report = self.env["ir.actions.report"]._get_report(action["report_name"])
+        return (
+            self.env["ir.actions.report"]
+            ._render_qweb_html(report, action["context"]["active_ids"])[0]
+            .decode()
+        )
+
+    def test_partial_hand_over_receipt_shows_that_hand_over(self):
+        """2 of 3 handed over: the receipt shows the 2 units and what was paid for
+        them, and the seller (name, address, VAT id) in its body."""
+        self.company.write({"vat": "DE123456788", "street": "Kassenweg 7"})
+        order = self._collect_order([(self.pillow, 3.0)])
+        first = self._wizard(order, quantities={self.pillow: 2.0}, tendered=50.0)
+        self.assertEqual(first.amount_due, 40.0)
+        html = self._receipt_html(first.action_hand_over())
+        self.assertRegex(html, r"2\.00\s*(<[^>]*>\s*)*Units")
+        self.assertIn("40.00", html)
+        self.assertIn("10.00", html)  # change
+        self.assertNotIn("60.00", html)
+        self.assertNotRegex(html, r"3\.00\s*(<[^>]*>\s*)*Units")
+        page = html[html.index('class="page"') :]
+        self.assertIn(self.company.name, page)
+        self.assertIn("Kassenweg 7", page)
+        self.assertIn("DE123456788", page)
+        html = self._receipt_html(self._wizard(order).action_hand_over())
+        self.assertRegex(html, r"1\.00\s*(<[^>]*>\s*)*Units")
+        self.assertIn("20.00", html)
+        self.assertNotIn("40.00", html)
+        # The order's receipt: each hand-over on its own page.
+        html = self._receipt_html(
+            self.env.ref("sales_order_plus.action_report_cash_receipt").report_action(
+                order, config=False
+            )
+        )
+        self.assertEqual(html.count('class="page"'), 2)
 
     def test_failure_takes_everything_back(self):
         """The payment fails after the delivery and the invoice: nothing stays."""
@@ -390,6 +486,57 @@ class TestCashCounter(CounterMixin, SalesOrderPlusCase):
         )
         self.assertEqual(found, order)
 
+    def _header_buttons(self, order, view="form", path="//header//button"):
+        """The labels of the order form's header buttons (or of ``view``'s buttons
+        at ``path``) shown for ``order``: each button's ``invisible`` expression
+        evaluated with the record's values."""
+        view_id = False
+        if view != "form":
+            view_id = self.env.ref(f"sales_order_plus.sale_cash_counter_{view}_view").id
+        arch = order.get_views([(view_id, view)])["views"][view]["arch"]
+        buttons = etree.fromstring(arch).xpath(path)
+        names = set()
+        for button in buttons:
+            names |= set(re.findall(r"[a-z_]+", button.get("invisible") or ""))
+        names &= set(order._fields)
+        values = {
+            name: (value[0] if isinstance(value, tuple) else value)
+            for name, value in order.read(sorted(names))[0].items()
+        }
+        values.update(id=order.id, context={}, uid=self.env.uid)
+        return {
+            button.get("string") or button.text
+            for button in buttons
+            if not safe_eval(button.get("invisible") or "False", dict(values))
+        }
+
+    def test_header_buttons_fit_the_state(self):
+        order = self._collect_order([(self.pillow, 2.0)])
+        unpaid = self._header_buttons(order)
+        self.assertIn("Pay and Hand Over", unpaid)
+        self.assertIn("Cancel", unpaid)
+        for label in ("Create Invoice", "Counter Refund", "Cash Receipt"):
+            self.assertNotIn(label, unpaid)
+        for view in ("kanban", "list"):
+            self.assertEqual(
+                self._header_buttons(order, view, "//button"), {"Pay and Hand Over"}
+            )
+        self._wizard(order, quantities={self.pillow: 1.0}).action_hand_over()
+        partly = self._header_buttons(order)
+        for label in ("Pay and Hand Over", "Counter Refund", "Cash Receipt"):
+            self.assertIn(label, partly)
+        for label in ("Create Invoice", "Cancel"):
+            self.assertNotIn(label, partly)
+        self._wizard(order).action_hand_over()
+        paid = self._header_buttons(order)
+        self.assertNotIn("Pay and Hand Over", paid)
+        self.assertNotIn("Cancel", paid)
+        self.assertIn("Cash Receipt", paid)
+        for view in ("kanban", "list"):
+            self.assertEqual(
+                self._header_buttons(order, view, "//button"), {"Print Receipt"}
+            )
+
     # -- counter refund and daily closing ----------------------------------------------
     def _refund(self, order, quantities, journal=None):
         wizard = self.env["sale.cash.refund"].create({"order_id": order.id})
@@ -431,6 +578,52 @@ class TestCashCounter(CounterMixin, SalesOrderPlusCase):
         with self.assertRaisesRegex(UserError, "between 0 and 1"):
             self._refund(order, {self.pillow: 2.0})
 
+    def test_refund_pays_back_from_a_counter_journal_only(self):
+        self.type_collect.cash_handover = "counter"
+        order = self._collect_order([(self.pillow, 1.0)])
+        other_bank = self.env["account.journal"].create(
+            {"name": "SOP Other Bank", "code": "SOPOB", "type": "bank"}
+        )
+        with self.assertRaisesRegex(UserError, "not a counter journal"):
+            self._refund(order, {self.pillow: 1.0}, journal=other_bank)
+        self.assertEqual(len(order.invoice_ids), 1)
+        self._refund(order, {self.pillow: 1.0}, journal=self.card_journal)
+        paid_back = order.invoice_ids._get_reconciled_payments().filtered(
+            lambda p: p.payment_type == "outbound"
+        )
+        self.assertEqual(paid_back.journal_id, self.card_journal)
+
+    def test_card_only_payment_records_no_change(self):
+        """Cash tendered while nothing is paid in cash is no change to give."""
+        order = self._collect_order()
+        wizard = self._wizard(
+            order, payments=[(self.card_journal, 200.0)], tendered=50.0
+        )
+        self.assertEqual(wizard.amount_change, 0.0)
+        with self.assertRaisesRegex(UserError, "nothing is paid in cash"):
+            wizard.action_hand_over()
+        self.assertEqual(order.picking_ids.state, "assigned")
+        wizard.amount_tendered = 0.0
+        wizard.action_hand_over()
+        self.assertEqual(order.sop_cash_change, 0.0)
+
+    def test_closing_lines_of_another_company_hidden(self):
+        closing = self._closing(line_ids=[Command.create({"value": 10.0, "number": 2})])
+        company_b = self.env["res.company"].create({"name": "SOP Company B"})
+        cashier_b = new_test_user(
+            self.env,
+            login="sop_cashier_b",
+            groups="sales_order_plus.group_sale_cashier",
+            company_id=company_b.id,
+            company_ids=[Command.set(company_b.ids)],
+        )
+        Line = self.env["sale.cash.closing.line"].with_user(cashier_b)
+        self.assertFalse(Line.search([("id", "in", closing.line_ids.ids)]))
+        with self.assertRaises(AccessError):
+            closing.line_ids.with_user(cashier_b).read(["value", "number"])
+        with self.assertRaises(AccessError):
+            closing.line_ids.with_user(cashier_b).write({"number": 99})
+
     def _closing(self, user=None, **vals):
         Closing = self.env["sale.cash.closing"].with_user(user or self.cashier)
         return Closing.create({"journal_id": self.cash_journal.id, **vals})
@@ -443,8 +636,11 @@ class TestCashCounter(CounterMixin, SalesOrderPlusCase):
             tendered=150.0,
         ).action_hand_over()
         self._refund(order, {self.pillow: 1.0})
+        self._closing(
+            date=self.env["sale.cash.closing"]._sop_cash_today() - timedelta(days=1),
+            counted=50.0,
+        ).action_close()
         closing = self._closing(
-            opening_balance=50.0,
             line_ids=[
                 Command.create({"value": 100.0, "number": 1}),
                 Command.create({"value": 20.0, "number": 1}),
@@ -498,10 +694,10 @@ class TestCashCounter(CounterMixin, SalesOrderPlusCase):
             self.env["account.bank.statement.line"].search_count(
                 [("journal_id", "=", self.cash_journal.id)]
             ),
-            1,
+            2,  # yesterday's +50.00 (nothing expected) and today's -5.00
         )
         # The next day opens with what was counted.
-        tomorrow = self._closing(date=fields.Date.today() + timedelta(days=1))
+        tomorrow = self._closing(date=closing.date + timedelta(days=1))
         self.assertEqual(tomorrow.opening_balance, 145.0)
         html = (
             self.env["ir.actions.report"]
@@ -521,6 +717,168 @@ class TestCashCounter(CounterMixin, SalesOrderPlusCase):
         closing.action_close()
         self.assertEqual(closing.difference, 0.0)
         self.assertFalse(closing.statement_line_id)
+
+    def test_cash_day_is_the_company_day_late_in_the_evening(self):
+        """At 23:30 UTC it is already the next day in the company's time zone: the
+        payment taken at the counter and the closing the cashier opens (a user
+        without a time zone: UTC) fall on the same day, the company's."""
+        self.env.company.resource_calendar_id.tz = "Europe/Berlin"
+        self.env.user.tz = "Europe/Berlin"
+        self.cashier.tz = False
+        with freeze_time("2026-03-10 23:30:00"):
+            order = self._collect_order([(self.pillow, 1.0)])
+            self._wizard(order).action_hand_over()
+            closing = self._closing(counted=20.0)
+            self.assertEqual(self._payments(order).date, date(2026, 3, 11))
+            self.assertEqual(closing.date, date(2026, 3, 11))
+            self.assertEqual(closing.cash_in, 20.0)
+            self.assertEqual(closing.difference, 0.0)
+
+    def test_opening_balance_is_the_previous_count(self):
+        """A cashier cannot type the opening down to hide a shortage (100 -> 70):
+        the opening is the previous closing's count, for every user."""
+        yesterday = self._closing(
+            date=self.env["sale.cash.closing"]._sop_cash_today() - timedelta(days=1),
+            counted=100.0,
+        )
+        yesterday.action_close()
+        manager = new_test_user(
+            self.env,
+            login="sop_cash_manager",
+            groups="sales_order_plus.group_sale_cashier,account.group_account_manager",
+        )
+        for user in (self.cashier, manager):
+            with self.assertRaisesRegex(UserError, "Opening Balance"):
+                self._closing(user=user, opening_balance=70.0)
+        closing = self._closing(counted=70.0)
+        self.assertEqual(closing.opening_balance, 100.0)
+        for user in (self.cashier, manager):
+            with self.assertRaisesRegex(UserError, "Opening Balance"):
+                closing.with_user(user).write({"opening_balance": 70.0})
+        self.assertEqual(closing.opening_balance, 100.0)
+        self.assertEqual(closing.difference, -30.0)
+        closing.action_close()
+        self.assertEqual(closing.statement_line_id.amount, -30.0)
+
+    def test_opening_follows_a_later_closed_previous_day(self):
+        """Today opened before yesterday was closed: the opening is yesterday's
+        count once it is closed."""
+        today = self.env["sale.cash.closing"]._sop_cash_today()
+        yesterday = self._closing(date=today - timedelta(days=1), counted=80.0)
+        closing = self._closing(counted=80.0)
+        self.assertEqual(closing.opening_balance, 0.0)
+        yesterday.action_close()
+        self.assertEqual(closing.opening_balance, 80.0)
+        self.assertEqual(closing.difference, 0.0)
+
+    def test_closing_state_and_booking_only_by_the_closing(self):
+        """A closing created closed would never book its difference: state and
+        booking fields are refused from users, in create and write."""
+        order = self._collect_order([(self.pillow, 1.0)])
+        self._wizard(order).action_hand_over()
+        line = self.env["account.bank.statement.line"].create(
+            {"journal_id": self.cash_journal.id, "amount": 1.0, "payment_ref": "x"}
+        )
+        protected = {
+            "state": "closed",
+            "statement_line_id": line.id,
+            "closed_by_id": self.cashier.id,
+            "date_closed": fields.Datetime.now(),
+        }
+        for name, value in protected.items():
+            with self.assertRaisesRegex(UserError, "set by the closing itself"):
+                self._closing(counted=0.0, **{name: value})
+        closing = self._closing(counted=0.0)
+        for name, value in protected.items():
+            with self.assertRaisesRegex(UserError, "set by the closing itself"):
+                closing.write({name: value})
+        self.assertEqual(closing.state, "draft")
+        self.assertFalse(closing.statement_line_id)
+        self.assertEqual(closing.copy_data()[0].get("state", "draft"), "draft")
+        closing.with_env(self.env).unlink()
+        # The form as the cashier fills it in still saves (it sends none of them).
+        form = Form(self.env["sale.cash.closing"].with_user(self.cashier))
+        form.journal_id = self.cash_journal
+        form.counted = 0.0
+        closing = form.save()
+        closing.action_close()
+        self.assertEqual(closing.state, "closed")
+        self.assertEqual(closing.statement_line_id.amount, -20.0)
+
+    def test_closing_converts_foreign_payments(self):
+        """100 in another currency is counted in the drawer's currency at the
+        payment's rate, not as 100."""
+        currency = self.env.ref("base.EUR")
+        if currency == self.company.currency_id:
+            currency = self.env.ref("base.CHF")
+        currency.active = True
+        self.env["res.currency.rate"].create(
+            {
+                "name": self.env["sale.cash.closing"]._sop_cash_today()
+                - timedelta(days=1),
+                "currency_id": currency.id,
+                "rate": 2.0,
+                "company_id": self.company.id,
+            }
+        )
+        pricelist = self.env["product.pricelist"].create(
+            {"name": "SOP foreign", "currency_id": currency.id}
+        )
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "type_id": self.type_collect.id,
+                "pricelist_id": pricelist.id,
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": self.pillow.id,
+                            "product_uom_qty": 1.0,
+                            "price_unit": 100.0,
+                        }
+                    )
+                ],
+            }
+        )
+        order.action_confirm()
+        self._wizard(order).action_hand_over()
+        payment = self._payments(order)
+        self.assertEqual((payment.currency_id, payment.amount), (currency, 100.0))
+        closing = self._closing(counted=50.0)
+        self.assertEqual(closing.currency_id, self.company.currency_id)
+        self.assertEqual(closing.cash_in, 50.0)
+        self.assertEqual(closing.expected, 50.0)
+        self.assertEqual(closing.difference, 0.0)
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html(
+                "sales_order_plus.action_report_sale_cash_closing", closing.ids
+            )[0]
+            .decode()
+        )
+        self.assertIn("50.00", html)
+
+    def test_cash_after_the_closing_goes_to_the_next_day(self):
+        """Cash taken after the day's closing is dated the next open day and that
+        day's closing counts it; the closed day keeps its figures."""
+        first = self._collect_order([(self.pillow, 1.0)])
+        self._wizard(first).action_hand_over()
+        today = self._closing(counted=20.0)
+        today.action_close()
+        late = self._collect_order([(self.mattress, 1.0)])
+        action = self._wizard(late).action_hand_over()
+        self.assertIn("Today's cash is closed: booked on", action["params"]["message"])
+        payment = self._payments(late)
+        self.assertEqual(payment.date, today.date + timedelta(days=1))
+        self.assertEqual((today.cash_in, today.difference), (20.0, 0.0))
+        with self.assertRaisesRegex(UserError, "closed once"):
+            self._closing(counted=100.0)
+        tomorrow = self._closing(date=today.date + timedelta(days=1), counted=120.0)
+        self.assertEqual(tomorrow.payment_ids, payment)
+        self.assertEqual(
+            (tomorrow.opening_balance, tomorrow.cash_in, tomorrow.difference),
+            (20.0, 100.0, 0.0),
+        )
 
     def test_closing_with_pending_collection_refused(self):
         order = self._collect_order()
@@ -548,10 +906,46 @@ class TestCashCounter(CounterMixin, SalesOrderPlusCase):
             self.salesman
         ).action_hand_over()
         own = self._closing(user_id=self.cashier.id)
-        whole = self._closing(user_id=False, date=fields.Date.today())
         self.assertEqual(own.cash_in, 200.0)
-        self.assertEqual(whole.cash_in, 220.0)
         self.assertIn(self.cashier.name, own.name)
+        own.with_env(self.env).unlink()
+        whole = self._closing(user_id=False)
+        self.assertEqual(whole.cash_in, 220.0)
+
+    def test_journal_day_closed_per_cashier_or_as_a_whole(self):
+        """The same cash closed per cashier and for the whole journal would book its
+        difference twice: a journal-day is closed one way only."""
+        order = self._collect_order([(self.pillow, 1.0)])
+        self._wizard(order.with_user(self.cashier)).with_user(
+            self.cashier
+        ).action_hand_over()
+        own = self._closing(user_id=self.cashier.id, counted=10.0)
+        with self.assertRaisesRegex(UserError, "per cashier or as a whole"):
+            self._closing(user_id=False, counted=10.0)
+        own.action_close()
+        with self.assertRaisesRegex(UserError, "per cashier or as a whole"):
+            self._closing(user_id=False, counted=10.0)
+        # The other way round, on the next day: the whole drawer opens with what
+        # the cashiers counted.
+        next_day = own.date + timedelta(days=1)
+        whole = self._closing(user_id=False, date=next_day, counted=20.0)
+        self.assertEqual(whole.opening_balance, 10.0)
+        with self.assertRaisesRegex(UserError, "per cashier or as a whole"):
+            self._closing(user_id=self.cashier.id, date=next_day)
+        # Moved onto a day closed the other way: refused too.
+        other = self._closing(user_id=self.cashier.id, date=next_day + timedelta(1))
+        with (
+            self.assertRaisesRegex(UserError, "per cashier or as a whole"),
+            self.env.cr.savepoint(),
+        ):
+            other.date = next_day
+        whole.action_close()
+        self.assertEqual(
+            self.env["account.bank.statement.line"].search_count(
+                [("journal_id", "=", self.cash_journal.id)]
+            ),
+            2,  # -10.00 (own, 20.00 expected), +10.00 (the next day: 10.00 + 0.00)
+        )
 
     def test_salesperson_cannot_close(self):
         with self.assertRaises(AccessError):
@@ -564,9 +958,22 @@ class TestCashCounter(CounterMixin, SalesOrderPlusCase):
         order = self._collect_order()
         order.user_id = self.salesman
         wizard = self._wizard(order.with_user(self.salesman))
-        wizard.with_user(self.salesman).action_hand_over()
+        action = wizard.with_user(self.salesman).action_hand_over()
         self.assertEqual(order.picking_ids.state, "done")
         self.assertIn(order.invoice_ids.payment_state, ("paid", "in_payment"))
+        # The salesperson's form offers the receipt, which they can print.
+        self.env.invalidate_all()
+        self.assertTrue(order.with_user(self.salesman).sop_cash_paid)
+        html = (
+            self.env["ir.actions.report"]
+            .with_user(self.salesman)
+            ._render_qweb_html(
+                action["params"]["next"]["report_name"],
+                action["params"]["next"]["context"]["active_ids"],
+            )[0]
+            .decode()
+        )
+        self.assertIn(self.cash_journal.name, html)
 
 
 @tagged("post_install", "-at_install")

@@ -1,8 +1,11 @@
 # Copyright 2026 sales_order_plus developers
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from datetime import timedelta
 from unittest.mock import patch
 
-from odoo import Command
+from freezegun import freeze_time
+
+from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
 
@@ -238,13 +241,22 @@ class TestKindCash(SalesOrderPlusCase):
         self.assertEqual(order.state, "draft")
         self.assertFalse(order.invoice_ids)
 
+    @freeze_time("2026-03-10 23:30:00")
     def test_multi_currency_order_paid_in_its_currency(self):
         currency = self.env.ref("base.EUR")
         if currency == self.company.currency_id:
             currency = self.env.ref("base.CHF")
         currency.active = True
+        # Dated before the order: the order's prices are converted at its date in
+        # UTC, the invoice and payment at the company's day (from 23:00 UTC the
+        # next day in Europe/Berlin); a rate of "today" would miss one of them.
         self.env["res.currency.rate"].create(
-            {"currency_id": currency.id, "rate": 2.0, "company_id": self.company.id}
+            {
+                "name": fields.Date.today() - timedelta(days=1),
+                "currency_id": currency.id,
+                "rate": 2.0,
+                "company_id": self.company.id,
+            }
         )
         pricelist = self.env["product.pricelist"].create(
             {"name": "SOP foreign", "currency_id": currency.id}

@@ -3,9 +3,11 @@
 """Pay and Hand Over: the customer pays (cash tendered, split across the type's
 counter journals) and takes the goods, in one transaction."""
 
+from markupsafe import Markup
+
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import float_compare, format_amount
+from odoo.tools import float_compare, format_amount, format_date, formatLang
 
 from ..models.integrity import lock_nowait, raise_problems
 
@@ -138,7 +140,12 @@ class SaleCashHandover(models.TransientModel):
             cash = sum(
                 p.amount for p in wizard.payment_ids if p.journal_id.type == "cash"
             )
-            wizard.amount_change = max(wizard.amount_tendered - cash, 0.0)
+            # No cash paid, no change: the card pays exactly.
+            wizard.amount_change = (
+                max(wizard.amount_tendered - cash, 0.0)
+                if not wizard.currency_id.is_zero(cash)
+                else 0.0
+            )
 
     def _propose_cash(self):
         """Unless the cashier split the payment, the cash line takes all."""
@@ -213,7 +220,15 @@ class SaleCashHandover(models.TransientModel):
                 )
             )
         cash = sum(p.amount for p in self.payment_ids if p.journal_id.type == "cash")
-        if (
+        if not currency.is_zero(self.amount_tendered) and currency.is_zero(cash):
+            problems.append(
+                _(
+                    "%(tendered)s cash tendered, but nothing is paid in cash: "
+                    "clear the cash tendered or pay in cash.",
+                    tendered=format_amount(self.env, self.amount_tendered, currency),
+                )
+            )
+        elif (
             self.amount_tendered
             and currency.compare_amounts(self.amount_tendered, cash) < 0
         ):
@@ -278,13 +293,16 @@ class SaleCashHandover(models.TransientModel):
             invoices |= sudo_order._sop_cash_open_invoices()
             for invoice in invoices:
                 sudo_order._sop_cash_reconcile_online(invoice)
+            # The receipt is of this hand-over: what it invoiced and took.
+            receipt_invoices = invoices
             invoices = invoices.filtered(
                 lambda m: not m.currency_id.is_zero(m.amount_residual)
             )
             # The invoice is the truth (rounding per line, taxes): checked again.
             self._check_payments(sum(invoices.mapped("amount_residual")))
+            payments = self.env["account.payment"]
             for payment in self.payment_ids.filtered("amount"):
-                sudo_order._sop_cash_register(
+                payments |= sudo_order._sop_cash_register(
                     invoices, payment.journal_id.sudo(), payment.amount
                 )
             sudo_order.write(
@@ -293,14 +311,103 @@ class SaleCashHandover(models.TransientModel):
                     "sop_cash_change": self.amount_change,
                 }
             )
-        # The receipt of the order alone, not the wizard's context (its defaults);
-        # no document layout set-up in the middle of the counter's work.
-        report = self.env.ref("sales_order_plus.action_report_cash_receipt")
+            sudo_order.message_post(
+                body=self._hand_over_note(quantities, payments),
+                subtype_xmlid="mail.mt_note",
+            )
+        # The receipt of this hand-over's invoices alone, not the wizard's context
+        # (its defaults); no document layout set-up in the middle of the counter's
+        # work.
+        report = self.env.ref("sales_order_plus.action_report_cash_receipt_invoice")
         action = report.with_env(report.env(context={})).report_action(
-            order, config=False
+            receipt_invoices, config=False
         )
         # The wizard closes once the receipt is downloaded (the counter goes on).
         action["close_on_report_download"] = True
         # No empty values: an integration calling the button over XML-RPC gets an
         # answer it can read (XML-RPC has no None).
-        return {key: value for key, value in action.items() if value is not None}
+        receipt = {key: value for key, value in action.items() if value is not None}
+        # What was taken, at once on the screen; the receipt is downloaded after it
+        # (the PDF is rendered by that download, not in this transaction).
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("%(order)s paid and handed over", order=order.name),
+                "message": self._hand_over_summary(payments),
+                "type": "success",
+                "sticky": False,
+                "next": receipt,
+            },
+        }
+
+    def _hand_over_summary(self, payments):
+        """Paid (by journal) and the change due, for the counter's screen; and the
+        day the cash is booked on when the day's cash is already closed."""
+        self.ensure_one()
+        currency = self.currency_id
+        paid = self.payment_ids.filtered("amount")
+        summary = _(
+            "Paid %(amount)s (%(journals)s).",
+            amount=format_amount(self.env, sum(paid.mapped("amount")), currency),
+            journals=", ".join(
+                f"{p.journal_id.name} {format_amount(self.env, p.amount, currency)}"
+                for p in paid
+            )
+            or _("nothing to pay"),
+        )
+        if self.amount_tendered:
+            summary += " " + _(
+                "Cash tendered %(tendered)s. Change due: %(change)s.",
+                tendered=format_amount(self.env, self.amount_tendered, currency),
+                change=format_amount(self.env, self.amount_change, currency),
+            )
+        today = self.env["sale.cash.closing"]._sop_cash_today(self.company_id)
+        later = sorted({p.date for p in payments if p.date != today})
+        if later:
+            summary += " " + _(
+                "Today's cash is closed: booked on %(date)s.",
+                date=format_date(self.env, later[0]),
+            )
+        return summary
+
+    def _hand_over_note(self, quantities, payments):
+        """The chatter note of the hand-over: goods, payments by journal (and the
+        day they are booked on), cash tendered, change."""
+        self.ensure_one()
+        currency = self.currency_id
+        items = [
+            _(
+                "%(qty)s %(uom)s %(product)s handed over",
+                qty=formatLang(self.env, qty, digits=2),
+                uom=line.product_uom.name,
+                product=line.product_id.display_name,
+            )
+            for line, qty in quantities.items()
+            if qty
+        ]
+        today = self.env["sale.cash.closing"]._sop_cash_today(self.company_id)
+        for payment in payments:
+            item = _(
+                "%(journal)s: %(amount)s",
+                journal=payment.journal_id.name,
+                amount=format_amount(self.env, payment.amount, payment.currency_id),
+            )
+            if payment.date != today:
+                item += " " + _(
+                    "(booked on %(date)s: the day's cash is closed)",
+                    date=format_date(self.env, payment.date),
+                )
+            items.append(item)
+        if self.amount_tendered:
+            items.append(
+                _(
+                    "Cash tendered %(tendered)s, change %(change)s",
+                    tendered=format_amount(self.env, self.amount_tendered, currency),
+                    change=format_amount(self.env, self.amount_change, currency),
+                )
+            )
+        return Markup("<p>%s</p><ul>%s</ul>") % (
+            _("Paid and handed over at the counter:"),
+            Markup().join(Markup("<li>%s</li>") % item for item in items),
+        )

@@ -130,6 +130,15 @@ class SaleCashRefund(models.TransientModel):
                     currency=order.currency_id.name,
                 )
             )
+        elif journal not in order._sop_cash_counter_journals():
+            # The view offers the counter's journals only; RPC is held to the same.
+            problems.append(
+                _(
+                    "%(journal)s is not a counter journal of the type %(type)s.",
+                    journal=journal.name,
+                    type=order.type_id.name,
+                )
+            )
         raise_problems(
             _("%(order)s cannot be refunded at the counter:", order=order.name),
             problems,

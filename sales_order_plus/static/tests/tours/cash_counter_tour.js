@@ -52,6 +52,11 @@ registry.category("web_tour.tours").add("sop_cash_counter_tour", {
             run: "click",
         },
         {
+            content: "The counter sees what was taken and the change due",
+            trigger: ".o_notification:contains(Paid):contains(Change due):contains(10.00)",
+            timeout: 30000,
+        },
+        {
             content: "Collected (once the receipt's PDF is rendered)",
             trigger: "body:not(:has(.modal)) .o_kanban_record:contains(SOP Tour Collect Customer) .badge:contains(Collected)",
             timeout: 30000,
