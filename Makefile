@@ -10,7 +10,7 @@ help:
 	@echo "make setup       install everything (venv, Odoo, OCA add-ons, chromium); make run/test do it too"
 	@echo "make bench       ms and SQL queries per confirmed order, each kind against plain Odoo (also docs/benchmark.md)"
 	@echo "make lint        OCA's pre-commit checks (ruff, pylint-odoo, XML/PO checks, README.rst); make test runs it too"
-	@echo "make wheel       build the add-on's wheel odoo-addon-sales_order_plus into dist/ (whool)"
+	@echo "make wheel       build the add-ons' wheels (odoo-addon-sales_order_plus, its glue add-ons) into dist/ (whool)"
 	@echo "make screenshots PNGs of the key screens into docs/ (a fresh demo database, Odoo's browser test)"
 	@echo "make i18n        regenerate i18n/sales_order_plus.pot and merge it into the .po files"
 	@echo "make lifecycle   install into a database with orders, update twice, uninstall: figures unchanged"
