@@ -10,7 +10,7 @@ bash "$ROOT/scripts/setup.sh"
 rm -rf "$ROOT/dist"
 for manifest in "$ROOT"/*/__manifest__.py; do
     addon=$(basename "$(dirname "$manifest")")
-    "$PY" -m pip wheel -q --no-deps -w "$ROOT/dist" "$ROOT/$addon"
+    pip_run wheel -q --no-deps -w "$ROOT/dist" "$ROOT/$addon"
 done
 for wheel in "$ROOT"/dist/odoo_addon_*.whl; do
     echo "== ${wheel#"$ROOT"/}"
