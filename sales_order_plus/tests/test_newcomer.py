@@ -5,6 +5,7 @@ from pathlib import Path
 
 from odoo.modules.module import get_module_path
 from odoo.tests import TransactionCase, tagged
+from odoo.tests.common import new_test_user
 
 # A menu path as the docs write it: *Sales > Orders > Quotations*, *Sales / Orders /
 # Quotations* (three names at least: *Sales / Administrator* is a group), or in the
@@ -147,4 +148,80 @@ class TestDemoData(TransactionCase):
         self.assertTrue(order_type.schedule_version_tolerance)
         self.assertIn(
             f"tolerance {order_type.schedule_tolerance_qty_percent} %", held.reason
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestMenus(TransactionCase):
+    """The add-on's screens sit in menus of their own in the Sales app, as Odoo groups
+    its own (Orders, To Invoice, Products, Reporting), not as a flat list under
+    Sales > Orders."""
+
+    def _children(self, xmlid, user=None):
+        Menu = self.env["ir.ui.menu"]
+        visible = Menu.with_user(user)._visible_menu_ids() if user else None
+        children = self.env.ref(xmlid).child_id
+        if visible is not None:
+            children = children.filtered(lambda m: m.id in visible)
+        return children.sorted(lambda m: (m.sequence, m.id))
+
+    def _xmlids(self, menus):
+        return [m.get_external_id()[m.id] for m in menus]
+
+    def test_sales_orders_holds_odoo_entries_only(self):
+        ours = [
+            x
+            for x in self._xmlids(self._children("sale.sale_order_menu"))
+            if x.startswith("sales_order_plus.")
+        ]
+        self.assertEqual(ours, [], "add-on entries among Sales > Orders")
+
+    def test_kind_menus(self):
+        self.assertEqual(
+            self._xmlids(self._children("sales_order_plus.menu_sale_schedule_root")),
+            [
+                "sales_order_plus.menu_sale_order_schedule_line",
+                "sales_order_plus.menu_sale_order_line_cumulative",
+                "sales_order_plus.menu_sale_order_schedule_version",
+                "sales_order_plus.menu_sale_order_schedule_inbox",
+                "sales_order_plus.menu_sale_order_schedule_import_edifact",
+            ],
+        )
+        self.assertEqual(
+            self._xmlids(self._children("sales_order_plus.menu_sale_counter_root")),
+            [
+                "sales_order_plus.menu_sale_cash_counter",
+                "sales_order_plus.menu_sale_cash_closing",
+            ],
+        )
+        self.assertEqual(
+            self._xmlids(self._children("sales_order_plus.menu_sale_fulfilment_root")),
+            [
+                "sales_order_plus.menu_sale_rush_pickings",
+                "sales_order_plus.menu_sale_third_party_dispatch",
+            ],
+        )
+        root = self.env.ref("sale.sale_menu_root")
+        for xmlid in ("schedule_root", "counter_root", "fulfilment_root"):
+            menu = self.env.ref(f"sales_order_plus.menu_sale_{xmlid}")
+            self.assertEqual(menu.parent_id, root)
+            # Between Odoo's Orders (10) and To Invoice (20).
+            self.assertTrue(10 < menu.sequence < 20)
+
+    def test_salesperson_sees_the_menus_but_not_the_closing(self):
+        salesman = new_test_user(
+            self.env, login="sop_menu_salesman", groups="sales_team.group_sale_salesman"
+        )
+        visible = self.env["ir.ui.menu"].with_user(salesman)._visible_menu_ids()
+        for xmlid in (
+            "menu_sale_schedule_root",
+            "menu_sale_order_schedule_line",
+            "menu_sale_counter_root",
+            "menu_sale_cash_counter",
+            "menu_sale_fulfilment_root",
+            "menu_sale_rush_pickings",
+        ):
+            self.assertIn(self.env.ref(f"sales_order_plus.{xmlid}").id, visible, xmlid)
+        self.assertNotIn(
+            self.env.ref("sales_order_plus.menu_sale_cash_closing").id, visible
         )
