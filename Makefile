@@ -6,11 +6,12 @@ help:
 	@echo "make run         set up, then serve http://127.0.0.1:8069 (admin/admin) on database sales_order_plus"
 	@echo "make test        the add-on's tests + Odoo's sale, sale_stock, sale_purchase, stock_dropshipping, sale_order_type suites"
 	@echo "make test-addon  the add-on's own tests only (daily work)"
+	@echo "make test-compat the add-on with sale_mrp, stock_delivery, sale_stock_margin, purchase_stock and the glue add-ons: their suites (CI runs it after make test)"
 	@echo "make test-quick  TEST_TAGS=/sales_order_plus:TestX: those tests in a copy of a template database (minutes)"
 	@echo "make setup       install everything (venv, Odoo, OCA add-ons, chromium); make run/test do it too"
 	@echo "make bench       ms and SQL queries per confirmed order, each kind against plain Odoo (also docs/benchmark.md)"
 	@echo "make lint        OCA's pre-commit checks (ruff, pylint-odoo, XML/PO checks, README.rst); make test runs it too"
-	@echo "make wheel       build the add-on's wheel odoo-addon-sales_order_plus into dist/ (whool)"
+	@echo "make wheel       build the add-ons' wheels (odoo-addon-sales_order_plus, its glue add-ons) into dist/ (whool)"
 	@echo "make screenshots PNGs of the key screens into docs/ (a fresh demo database, Odoo's browser test)"
 	@echo "make i18n        regenerate i18n/sales_order_plus.pot and merge it into the .po files"
 	@echo "make lifecycle   install into a database with orders, update twice, uninstall: figures unchanged"
@@ -33,6 +34,9 @@ test:
 
 test-addon:
 	TEST_TAGS=/sales_order_plus LIFECYCLE=0 bash scripts/test.sh
+
+test-compat:
+	bash scripts/test_compat.sh
 
 bench:
 	bash scripts/bench.sh
@@ -64,4 +68,4 @@ scale:
 stop:
 	bash scripts/pg.sh stop
 
-.PHONY: help setup run test test-addon test-quick bench lint wheel screenshots i18n lifecycle load concurrency scale stop
+.PHONY: help setup run test test-addon test-compat test-quick bench lint wheel screenshots i18n lifecycle load concurrency scale stop

@@ -28,6 +28,16 @@ as_postgres() {
     if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+# pip, without the one warning a local package index prints for every package it does
+# not hold: with a `file://` extra-index-url in the machine's pip configuration (e.g.
+# file:///opt/pypi-more/simple, missing or holding a few packages), pip writes
+# "WARNING: Location 'file:///.../<package>/' is ignored: it is neither a file nor a
+# directory." per package and index (about 111 lines in a first `make setup`). Only that
+# line is dropped; every other warning, error and pip's exit code stay.
+pip_run() {
+    "$PY" -m pip "$@" 2> >(grep -v -E "^WARNING: Location 'file://[^']*' is ignored" >&2)
+}
+
 odoo_bin() {
     "$PY" "$ODOO_SRC/odoo-bin" --addons-path="$ADDONS_PATH" \
         --db_host="$PGHOST" --db_port="$PGPORT" --db_user="$PGUSER_ODOO" --db_password=odoo --data-dir="$DATA_DIR" \

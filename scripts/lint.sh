@@ -12,7 +12,7 @@ want=$(cat "$ROOT/requirements-dev.txt" | cksum)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     echo "== Lint tools from requirements-dev.txt into $VENV"
     PIP_CONSTRAINT=$ROOT/scripts/pip-constraints.txt \
-        "$PY" -m pip install -q -r "$ROOT/requirements-dev.txt"
+        pip_run install -q -r "$ROOT/requirements-dev.txt"
     echo "$want" > "$stamp"
 fi
 

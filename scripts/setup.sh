@@ -16,14 +16,14 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     [ -x "$PY" ] || python3.11 -m venv "$VENV"
     # Old sdists (e.g. vobject, pyserial) break with setuptools>=70 in their build env.
     export PIP_CONSTRAINT=$ROOT/scripts/pip-constraints.txt
-    "$PY" -m pip install -q --upgrade "pip<25" wheel "setuptools<70"
+    pip_run install -q --upgrade "pip<25" wheel "setuptools<70"
     # python-ldap needs LDAP headers and only serves auth_ldap, which we do not use.
     grep -v '^python-ldap' "$ODOO_SRC/requirements.txt" > "$VENV/odoo-requirements.txt"
-    "$PY" -m pip install -q -r "$VENV/odoo-requirements.txt"
+    pip_run install -q -r "$VENV/odoo-requirements.txt"
     # compat mode: a plain editable install leaves `import odoo` resolving to the
     # namespace folder that the OCA wheels create in site-packages.
-    "$PY" -m pip install -q --no-deps -e "$ODOO_SRC" --config-settings editable_mode=compat
-    "$PY" -m pip install -q -r "$ROOT/requirements.txt"
+    pip_run install -q --no-deps -e "$ODOO_SRC" --config-settings editable_mode=compat
+    pip_run install -q -r "$ROOT/requirements.txt"
     echo "$want" > "$stamp"
 fi
 

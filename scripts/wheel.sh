@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
-# `make wheel`: builds dist/odoo_addon_sales_order_plus-<version>-py3-none-any.whl with
-# whool (the add-on's pyproject.toml), the way OCA publishes add-ons on PyPI, and shows
-# its name, version and dependencies. whool packs the files git tracks: commit first.
+# `make wheel`: builds one wheel per add-on of the repository into dist/
+# (odoo_addon_sales_order_plus-<version>-py3-none-any.whl and one per glue add-on,
+# e.g. odoo_addon_sales_order_plus_sale_mrp) with whool (each add-on's pyproject.toml),
+# the way OCA publishes add-ons on PyPI, and shows their name, version and
+# dependencies. whool packs the files git tracks: commit first.
 source "$(dirname "$0")/env.sh"
 
 bash "$ROOT/scripts/setup.sh"
 rm -rf "$ROOT/dist"
-"$PY" -m pip wheel -q --no-deps -w "$ROOT/dist" "$ROOT/sales_order_plus"
-wheel=$(ls "$ROOT"/dist/odoo_addon_sales_order_plus-*.whl)
-echo "== ${wheel#"$ROOT"/}"
-"$PY" - "$wheel" <<'PY'
+for manifest in "$ROOT"/*/__manifest__.py; do
+    addon=$(basename "$(dirname "$manifest")")
+    pip_run wheel -q --no-deps -w "$ROOT/dist" "$ROOT/$addon"
+done
+for wheel in "$ROOT"/dist/odoo_addon_*.whl; do
+    echo "== ${wheel#"$ROOT"/}"
+    "$PY" - "$wheel" <<'PY'
 import sys
 import zipfile
 
@@ -19,3 +24,4 @@ with zipfile.ZipFile(sys.argv[1]) as whl:
         if line.startswith(("Name:", "Version:", "Requires-Dist:", "Requires-Python:")):
             print("  " + line)
 PY
+done

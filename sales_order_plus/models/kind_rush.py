@@ -15,6 +15,7 @@ import pytz
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_datetime
 
 # How far ahead the company's calendar is searched for the next working day.
 RUSH_CALENDAR_WINDOW = timedelta(days=14)
@@ -60,13 +61,15 @@ class SaleOrder(models.Model):
                         + 1,
                     }
                 )
-            delivery = order._sop_rush_delivery_date()
+            delivery = rush_date = order._sop_rush_delivery_date()
             # Goods that are not there never ship today: a type that reschedules
             # moves the order to the day all of them are there.
             if order.type_id.availability_policy == "reschedule":
                 committed = order.order_line.mapped("sop_commit_date")
                 delivery = max([delivery] + [d for d in committed if d])
+            previous = order.commitment_date
             order.commitment_date = delivery
+            order._sop_rush_log_date(previous, rush_date, delivery)
         if fee_lines:
             # Part of the confirmation, not an "extra line" added afterwards.
             self.env["sale.order.line"].with_context(
@@ -108,6 +111,39 @@ class SaleOrder(models.Model):
                 calendar=calendar.name,
             )
         )
+
+    def _sop_rush_log_date(self, previous, rush_date, delivery):
+        """Say in the chatter why the delivery date is not now: after the cutoff or
+        on a day off (the next working day), or later for the goods to be there."""
+        self.ensure_one()
+        now = fields.Datetime.now()
+        if delivery == now:
+            return
+        tz = _sop_rush_tz(self.company_id)
+        cutoff = self.type_id.rush_cutoff_time
+        values = {
+            "date": format_datetime(self.env, delivery, tz=tz.zone, dt_format="short"),
+            "previous": previous
+            and format_datetime(self.env, previous, tz=tz.zone, dt_format="short"),
+            "cutoff": "{:02d}:{:02d}".format(*divmod(round(cutoff * 60), 60)),
+            "tz": tz.zone,
+        }
+        if delivery > rush_date:
+            reason = _(
+                "Rush order: delivery date %(date)s, when every product is available "
+                "(the type reschedules to availability).",
+                **values,
+            )
+        else:
+            reason = _(
+                "Rush order: delivery date %(date)s, the next working day: confirmed "
+                "after the type's cutoff (%(cutoff)s, %(tz)s) or on a day off of the "
+                "company's calendar.",
+                **values,
+            )
+        if previous and previous != delivery:
+            reason += " " + _("It was %(previous)s.", **values)
+        self.message_post(body=reason)
 
     @api.model
     def _sop_rush_to_utc(self, dt):

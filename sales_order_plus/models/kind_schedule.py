@@ -43,9 +43,6 @@ from odoo.tools import (
 )
 
 from odoo.addons.queue_job.job import identity_exact
-from odoo.addons.sale_stock.models.sale_order_line import (
-    SaleOrderLine as SaleStockOrderLine,
-)
 from odoo.addons.stock.models.stock_rule import ProcurementException
 
 from .integrity import (
@@ -597,12 +594,50 @@ class SaleOrderLine(models.Model):
         return [entry for entry in plan if entry[1] == self.id]
 
     def _get_qty_procurement(self, previous_product_uom_qty=False):
-        planned = self._sop_schedule_planned_here()
-        if planned is None:
+        qty = self._sop_schedule_qty_procurement()
+        if qty is None:
             return super()._get_qty_procurement(previous_product_uom_qty)
-        # Planned dates not released yet are not to be procured: what sale_stock
-        # should procure is exactly what the released dates lack.
-        return self.product_uom_qty - sum(entry[2] for entry in planned)
+        return qty
+
+    def _sop_schedule_qty_procurement(self):
+        """The schedule's answer to ``_get_qty_procurement``, or None where Odoo's
+        rules apply. Inside a launch: planned dates not released yet are not to be
+        procured, so what sale_stock should procure is exactly what the released
+        dates lack. For one date (``sop_schedule_line_id``, set by
+        ``_sop_schedule_qty_procured``): what that date's moves hold. The flag only
+        narrows what is counted; it permits nothing."""
+        if not self._sop_schedule_is_scheduled():
+            return None
+        planned = self._sop_schedule_planned_here()
+        if planned is not None:
+            return self.product_uom_qty - sum(entry[2] for entry in planned)
+        sched_id = self.env.context.get("sop_schedule_line_id")
+        if sched_id:
+            return self._sop_schedule_qty_procured_date(
+                self.env["sale.order.schedule.line"].browse(sched_id)
+            )
+        return None
+
+    def _sop_schedule_qty_procured_date(self, sched):
+        """Quantity procured for the schedule line ``sched`` (sales unit): sale_stock's
+        rule for a sales line (moves of the first rule, counted by their final
+        location, minus refunded returns) on the date's moves, which
+        ``_get_outgoing_incoming_moves`` keeps under ``sop_schedule_line_id``.
+
+        The line-wide overrides of ``_get_qty_procurement`` below this add-on cannot
+        tell one date from another (stock_dropshipping's counts the purchase lines of
+        the whole sales line): add-ons that count a date differently extend this
+        hook (sales_order_plus_sale_mrp: kits, by their parts)."""
+        self.ensure_one()
+        outgoing, incoming = self._get_outgoing_incoming_moves(strict=False)
+        qty = 0.0
+        for moves, sign in ((outgoing, 1), (incoming, -1)):
+            for move in moves:
+                done = move.quantity if move.state == "done" else move.product_uom_qty
+                qty += sign * move.product_uom._compute_quantity(
+                    done, self.product_uom, rounding_method="HALF-UP"
+                )
+        return qty
 
     def _get_procurement_group(self):
         planned = self._sop_schedule_planned_here()
@@ -872,18 +907,15 @@ class SaleOrderScheduleLine(models.Model):
         return groups
 
     def _sop_schedule_qty_procured(self):
-        """Quantity procured per schedule line: sale_stock's rule for a sales line
-        (``_get_qty_procurement``: moves of the first rule, counted by their final
-        location, minus refunded returns) on the line's own moves.
-
-        Called on sale_stock's class on purpose: stock_dropshipping's override counts
-        the purchase lines of the whole sales line instead (a dropshipped product),
-        which cannot tell one date from another."""
+        """Quantity procured per schedule line (sales unit), asked of the sales line
+        through Odoo's chain (``_get_qty_procurement``) for the one date
+        (``sop_schedule_line_id``, honoured under the add-on's own flag; outside any
+        launch's plan)."""
         with internal_flag(self, QTY_OF_DATE):
             return {
-                sched.id: SaleStockOrderLine._get_qty_procurement(
-                    sched.order_line_id.with_context(sop_schedule_line_id=sched.id)
-                )
+                sched.id: sched.order_line_id.with_context(
+                    sop_schedule_line_id=sched.id, sop_schedule_procure=None
+                )._get_qty_procurement(False)
                 for sched in self
             }
 

@@ -907,8 +907,15 @@ class StockPicking(models.Model):
         readonly=True,
         # copy: a backorder stays on the dispatch of its transfer.
     )
-    sop_carrier = fields.Char(string="Carrier", copy=False)
-    # Same field as stock_delivery's, so both add-ons fill one column.
+    # Not "Carrier": stock_delivery's carrier_id (a delivery method) has that label.
+    sop_carrier = fields.Char(
+        string="Reported Carrier",
+        copy=False,
+        help="The carrier the fulfiller named in its shipment report.",
+    )
+    # The same field as stock_delivery's, defined identically (type, label, copy):
+    # with both installed they are one column that both fill, and uninstalling either
+    # add-on keeps it for the other (each owns the field's ir.model.data).
     carrier_tracking_ref = fields.Char(string="Tracking Reference", copy=False)
 
     def _sop_third_party_fulfiller(self):

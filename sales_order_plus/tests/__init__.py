@@ -12,6 +12,7 @@ from . import test_bad_input
 from . import test_kind_cash
 from . import test_kind_rush
 from . import test_i18n
+from . import test_newcomer
 from . import test_schedule_import
 from . import test_query_counts
 from . import test_screenshots

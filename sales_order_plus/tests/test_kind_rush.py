@@ -80,6 +80,29 @@ class TestKindRush(SalesOrderPlusCase):
         self.assertEqual(order.picking_ids.scheduled_date, MONDAY_8H_BRUSSELS)
         self.assertEqual(order.picking_ids.priority, "1")
 
+    def test_moved_date_said_in_chatter(self):
+        """A rush date that is not now says why in the chatter (a newcomer saw the
+        date jump to Monday without a word); confirmed in time: nothing to say."""
+        order = self._confirm(
+            FRIDAY_15H30_BRUSSELS, commitment_date=datetime(2026, 1, 9, 16, 0)
+        )
+        self.assertEqual(order.commitment_date, MONDAY_8H_BRUSSELS)
+        bodies = order.message_ids.mapped("body")
+        said = [b for b in bodies if "Rush order: delivery date" in b]
+        self.assertEqual(len(said), 1, bodies)
+        self.assertIn("the next working day", said[0])
+        self.assertIn("cutoff (14:00, Europe/Brussels)", said[0])
+        self.assertIn("1/12/26, 8:00 AM", said[0])  # Monday, in Brussels
+        self.assertIn("It was 1/9/26, 5:00 PM.", said[0])
+        in_time = self._confirm(WEDNESDAY_11H_BRUSSELS)
+        self.assertFalse(
+            [
+                b
+                for b in in_time.message_ids.mapped("body")
+                if "Rush order: delivery date" in b
+            ]
+        )
+
     def test_cutoff_in_company_time_zone(self):
         """14:30 in Brussels is past the cutoff, although it is 13:30 UTC and 8:30 for
         a user in New York."""

@@ -100,7 +100,8 @@ SCREENS = [
     ),
     Screen(
         "delivery_schedule.png",
-        "Delivery schedule lines across orders (Sales > Orders > Delivery Schedule)",
+        "Delivery schedule lines across orders "
+        "(Sales > Delivery Schedules > Schedule Lines)",
         "sales_order_plus.action_sale_order_schedule_line",
         wait=".o_view_controller",
     ),
@@ -114,15 +115,15 @@ SCREENS = [
     ),
     Screen(
         "schedule_versions.png",
-        "Schedule versions received from the customers (Sales > Orders > Schedule "
-        "Versions)",
+        "Schedule versions received from the customers (Sales > Delivery "
+        "Schedules > Schedule Versions)",
         "sales_order_plus.action_sale_order_schedule_version",
         wait=".o_view_controller",
     ),
     Screen(
         "cumulative_quantities.png",
         "Cumulative quantities per agreement line "
-        "(Sales > Orders > Cumulative Quantities)",
+        "(Sales > Delivery Schedules > Cumulative Quantities)",
         "sales_order_plus.action_sale_order_line_cumulative",
         confirm=("sales_order_plus.demo_order_schedule",),
         wait=".o_view_controller",
@@ -175,7 +176,7 @@ SCREENS = [
     Screen(
         "third_party_fulfilment.png",
         "Third-party fulfilment: dispatch orders to providers and vendors "
-        "(Sales > Orders > Third-party Fulfilment)",
+        "(Sales > Fulfilment > Dispatch Orders)",
         "sales_order_plus.action_sale_third_party_dispatch",
         confirm=("sales_order_plus.demo_order_third_party",),
         wait=".o_view_controller",

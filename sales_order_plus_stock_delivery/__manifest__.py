@@ -1,0 +1,15 @@
+# Copyright 2026 sales_order_plus developers
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+{
+    "name": "Sales Order Plus - Shipping Connectors (stock_delivery)",
+    "summary": "Shipment reports of third-party fulfillers in stock_delivery's "
+    "tracking reference",
+    "version": "18.0.1.0.0",
+    "category": "Sales/Sales",
+    "website": "https://github.com/sales-order-plus/sales_order_plus",
+    "author": "sales_order_plus developers",
+    "license": "AGPL-3",
+    "depends": ["sales_order_plus", "stock_delivery"],
+    "installable": True,
+    "auto_install": True,
+}

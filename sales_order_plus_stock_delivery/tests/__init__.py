@@ -1,0 +1,1 @@
+from . import test_tracking_reference
