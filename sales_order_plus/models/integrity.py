@@ -310,7 +310,7 @@ def refuse_non_finite(model, vals_list, maximum=MAX_NUMBER):
                     "%(max)s, not %(value)s.",
                     field=field._description_string(model.env),
                     model=model.env["ir.model"]._get(model._name).name,
-                    max=f"{maximum:g}",
+                    max="%g" % maximum,
                     value=value,
                 )
             )

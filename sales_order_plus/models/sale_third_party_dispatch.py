@@ -786,7 +786,7 @@ class SaleThirdPartyDispatch(models.Model):
                         "of at most %(max)s.",
                         product=product.display_name,
                         qty=raw.get("quantity"),
-                        max=f"{MAX_QUANTITY:g}",
+                        max="%g" % MAX_QUANTITY,
                     )
                 )
                 continue
