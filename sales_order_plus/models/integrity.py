@@ -304,13 +304,14 @@ def refuse_non_finite(model, vals_list, maximum=MAX_NUMBER):
                 continue  # not a number at all: Odoo's own error
             if math.isfinite(number) and abs(number) <= maximum:
                 continue
+            limit = format(maximum, "g")
             raise ValidationError(
                 model.env._(
                     "%(field)s of %(model)s must be a finite number of at most "
                     "%(max)s, not %(value)s.",
                     field=field._description_string(model.env),
                     model=model.env["ir.model"]._get(model._name).name,
-                    max="%g" % maximum,
+                    max=limit,
                     value=value,
                 )
             )

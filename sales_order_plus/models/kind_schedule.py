@@ -677,11 +677,13 @@ class SaleOrderLine(models.Model):
         Schedule = self.env["sale.order.schedule.line"]
         for line in scheduled._sop_availability_tracked():
             today = Schedule._sop_schedule_today(line.company_id)
-            for sched in line.schedule_line_ids.filtered(
-                lambda s: s.state == "planned"
-                and s.firmness == "firm"
-                and s._sop_schedule_is_due(today)
-            ):
+            for sched in line.schedule_line_ids:
+                if not (
+                    sched.state == "planned"
+                    and sched.firmness == "firm"
+                    and sched._sop_schedule_is_due(today)
+                ):
+                    continue
                 demands.append(
                     line._sop_availability_demand(
                         sched,
@@ -1523,7 +1525,10 @@ class StockMove(models.Model):
         # Reserved after the commit, by a job (_action_confirm), or later by Odoo's
         # scheduler: the release does not wait for quants, and releases of
         # different agreements do not contend on the same quants.
-        if self._sop_schedule_reserve_date() is None or self._should_bypass_reservation():
+        if (
+            self._sop_schedule_reserve_date() is None
+            or self._should_bypass_reservation()
+        ):
             return super()._should_assign_at_confirm()
         return False
 

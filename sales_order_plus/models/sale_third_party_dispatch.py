@@ -786,7 +786,7 @@ class SaleThirdPartyDispatch(models.Model):
                         "of at most %(max)s.",
                         product=product.display_name,
                         qty=raw.get("quantity"),
-                        max="%g" % MAX_QUANTITY,
+                        max=format(MAX_QUANTITY, "g"),
                     )
                 )
                 continue

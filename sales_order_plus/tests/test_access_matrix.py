@@ -890,7 +890,6 @@ class TestAccessMatrix(SalesOrderPlusCase):
                 with closing(self.env.cr.savepoint()):
                     cron.method_direct_trigger()
 
-
     # -- public methods: real outcomes behind the rows --------------------------------
     def test_fulfiller_portal_cannot_resolve_an_exception(self):
         dispatch = self.records["dispatch"]
@@ -986,4 +985,3 @@ MATRIX += [
 ]
 # The cashier is a salesperson of every order (the salespeople's server actions).
 _SALESPEOPLE.add("cashier")
-

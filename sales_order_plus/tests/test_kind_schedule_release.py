@@ -267,9 +267,7 @@ class TestKindScheduleReservation(ScheduleCase):
                 "type": "consu",
                 "is_storable": True,
                 # Both dates within the vendor's lead time: the orderpoint covers them.
-                "seller_ids": [
-                    Command.create({"partner_id": vendor.id, "delay": 20})
-                ],
+                "seller_ids": [Command.create({"partner_id": vendor.id, "delay": 20})],
                 "route_ids": [Command.set(buy.ids)],
             }
         )

@@ -61,9 +61,7 @@ class TestVersionReadonlyOverRpc(VersionCase):
         order = self._agreement()
         Version = self.Version.with_user(self.salesman)
         with self.assertRaises(UserError):
-            Version.create(
-                {"order_id": order.id, "name": "V-FAKE", "state": "applied"}
-            )
+            Version.create({"order_id": order.id, "name": "V-FAKE", "state": "applied"})
         version = Version.create(
             {
                 "order_id": order.id,
@@ -91,9 +89,7 @@ class TestVersionReadonlyOverRpc(VersionCase):
         version.action_apply()
         self.assertEqual(version.state, "applied")
         self.assertTrue(version.applied_date)
-        self.assertEqual(
-            self._schedule(order, self.product)[("SOP-STORE", 30)][0], 7.0
-        )
+        self.assertEqual(self._schedule(order, self.product)[("SOP-STORE", 30)][0], 7.0)
 
 
 @tagged("post_install", "-at_install")
@@ -117,9 +113,9 @@ class TestDispatchReadonlyOverRpc(FulfilmentCase):
             with self.subTest(vals=vals), self.assertRaises(UserError):
                 as_salesman.write(vals)
         self.assertEqual(
-            dispatch.read(
-                ["state", "exception_reason", "promised_date", "sent_date"]
-            )[0],
+            dispatch.read(["state", "exception_reason", "promised_date", "sent_date"])[
+                0
+            ],
             before,
         )
         self.assertFalse(dispatch.delivered_date)
@@ -145,8 +141,8 @@ class TestScheduleContextKeyOverRpc(SalesOrderPlusCase):
         order.action_confirm()
         line = order.order_line
         self.assertEqual(sum(line.move_ids.mapped("product_uom_qty")), 5.0)
-        line.with_user(self.salesman).with_context(
-            sop_schedule_line_id=12345
-        ).write({"product_uom_qty": 6.0})
+        line.with_user(self.salesman).with_context(sop_schedule_line_id=12345).write(
+            {"product_uom_qty": 6.0}
+        )
         moves = line.move_ids.filtered(lambda m: m.state != "cancel")
         self.assertEqual(sum(moves.mapped("product_uom_qty")), 6.0)

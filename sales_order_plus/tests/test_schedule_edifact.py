@@ -129,6 +129,7 @@ UNZ+1+{number}'
         frequency (C329/2013: W weekly, M monthly, Y daily) says which; without it
         only a value with one possible reading is read, else it is a problem (the
         version is held), never a guess."""
+
         def entries(dtms):
             text = "UNH+1+DELFOR:D:96A:UN'BGM+241+DF-9+9'LIN+++C-100:IN'"
             for frequency, value, fmt in dtms:
@@ -349,8 +350,7 @@ UNZ+1+{number}'
             [
                 m.date_deadline.date()
                 for m in order.picking_ids.move_ids
-                if m.state not in ("cancel", "done")
-                and m.product_id == self.product
+                if m.state not in ("cancel", "done") and m.product_id == self.product
             ],
         )
 

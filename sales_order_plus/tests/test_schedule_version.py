@@ -436,9 +436,7 @@ class TestScheduleVersion(VersionCase):
             days=1,
             **unproven,
         )
-        self.assertEqual(
-            (old_held | new_held | jit_held).mapped("state"), ["held"] * 3
-        )
+        self.assertEqual((old_held | new_held | jit_held).mapped("state"), ["held"] * 3)
         self.assertTrue(old_held.activity_ids)
         applied = self._version(
             order, [(self.product, 7, 6.0, "firm")], number="V2", days=2
