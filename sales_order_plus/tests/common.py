@@ -46,6 +46,11 @@ class SalesOrderPlusCase(TransactionCase):
         cls.type_cash = cls.env.ref("sales_order_plus.type_cash_sale")
         cls.type_rush = cls.env.ref("sales_order_plus.type_rush_order")
         cls.type_schedule = cls.env.ref("sales_order_plus.type_delivery_schedule")
+        # As the shipped type comes in a new database (one updated from before
+        # 18.0.1.3.0 keeps reserving at release).
+        cls.type_schedule.write(
+            {"schedule_reservation": "by_date", "schedule_reservation_days": 7}
+        )
         cls.type_third_party = cls.env.ref("sales_order_plus.type_third_party")
         cls.salesman = new_test_user(
             cls.env, login="sop_salesman", groups="sales_team.group_sale_salesman"

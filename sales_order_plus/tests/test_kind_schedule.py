@@ -202,7 +202,10 @@ class TestKindSchedule(ScheduleCase):
     def test_single_date_is_a_standard_delivery(self):
         order = self._schedule_order({self.product: [(date(2030, 1, 1), 4.0)]})
         order.order_line = [Command.create({"product_id": self.service.id})]
-        order.action_confirm()
+        with trap_jobs() as trap:
+            order.action_confirm()
+            # Reserved right after the commit, by the agreement's job.
+            trap.perform_enqueued_jobs()
         self.assertEqual(len(order.picking_ids), 1)
         self.assertEqual(order.picking_ids.move_ids.product_uom_qty, 4.0)
         self.assertEqual(order.picking_ids.state, "assigned")

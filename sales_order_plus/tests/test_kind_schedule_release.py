@@ -189,14 +189,6 @@ class TestKindScheduleReservation(ScheduleCase):
     """A released delivery reserves its stock a few days before its date (the type's
     Reserve Stock), not a year of stock at confirmation."""
 
-    def setUp(self):
-        super().setUp()
-        # The default of new types (a database updated from an older version keeps
-        # reserving at release).
-        self.type_schedule.write(
-            {"schedule_reservation": "by_date", "schedule_reservation_days": 7}
-        )
-
     def _moves(self, order, day):
         return self._line(order, self.product, day).move_ids
 
