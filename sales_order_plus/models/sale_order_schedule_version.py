@@ -31,6 +31,7 @@ from odoo.tools import float_compare, float_is_zero, format_date
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import identity_exact
 
+from .. import edi
 from .integrity import (
     in_internal_scope,
     internal_scope,
@@ -39,7 +40,6 @@ from .integrity import (
     lock_wait,
     raise_problems,
 )
-from .schedule_edifact import EdifactError, ScheduleEdifactReader
 
 # A quantity beyond this is a misplaced decimal mark or a field shift, not a call.
 ABSURD_QTY = 1e9
@@ -337,41 +337,32 @@ class SaleOrderScheduleVersion(models.Model):
         jobs when many arrive together. ``inbox``: the e-mail it came with, whose
         sender decides which agreements it may address and whether its versions
         are applied at once (``sale.order.schedule.inbox``)."""
-        text = self._sop_version_decode(content)
+        text = edi.decode_text(content, edi.EDIFACT_FALLBACK)
         agreements = inbox._sop_inbox_agreements() if inbox else None
         inbox_vals = {"inbox_id": inbox.id} if inbox else {}
         try:
-            messages = ScheduleEdifactReader(self.env._).parse(text)
-        except EdifactError as error:
+            # Read once: each agreement's type dates the weeks and periods
+            # (item.entries_on its bucket weekday).
+            messages = edi.EdifactReader(self.env._).parse(text)
+        except edi.FormatError as error:
             version = self.create(
                 {
                     "order_id": order.id if order else False,
                     "source": source,
                     "state": "rejected",
-                    "reason": str(error),
+                    "reason": error.translate(self.env._),
                     **inbox_vals,
                 }
             )
             version._sop_version_attach(content, filename)
             return version
         vals_list = []
-        readers = {}
-        for index, message in enumerate(messages):
+        for message in messages:
             for agreement_ref, items in self._sop_version_group_items(message).items():
                 agreement, partner, _found = self._sop_version_find_agreement(
                     agreement_ref, message.buyer, order, agreements=agreements
                 )
                 bucket_day = int(agreement.type_id.schedule_bucket_day or 1)
-                if bucket_day != 1:
-                    # Weeks and periods are dated by the agreement's type: read the
-                    # message again with its weekday.
-                    if bucket_day not in readers:
-                        readers[bucket_day] = ScheduleEdifactReader(
-                            self.env._, bucket_day
-                        ).parse(text)
-                    items = self._sop_version_group_items(readers[bucket_day][index])[
-                        agreement_ref
-                    ]
                 # The agreement's own problems are told when it is checked
                 # (_sop_version_problems): a person may still choose it.
                 problems = list(message.problems)
@@ -402,7 +393,7 @@ class SaleOrderScheduleVersion(models.Model):
                     vals["line_ids"] = [
                         fields.Command.create(line_vals)
                         for line_vals in self._sop_version_line_vals(
-                            agreement or partner, items
+                            agreement or partner, items, bucket_day
                         )
                     ]
                 vals_list.append(vals)
@@ -430,18 +421,17 @@ class SaleOrderScheduleVersion(models.Model):
         """A version of ``order`` from a CSV or XLSX file (the import's format:
         product, date, quantity; the firmness of the agreement's line of the date,
         a new date firm). ``inbox``: as for EDIFACT."""
-        wizard = self.env["sale.order.schedule.import"].new(
-            {
-                "order_id": order.id,
-                "file": base64.b64encode(content),
-                "filename": filename,
-            }
-        )
-        problems, lines = [], []
+        problems = []
         try:
-            rows = wizard._parse_rows(wizard._read_rows())
-        except UserError as error:
-            rows, problems = [], [str(error)]
+            rows = edi.parse_schedule_rows(
+                edi.read_rows(
+                    edi.check_size(content), edi.detect_format(content, filename)
+                ),
+                self._sop_version_date_formats(),
+            )
+        except edi.FormatError as error:
+            rows, problems = [], [error.translate(self.env._)]
+        lines = []
         for row in rows:
             if row.due is None or row.qty is None:
                 problems.append(
@@ -497,12 +487,11 @@ class SaleOrderScheduleVersion(models.Model):
         return version
 
     @api.model
-    def _sop_version_decode(self, content):
-        # UNOC and older syntax levels are Latin-1; UNOY is UTF-8.
-        try:
-            return content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            return content.decode("latin-1")
+    def _sop_version_date_formats(self):
+        """The date formats of a schedule file: ISO and the German ones, then the
+        user's language's."""
+        lang = self.env["res.lang"]._get_data(code=self.env.user.lang)
+        return (*edi.IMPORT_FORMATS, lang.date_format)
 
     @own_step
     def _sop_version_attach(self, content, filename):
@@ -514,10 +503,7 @@ class SaleOrderScheduleVersion(models.Model):
     @api.model
     def _sop_version_group_items(self, message):
         """{agreement number: [items]} of an EDIFACT message."""
-        grouped = defaultdict(list)
-        for item in message.items:
-            grouped[item.agreement or message.agreement].append(item)
-        return grouped
+        return message.items_by_agreement()
 
     @api.model
     def _sop_version_find_agreement(
@@ -593,12 +579,13 @@ class SaleOrderScheduleVersion(models.Model):
         )
 
     @api.model
-    def _sop_version_line_vals(self, agreement_or_partner, items):
+    def _sop_version_line_vals(self, agreement_or_partner, items, bucket_day=1):
         """Version line values of EDIFACT ``items``: one per item and date (the
-        quantities of one date added up; firm if one of them is)."""
+        quantities of one date added up; firm if one of them is; weeks and periods
+        on ISO weekday ``bucket_day``)."""
         merged = {}
         for item in items:
-            for due, qty, firmness in item.entries:
+            for due, qty, firmness in item.entries_on(bucket_day):
                 key = (item.customer_code, item.supplier_code or item.gtin, due)
                 vals = merged.setdefault(
                     key,
