@@ -75,13 +75,13 @@ class SaleOrderScheduleInbox(models.Model):
             if isinstance(content, str):
                 content = content.encode()
             if edi.detect_format(content, name) == edi.EDIFACT:
-                versions |= Version._sop_version_receive_edifact(
+                versions |= Version._sop_version_receive_file(
                     content, name, "mail", inbox=self
                 )
             elif (name or "").lower().endswith((".csv", ".xlsx")):
                 order, reason = self._sop_inbox_agreement(name)
                 if order:
-                    versions |= Version._sop_version_receive_csv(
+                    versions |= Version._sop_version_receive_file(
                         content, name, "mail", order, inbox=self
                     )
                 else:

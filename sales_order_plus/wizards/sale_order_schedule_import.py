@@ -262,7 +262,7 @@ class SaleOrderScheduleImport(models.TransientModel):
             raise UserError(
                 _("An EDIFACT schedule applies to a confirmed delivery schedule.")
             )
-        versions = self.env["sale.order.schedule.version"]._sop_version_receive_edifact(
+        versions = self.env["sale.order.schedule.version"]._sop_version_receive_file(
             content, self.filename, "file", order=order or None
         )
         action = self.env["ir.actions.act_window"]._for_xml_id(
