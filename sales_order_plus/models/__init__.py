@@ -19,6 +19,8 @@ from . import sale_consistency_notification
 from . import kind_cash
 from . import kind_rush
 from . import sale_order_schedule_version
+from . import sale_order_schedule_version_intake
+from . import sale_order_schedule_version_apply
 from . import sale_order_schedule_version_line
 from . import sale_order_schedule_version_change
 from . import sale_order_schedule_inbox

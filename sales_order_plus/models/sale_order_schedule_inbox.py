@@ -6,7 +6,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import email_normalize, email_split
 
-from .schedule_edifact import looks_like_edifact
+from .. import edi
 
 
 class SaleOrderScheduleInbox(models.Model):
@@ -74,14 +74,14 @@ class SaleOrderScheduleInbox(models.Model):
             name, content = attachment[0], attachment[1]
             if isinstance(content, str):
                 content = content.encode()
-            if looks_like_edifact(content):
-                versions |= Version._sop_version_receive_edifact(
+            if edi.detect_format(content, name) == edi.EDIFACT:
+                versions |= Version._sop_version_receive_file(
                     content, name, "mail", inbox=self
                 )
             elif (name or "").lower().endswith((".csv", ".xlsx")):
                 order, reason = self._sop_inbox_agreement(name)
                 if order:
-                    versions |= Version._sop_version_receive_csv(
+                    versions |= Version._sop_version_receive_file(
                         content, name, "mail", order, inbox=self
                     )
                 else:

@@ -23,7 +23,7 @@ import hashlib
 import io
 import json
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import psycopg2
 from markupsafe import Markup, escape
@@ -35,6 +35,7 @@ from odoo.tools import float_compare, float_is_zero
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import identity_exact
 
+from .. import edi
 from .integrity import (
     MAX_QUANTITY,
     finite_quantity,
@@ -108,6 +109,8 @@ SHIPMENT_CSV_COLUMNS = [
     "ship_date",
     "report_ref",
 ]
+# A shipment confirmation has a few hundred rows at most.
+SHIPMENT_MAX_FILE_MB = 2
 # Public tracking pages of common carriers ({ref}: the tracking number).
 CARRIER_TRACKING_URLS = {
     "dhl": "https://www.dhl.com/de-en/home/tracking.html?tracking-id={ref}",
@@ -710,14 +713,8 @@ class SaleThirdPartyDispatch(models.Model):
 
     @api.model
     def _sop_parse_date(self, value):
-        if not value:
-            return False
-        if isinstance(value, datetime):
-            return value.date()
-        try:
-            return fields.Date.to_date(value)
-        except (TypeError, ValueError):
-            return False
+        # ISO, the date of an ISO date-time too (as fields.Date.to_date).
+        return edi.parse_date(value, leading=True) or False
 
     def _sop_check_open(self):
         """Problems that forbid any report on the dispatch."""
@@ -1026,7 +1023,7 @@ class SaleThirdPartyDispatch(models.Model):
         # after a message that failed too.
         with self.env.cr.savepoint():
             for attachment in files:
-                reports = group_shipment_rows(decode_shipment_csv(attachment.content))
+                reports = edi.shipment_reports(read_shipment_csv(attachment.content))
                 for (reference, report_ref), report in reports.items():
                     dispatch = self.browse()
                     for partner in partners:
@@ -1040,10 +1037,10 @@ class SaleThirdPartyDispatch(models.Model):
                         held |= dispatch
                         continue
                     dispatch._sop_report_shipment(
-                        report["lines"],
-                        carrier=report["carrier"],
-                        tracking_refs=report["tracking"],
-                        ship_date=report["ship_date"],
+                        report.lines,
+                        carrier=report.carrier,
+                        tracking_refs=report.tracking,
+                        ship_date=report.ship_date,
                         report_ref=report_ref,
                         channel="mail",
                     )
@@ -1133,35 +1130,7 @@ def tracking_html(carrier, refs):
     return Markup(", ").join(items)
 
 
-def decode_shipment_csv(content):
-    """Rows of a shipment confirmation CSV (bytes or text) as dicts; ``;`` or ``,``
-    separated, first row the header."""
-    if isinstance(content, bytes):
-        content = content.decode("utf-8-sig")
-    first = content.splitlines()[0] if content else ""
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.DictReader(io.StringIO(content), delimiter=delimiter)
-    return [
-        {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if k}
-        for row in reader
-    ]
-
-
-def group_shipment_rows(rows):
-    """{(reference, report_ref): {"lines", "carrier", "tracking", "ship_date"}}."""
-    reports = {}
-    for row in rows:
-        key = (row.get("reference", ""), row.get("report_ref", ""))
-        report = reports.setdefault(
-            key,
-            {"lines": [], "carrier": "", "tracking": [], "ship_date": ""},
-        )
-        report["lines"].append(
-            {"product_code": row.get("product_code"), "quantity": row.get("quantity")}
-        )
-        report["carrier"] = report["carrier"] or row.get("carrier", "")
-        report["ship_date"] = report["ship_date"] or row.get("ship_date", "")
-        for ref in (row.get("tracking") or "").replace(";", ",").split(","):
-            if ref.strip() and ref.strip() not in report["tracking"]:
-                report["tracking"].append(ref.strip())
-    return reports
+def read_shipment_csv(content):
+    """Rows of a shipment confirmation CSV (bytes, UTF-8) as dicts by lower-case
+    header (edi/rows.py: the one reader, within its caps)."""
+    return edi.read_records(content, fallback=None, max_mb=SHIPMENT_MAX_FILE_MB)

@@ -19,6 +19,7 @@ from . import test_screenshots
 from . import test_jobs
 from . import test_schedule_version
 from . import test_schedule_edifact
+from . import test_edi_formats
 from . import test_schedule_version_tour
 from . import test_schedule_planning
 from . import test_schedule_agreement

@@ -11,7 +11,7 @@ from email.utils import make_msgid
 
 from odoo.tests import tagged
 
-from ..models.schedule_edifact import ScheduleEdifactReader
+from ..edi.edifact import ScheduleEdifactReader
 from .test_schedule_version import VersionCase
 
 

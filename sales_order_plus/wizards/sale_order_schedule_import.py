@@ -1,82 +1,18 @@
 # Copyright 2026 sales_order_plus developers
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import base64
-import csv
-import io
-import logging
-import math
-import re
-import zipfile
-from collections import namedtuple
-from datetime import date, datetime
-from itertools import islice
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
-from ..models.integrity import (
-    MAX_NUMBER,
-    MAX_QUANTITY,
-    finite_quantity,
-    raise_problems,
-)
+from .. import edi
+from ..models.integrity import MAX_QUANTITY, raise_problems
 from ..models.sale_order_schedule_line import SCHEDULE_HORIZON_YEARS
-from ..models.schedule_edifact import looks_like_edifact
 
-_logger = logging.getLogger(__name__)
-
-# Accepted column headers (lower case), English and German.
-_HEADERS = {
-    "product": {
-        "product",
-        "internal reference",
-        "reference",
-        "default code",
-        "barcode",
-        "produkt",
-        "artikel",
-        "artikelnummer",
-        "interne referenz",
-        "referenz",
-    },
-    "date": {
-        "date",
-        "delivery date",
-        "due date",
-        "datum",
-        "liefertermin",
-        "lieferdatum",
-    },
-    "quantity": {"quantity", "qty", "menge", "anzahl"},
-}
-# Quantity headers that say the file writes numbers the German way (see
-# _parse_quantity): "1.500" is fifteen hundred and "1,5" one and a half.
-_DECIMAL_COMMA_HEADERS = {"menge", "anzahl"}
-_DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y")
-
-# What one import reads at most, so that no file can take the server's memory or
-# time (a schedule has a few thousand rows); the errors name these caps.
-MAX_FILE_MB = 5  # the file as uploaded
-MAX_UNPACKED_MB = 50  # a workbook unpacked (an XLSX file is a zip archive)
-MAX_ROWS = 10000  # rows after the header
-MAX_COLUMNS = 100  # cells further right are not read
-MAX_CELL_CHARS = 1000  # a CSV cell: longer ones come from an unclosed quotation mark
-# Excel's last row: openpyxl yields an empty row for each row number a sheet skips,
-# so a forged row number would keep it yielding for ever.
-_XLSX_LAST_ROW = 1048576
-
-# A quantity once its thousands separators are gone and its decimal mark is "."
-# (ASCII digits only: no "nan", "inf" or "1e999").
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", re.ASCII)
-# Digits grouped by three with the given thousands separator: "1,500", "12.345.678".
-_GROUPED = {
-    mark: re.compile(r"[+-]?[1-9]\d{0,2}(?:" + re.escape(mark) + r"\d{3})+", re.ASCII)
-    for mark in ",."
-}
-
-# A data row as read: its cells' texts and what they mean (None: not understood).
-ImportRow = namedtuple("ImportRow", "number code date_value due qty_value qty")
+# The caps of a file (edi/rows.py), named here as before.
+MAX_FILE_MB = edi.MAX_FILE_MB
+MAX_ROWS = edi.MAX_ROWS
 
 
 class SaleOrderScheduleImport(models.TransientModel):
@@ -110,266 +46,39 @@ class SaleOrderScheduleImport(models.TransientModel):
     # ------------------------------------------------------------------
     def _read_rows(self):
         """[(row number, [cell values])] of the file's non-blank rows, header row
-        included."""
+        included (edi/rows.py: the one reader, within its caps)."""
         self.ensure_one()
         content = self._file_content()
-        if self._file_format(content) == "xlsx":
-            rows = self._read_xlsx(content)
-        else:
-            rows = self._read_csv(content)
-        return self._capped_rows(rows)
+        try:
+            return edi.read_rows(content, self._file_format(content))
+        except edi.FormatError as error:
+            raise UserError(error.translate(self.env._)) from error
 
     def _file_content(self):
         data = self.file or b""
         # Base64 is 4/3 of the file: a file far too large is refused undecoded.
-        if len(data) * 3 // 4 > MAX_FILE_MB * 1024 * 1024 + 3:
-            raise self._too_large_error()
-        content = base64.b64decode(data)
-        if len(content) > MAX_FILE_MB * 1024 * 1024:
-            raise self._too_large_error()
-        return content
-
-    def _too_large_error(self):
-        return UserError(
-            _(
-                "The file is larger than %(size)s MB. An import takes at most "
-                "%(size)s MB and %(rows)s rows; split the file.",
-                size=MAX_FILE_MB,
-                rows=MAX_ROWS,
-            )
-        )
+        try:
+            if len(data) * 3 // 4 > MAX_FILE_MB * 1024 * 1024 + 3:
+                raise edi.rows.too_large_error()
+            return edi.check_size(base64.b64decode(data))
+        except edi.FormatError as error:
+            raise UserError(error.translate(self.env._)) from error
 
     def _file_format(self, content):
-        """``"xlsx"`` (a zip archive, or named so) or ``"csv"``: the format whose
-        reader :meth:`_read_rows` calls. Another format joins here, by content."""
-        name = (self.filename or "").lower()
-        if looks_like_edifact(content):
-            return "edifact"
-        if content[:2] == b"PK" or name.endswith((".xlsx", ".xlsm")):
-            return "xlsx"
-        return "csv"
-
-    def _capped_rows(self, rows):
-        """The non-blank rows of ``rows`` [(row number, cells)] cut to the first
-        columns; a non-blank row after the last one an import takes is refused."""
-        kept = []
-        for number, cells in rows:
-            cells = list(cells[:MAX_COLUMNS])
-            # any(cells) first: a sheet's empty rows are many and cheap to skip.
-            if not any(cells) or not any(str(c or "").strip() for c in cells):
-                continue
-            if number > MAX_ROWS + 1:
-                raise UserError(
-                    _(
-                        "Row %(row)s: the file is too long. An import takes at most "
-                        "%(rows)s rows and %(size)s MB; split the file.",
-                        row=number,
-                        rows=MAX_ROWS,
-                        size=MAX_FILE_MB,
-                    )
-                )
-            kept.append((number, cells))
-        return kept
-
-    def _read_xlsx(self, content):
-        """[(row number, cells)] of the workbook's first sheet, read lazily."""
-        import openpyxl  # shipped with Odoo's requirements
-
-        # Before opening the workbook, which loads its shared strings whole.
-        self._check_unpacked_size(content)
-        try:
-            book = openpyxl.load_workbook(
-                io.BytesIO(content), read_only=True, data_only=True
-            )
-        except Exception as error:
-            raise self._xlsx_error(error) from error
-        sheet = book.worksheets[0]
-        # The rows the sheet has, not the range it declares: a declared A1:XFD1048576
-        # makes openpyxl pad every row to 16384 cells and yield 1048576 rows.
-        sheet.reset_dimensions()
-        rows = enumerate(sheet.iter_rows(values_only=True), start=1)
-        try:
-            yield from islice(rows, _XLSX_LAST_ROW)
-        except Exception as error:
-            raise self._xlsx_error(error) from error
-        finally:
-            book.close()
-
-    def _check_unpacked_size(self, content):
-        """Refuse a workbook (a zip archive) that unpacks beyond the cap: the sizes
-        the archive declares bound what unpacking yields (Python's zip reader stops
-        there and checks)."""
-        try:
-            members = zipfile.ZipFile(io.BytesIO(content)).infolist()
-        except zipfile.BadZipFile as error:
-            raise self._xlsx_error(error) from error
-        if sum(member.file_size for member in members) > MAX_UNPACKED_MB * 1024 * 1024:
-            raise UserError(
-                _(
-                    "The workbook unpacks to more than %(unpacked)s MB. An import "
-                    "reads at most %(unpacked)s MB unpacked, %(size)s MB as a file and "
-                    "%(rows)s rows; save the schedule alone, or as CSV.",
-                    unpacked=MAX_UNPACKED_MB,
-                    size=MAX_FILE_MB,
-                    rows=MAX_ROWS,
-                )
-            )
-
-    def _xlsx_error(self, error):
-        return UserError(
-            _("The file cannot be read as an Excel workbook: %(error)s", error=error)
-        )
-
-    def _read_csv(self, content):
-        """[(row number, cells)] of the CSV text, read lazily."""
-        text = self._decode(content)
-        try:
-            dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t")
-        except csv.Error:
-            dialect = csv.excel
-        number = 0
-        try:
-            for number, row in enumerate(csv.reader(io.StringIO(text), dialect), 1):
-                if any(len(cell) > MAX_CELL_CHARS for cell in row):
-                    raise self._long_cell_error(number, MAX_CELL_CHARS)
-                yield number, row
-        except csv.Error as error:
-            # The reader failed on the row after the last one it returned.
-            if "field limit" in str(error):
-                raise self._long_cell_error(
-                    number + 1, csv.field_size_limit()
-                ) from error
-            raise UserError(
-                _(
-                    "Row %(row)s: the file cannot be read as CSV: %(error)s",
-                    row=number + 1,
-                    error=error,
-                )
-            ) from error
-
-    def _long_cell_error(self, number, limit):
-        return UserError(
-            _(
-                "Row %(row)s: a cell is longer than %(limit)s characters; is a "
-                "quotation mark not closed?",
-                row=number,
-                limit=limit,
-            )
-        )
-
-    def _decode(self, content):
-        """The text of a CSV file in UTF-8 (Excel's "CSV UTF-8") or Windows-1252
-        (Excel's plain CSV)."""
-        try:
-            return content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            _logger.debug("Schedule import: not UTF-8, reading it as Windows-1252")
-        try:
-            return content.decode("cp1252")
-        except UnicodeDecodeError as error:
-            # Windows-1252 leaves five bytes undefined: this one is in neither.
-            # (No f-string inside _(): Odoo's term extraction cannot read it.)
-            byte = f"0x{content[error.start]:02X}"
-            raise UserError(
-                _(
-                    "The file is neither UTF-8 nor Windows-1252 text (byte "
-                    "%(byte)s at position %(position)s). Save it as CSV UTF-8 or as "
-                    "an Excel workbook (.xlsx).",
-                    byte=byte,
-                    position=error.start,
-                )
-            ) from None
+        """``"edifact"``, ``"xlsx"`` or ``"csv"`` (edi/registry.py)."""
+        return edi.detect_format(content, self.filename)
 
     # ------------------------------------------------------------------
     # Parsing: what the cells say
     # ------------------------------------------------------------------
     def _parse_rows(self, rows):
-        """An :data:`ImportRow` per data row of ``rows`` (the header row first)."""
-        if not rows:
-            raise UserError(_("The file is empty."))
-        (_number, header), *data = rows
-        columns = self._columns(header)
-        decimal_comma = (
-            str(header[columns["quantity"]]).strip().lower() in _DECIMAL_COMMA_HEADERS
-        )
-
-        def cell(cells, key):
-            return cells[columns[key]] if columns[key] < len(cells) else None
-
-        return [
-            ImportRow(
-                number=number,
-                code=str(cell(cells, "product") or "").strip(),
-                date_value=cell(cells, "date"),
-                due=self._parse_date(cell(cells, "date")),
-                qty_value=cell(cells, "quantity"),
-                qty=self._parse_quantity(cell(cells, "quantity"), decimal_comma),
-            )
-            for number, cells in data
-        ]
-
-    def _columns(self, header):
-        columns = {}
-        for index, title in enumerate(header):
-            title = str(title or "").strip().lower()
-            for key, names in _HEADERS.items():
-                if title in names and key not in columns:
-                    columns[key] = index
-        missing = [key for key in _HEADERS if key not in columns]
-        if missing:
-            raise UserError(
-                _(
-                    "Row 1: the columns %(missing)s are missing. Expected headers: "
-                    "product (or internal reference, barcode; Produkt, Artikelnummer), "
-                    "date (Datum, Liefertermin) and quantity (Menge).",
-                    missing=", ".join(missing),
-                )
-            )
-        return columns
-
-    @api.model
-    def _parse_date(self, value):
-        if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
-            return value
-        text = str(value or "").strip()
-        lang_format = (
-            self.env["res.lang"]._get_data(code=self.env.user.lang).date_format
-        )
-        for fmt in (*_DATE_FORMATS, lang_format):
-            try:
-                return datetime.strptime(text, fmt).date()
-            except (ValueError, TypeError):
-                continue
-        return None
-
-    @api.model
-    def _parse_quantity(self, value, decimal_comma=False):
-        """``value`` as a finite number, or None.
-
-        Which mark separates thousands follows the language of the quantity header
-        (``decimal_comma``: German "Menge"), not the user's: the file says how it is
-        written, and a German user may well upload the customer's English file. Under
-        English headers "1,500" is fifteen hundred and "1.5" one and a half; under
-        German ones "1.500" is fifteen hundred and "1,5" one and a half. A thousands
-        separator groups digits by three, so a mark that does not ("1,5" under English
-        headers) is the decimal mark; with both marks the last one is ("1.234,5").
-        """
-        if isinstance(value, bool):
-            return None
-        if isinstance(value, int | float):
-            return float(value) if math.isfinite(value) else None
-        text = "".join(str(value or "").split())  # "1 500", Excel's no-break spaces
-        thousands, decimal = (".", ",") if decimal_comma else (",", ".")
-        if "," in text and "." in text:
-            decimal = "," if text.rfind(",") > text.rfind(".") else "."
-            thousands = "." if decimal == "," else ","
-        elif thousands in text and not _GROUPED[thousands].fullmatch(text):
-            thousands, decimal = decimal, thousands
-        text = text.replace(thousands, "").replace(decimal, ".")
-        # 400 digits are digits, and an infinite float.
-        return finite_quantity(text, MAX_NUMBER) if _NUMBER.fullmatch(text) else None
+        """An :data:`edi.ImportRow` per data row of ``rows`` (the header row
+        first)."""
+        formats = self.env["sale.order.schedule.version"]._sop_version_date_formats()
+        try:
+            return edi.parse_schedule_rows(rows, formats)
+        except edi.FormatError as error:
+            raise UserError(error.translate(self.env._)) from error
 
     # ------------------------------------------------------------------
     # Checking: every row against the order, all problems at once
@@ -553,7 +262,7 @@ class SaleOrderScheduleImport(models.TransientModel):
             raise UserError(
                 _("An EDIFACT schedule applies to a confirmed delivery schedule.")
             )
-        versions = self.env["sale.order.schedule.version"]._sop_version_receive_edifact(
+        versions = self.env["sale.order.schedule.version"]._sop_version_receive_file(
             content, self.filename, "file", order=order or None
         )
         action = self.env["ir.actions.act_window"]._for_xml_id(

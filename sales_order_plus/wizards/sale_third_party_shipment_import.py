@@ -6,13 +6,13 @@ import binascii
 from odoo import _, fields, models
 from odoo.exceptions import UserError
 
+from .. import edi
 from ..models.sale_third_party_dispatch import (
-    decode_shipment_csv,
-    group_shipment_rows,
+    SHIPMENT_MAX_FILE_MB as MAX_FILE_MB,
 )
-
-# A shipment confirmation has a few hundred rows at most.
-MAX_FILE_MB = 2
+from ..models.sale_third_party_dispatch import (
+    read_shipment_csv,
+)
 
 
 class SaleThirdPartyShipmentImport(models.TransientModel):
@@ -41,10 +41,9 @@ class SaleThirdPartyShipmentImport(models.TransientModel):
         if len(content) > MAX_FILE_MB * 1024 * 1024:
             raise UserError(_("The file is larger than %(size)s MB.", size=MAX_FILE_MB))
         try:
-            rows = decode_shipment_csv(content)
-        except (UnicodeDecodeError, ValueError):
-            raise UserError(_("The file is not a UTF-8 CSV file.")) from None
-        reports = group_shipment_rows(rows)
+            reports = edi.shipment_reports(read_shipment_csv(content))
+        except edi.FormatError as error:
+            raise UserError(error.translate(self.env._)) from None
         if not reports:
             raise UserError(_("The file has no shipment rows."))
         Dispatch = self.env["sale.third.party.dispatch"]
@@ -63,10 +62,10 @@ class SaleThirdPartyShipmentImport(models.TransientModel):
             # Reported as superuser: the importer must be allowed to change it.
             dispatch.check_access("write")
             dispatch._sop_report_shipment(
-                report["lines"],
-                carrier=report["carrier"],
-                tracking_refs=report["tracking"],
-                ship_date=report["ship_date"],
+                report.lines,
+                carrier=report.carrier,
+                tracking_refs=report.tracking,
+                ship_date=report.ship_date,
                 report_ref=report_ref,
                 channel="file",
             )

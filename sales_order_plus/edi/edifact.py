@@ -1,8 +1,7 @@
-# Copyright 2026 sales_order_plus developers
-# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """Read the delivery schedules of an EDIFACT interchange (DELFOR, DELJIT; D.96A,
-D.97A, D04A) into plain data; the schedule versions are made of it
-(models/sale_order_schedule_version.py).
+D.97A, D.04B) into neutral documents (edi/documents.py); the schedule versions
+are made of them (models/sale_order_schedule_version.py). Plain Python: problems
+are texts made by ``translate`` (``env._`` on the ORM side).
 
 The syntax is pydifact's (UNA present or not, any terminators, line breaks between
 segments); this module only maps segments to schedule data. Liberal in what it reads:
@@ -43,18 +42,47 @@ from __future__ import annotations
 import math
 import re
 import warnings
-from dataclasses import dataclass, field
-from datetime import date, timedelta
 
 from pydifact.exceptions import EDISyntaxError, MissingImplementationWarning
 from pydifact.parser import Parser
 
-_SCHEDULE_QTY = {"113", "1"}
-_DATE_QUALIFIERS = {"2", "10", "64", "63", "158", "159"}
-_CUSTOMER_ITEM_TYPES = {"IN", "BP"}
-_SUPPLIER_ITEM_TYPES = {"SA", "VP"}
-_GTIN_TYPES = {"EN", "SRV"}
+from .dates import bucket_date, edifact_period, six_digit_format
+from .documents import ScheduleDocument, ScheduleItem
+from .errors import FormatError, _, identity_translate
+
+# The qualifiers read, per directory of the message (UNH S009 0052:0054). The
+# directories the add-on supports use the same code lists for these segments;
+# a directory not listed is read with the latest one's.
+_QUALIFIERS_D96A = {
+    # QTY 6063: scheduled quantity (DELFOR 113, DELJIT 1); cumulative received.
+    "schedule_qty": frozenset({"113", "1"}),
+    "cum_qty": "70",
+    # DTM 2005 of a scheduled quantity, by preference: delivery, shipment,
+    # earliest, period start, latest, period end.
+    "date_order": ("2", "10", "64", "158", "63", "159"),
+    "document_date": "137",
+    # 7143 item number types.
+    "customer_item": frozenset({"IN", "BP"}),
+    "supplier_item": frozenset({"SA", "VP"}),
+    "gtin": frozenset({"EN", "SRV"}),
+    # NAD 3035 parties; RFF 1153 references.
+    "parties": {"BY": "buyer", "SE": "seller", "ST": "ship_to"},
+    "agreement_ref": "ON",
+    "cum_note_ref": "AAK",
+    # SCC 4017: 1 firm, any other code a forecast.
+    "firm": "1",
+}
+QUALIFIERS = {
+    "D:96A": _QUALIFIERS_D96A,
+    "D:97A": _QUALIFIERS_D96A,
+    "D:04B": _QUALIFIERS_D96A,
+}
+DEFAULT_DIRECTORY = "D:04B"
 _NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
+
+# The former names (models/schedule_edifact.py).
+EdiItem = ScheduleItem
+EdiMessage = ScheduleDocument
 
 
 def looks_like_edifact(content):
@@ -63,41 +91,8 @@ def looks_like_edifact(content):
     return head[:3] in (b"UNA", b"UNB", b"UNH")
 
 
-class EdifactError(Exception):
+class EdifactError(FormatError):
     """The interchange cannot be read (syntax)."""
-
-
-@dataclass
-class EdiItem:
-    """One LIN group: an item with its scheduled quantities."""
-
-    customer_code: str = ""
-    supplier_code: str = ""
-    gtin: str = ""
-    agreement: str = ""
-    cum_qty: float | None = None
-    cum_note: str = ""
-    # (date, quantity, firmness)
-    entries: list = field(default_factory=list)
-    problems: list = field(default_factory=list)
-
-
-@dataclass
-class EdiMessage:
-    message_type: str = ""
-    directory: str = ""
-    number: str = ""
-    date: date | None = None
-    buyer: str = ""
-    seller: str = ""
-    ship_to: str = ""
-    agreement: str = ""
-    items: list = field(default_factory=list)
-    problems: list = field(default_factory=list)
-
-    @property
-    def kind(self):
-        return "jit" if self.message_type == "DELJIT" else "forecast"
 
 
 def _component(segment, index, sub=0):
@@ -111,16 +106,19 @@ def _component(segment, index, sub=0):
     return (value if sub == 0 else "") or ""
 
 
-class ScheduleEdifactReader:
-    """Read ``content`` (text) into :class:`EdiMessage` objects.
+class EdifactReader:
+    """Read ``content`` (text) into :class:`ScheduleDocument` objects, once.
 
     ``translate`` is ``env._`` (problems are shown to the user); ``bucket_day`` the
-    ISO weekday (1 Monday .. 7 Sunday) a week or period bucket is dated on.
+    ISO weekday (1 Monday .. 7 Sunday) a week or period bucket is dated on by
+    ``item.entries``; ``item.entries_on(day)`` dates them on another day without
+    reading the interchange again.
     """
 
-    def __init__(self, translate, bucket_day=1):
+    def __init__(self, translate=identity_translate, bucket_day=1):
         self._ = translate
         self.bucket_day = bucket_day
+        self.q = QUALIFIERS[DEFAULT_DIRECTORY]
 
     def parse(self, content):
         try:
@@ -130,7 +128,7 @@ class ScheduleEdifactReader:
                 segments = list(Parser().parse(content))
         except EDISyntaxError as error:
             raise EdifactError(
-                self._("The EDIFACT interchange cannot be read: %(error)s", error=error)
+                _("The EDIFACT interchange cannot be read: %(error)s"), error=error
             ) from error
         self.messages = []
         self.message = self.item = self.pending = None
@@ -145,9 +143,7 @@ class ScheduleEdifactReader:
                 handler(segment)
         self._flush()
         if not self.messages:
-            raise EdifactError(
-                self._("The file holds no EDIFACT message (UNH segment).")
-            )
+            raise EdifactError(_("The file holds no EDIFACT message (UNH segment)."))
         for message in self.messages:
             if message.message_type not in ("DELFOR", "DELJIT"):
                 message.problems.append(
@@ -166,11 +162,13 @@ class ScheduleEdifactReader:
         self.pending = None
 
     def _segment_unh(self, segment):
-        self.message = EdiMessage(
+        version, release = _component(segment, 1, 1), _component(segment, 1, 2)
+        self.message = ScheduleDocument(
             message_type=_component(segment, 1, 0).upper(),
-            directory=":".join(
-                filter(None, (_component(segment, 1, i) for i in (1, 2)))
-            ),
+            directory=":".join(filter(None, (version, release))),
+        )
+        self.q = QUALIFIERS.get(
+            self.message.directory.upper(), QUALIFIERS[DEFAULT_DIRECTORY]
         )
         self.messages.append(self.message)
         self.item, self.firmness, self.frequency = None, "firm", ""
@@ -184,30 +182,32 @@ class ScheduleEdifactReader:
     def _segment_dtm(self, segment):
         qualifier = _component(segment, 0, 0)
         if self.pending is not None:
-            if qualifier in _DATE_QUALIFIERS:
+            if qualifier in self.q["date_order"]:
                 self.pending["dates"][qualifier] = segment
-        elif self.item is None and qualifier == "137":
-            self.message.date = self._date(self.message, segment)
+        elif self.item is None and qualifier == self.q["document_date"]:
+            period = self._period(self.message, segment)
+            self.message.date = period and bucket_date(*period, self.bucket_day)
 
     def _segment_nad(self, segment):
-        role = _component(segment, 0).upper()
-        attr = {"BY": "buyer", "SE": "seller", "ST": "ship_to"}.get(role)
+        attr = self.q["parties"].get(_component(segment, 0).upper())
         if attr:
             setattr(self.message, attr, _component(segment, 1, 0).strip())
 
     def _segment_rff(self, segment):
         qualifier = _component(segment, 0, 0).upper()
         value = _component(segment, 0, 1).strip()
-        if qualifier == "ON":
+        if qualifier == self.q["agreement_ref"]:
             if self.item is None:
                 self.message.agreement = value
             else:
                 self.item.agreement = value
-        elif qualifier == "AAK" and self.item is not None:
+        elif qualifier == self.q["cum_note_ref"] and self.item is not None:
             self.item.cum_note = value
 
     def _segment_lin(self, segment):
-        self.item = EdiItem(agreement=self.message.agreement)
+        self.item = ScheduleItem(
+            agreement=self.message.agreement, bucket_day=self.bucket_day
+        )
         self.message.items.append(self.item)
         self._item_number(
             self.item, _component(segment, 2, 0), _component(segment, 2, 1)
@@ -223,7 +223,7 @@ class ScheduleEdifactReader:
             )
 
     def _segment_scc(self, segment):
-        firmness = "firm" if _component(segment, 0) == "1" else "forecast"
+        firmness = "firm" if _component(segment, 0) == self.q["firm"] else "forecast"
         # C329/2013: the buckets' frequency (W weekly, M monthly, Y daily).
         frequency = _component(segment, 2, 0).strip().upper()
         if self.pending is not None and not self.pending["dates"]:
@@ -239,9 +239,9 @@ class ScheduleEdifactReader:
             return
         qualifier = _component(segment, 0, 0)
         text = _component(segment, 0, 1)
-        if qualifier == "70":
+        if qualifier == self.q["cum_qty"]:
             self.item.cum_qty = self._quantity(self.item, text)
-        elif qualifier in _SCHEDULE_QTY:
+        elif qualifier in self.q["schedule_qty"]:
             self.pending = {
                 "qty": text,
                 "firmness": self.firmness,
@@ -249,16 +249,15 @@ class ScheduleEdifactReader:
                 "dates": {},
             }
 
-    @staticmethod
-    def _item_number(item, code, code_type):
+    def _item_number(self, item, code, code_type):
         code, code_type = (code or "").strip(), (code_type or "").strip().upper()
         if not code:
             return
-        if code_type in _SUPPLIER_ITEM_TYPES:
+        if code_type in self.q["supplier_item"]:
             item.supplier_code = item.supplier_code or code
-        elif code_type in _GTIN_TYPES:
+        elif code_type in self.q["gtin"]:
             item.gtin = item.gtin or code
-        elif code_type in _CUSTOMER_ITEM_TYPES or not code_type:
+        elif code_type in self.q["customer_item"] or not code_type:
             item.customer_code = item.customer_code or code
 
     def _quantity(self, item, text):
@@ -281,11 +280,11 @@ class ScheduleEdifactReader:
         qty = self._quantity(item, pending["qty"])
         dates = pending["dates"]
         segment = next(
-            (dates[q] for q in ("2", "10", "64", "158", "63", "159") if q in dates),
+            (dates[q] for q in self.q["date_order"] if q in dates),
             None,
         )
-        due = (
-            self._date(item, segment, pending.get("frequency"))
+        period = (
+            self._period(item, segment, pending.get("frequency"))
             if segment is not None
             else None
         )
@@ -296,17 +295,17 @@ class ScheduleEdifactReader:
                     item=item.customer_code or item.supplier_code or "?",
                 )
             )
-        if qty is not None and due:
-            item.entries.append((due, qty, pending["firmness"]))
+        if qty is not None and period:
+            item.periods.append((*period, qty, pending["firmness"]))
 
-    def _date(self, holder, segment, frequency=""):
-        """The date of a DTM segment (the bucket day of a week, month or range);
-        None and a problem on ``holder`` when it cannot be read. ``frequency``: the
-        SCC's frequency code of the quantity (2013)."""
+    def _period(self, holder, segment, frequency=""):
+        """(first day, last day) of a DTM segment; None and a problem on ``holder``
+        when it cannot be read. ``frequency``: the SCC's frequency code of the
+        quantity (2013)."""
         text = _component(segment, 0, 1).strip()
         fmt = _component(segment, 0, 2).strip()
         if not fmt and len(text) == 6:
-            fmt = self._six_digit_format(text, frequency)
+            fmt = six_digit_format(text, frequency)
             if not fmt:
                 holder.problems.append(
                     self._(
@@ -318,7 +317,7 @@ class ScheduleEdifactReader:
                 )
                 return None
         try:
-            return self._parse_date(text, fmt)
+            return edifact_period(text, fmt)
         except ValueError:
             holder.problems.append(
                 self._(
@@ -329,56 +328,6 @@ class ScheduleEdifactReader:
             )
             return None
 
-    def _six_digit_format(self, text, frequency):
-        """The format of a 6-digit value without a format code: the one the SCC's
-        frequency names, else the only one the value can be; None when several
-        fit."""
-        by_frequency = {"W": "616", "M": "610", "Y": "101"}.get(frequency)
-        if by_frequency:
-            return by_frequency
-        fitting = []
-        for fmt in ("616", "610", "101"):
-            if fmt != "101" and text[:2] not in ("19", "20"):
-                continue  # a schedule's year, not 2612
-            try:
-                self._parse_date(text, fmt)
-            except ValueError:
-                continue
-            fitting.append(fmt)
-        return fitting[0] if len(fitting) == 1 else None
 
-    def _parse_date(self, text, fmt):
-        if not text.isdigit() and fmt not in ("718", "717"):
-            raise ValueError(text)
-        if not fmt:
-            # The format is conditional: read by the length where it is unambiguous
-            # (six digits: _six_digit_format).
-            fmt = {8: "102", 12: "203", 14: "204", 17: "718"}.get(len(text))
-        if fmt == "102":
-            return date(int(text[:4]), int(text[4:6]), int(text[6:8]))
-        if fmt in ("203", "204"):
-            return date(int(text[:4]), int(text[4:6]), int(text[6:8]))
-        if fmt == "101":
-            return date(2000 + int(text[:2]), int(text[2:4]), int(text[4:6]))
-        if fmt == "616" and len(text) == 6:
-            return date.fromisocalendar(int(text[:4]), int(text[4:6]), self.bucket_day)
-        if fmt == "610" and len(text) == 6:
-            start = date(int(text[:4]), int(text[4:6]), 1)
-            end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-            return self._bucket_date(start, end)
-        if fmt in ("718", "717"):
-            first, _sep, last = text.partition("-")
-            if fmt == "717":
-                first, last = "20" + first, "20" + last
-            start = self._parse_date(first, "102")
-            end = self._parse_date(last, "102") if last else start
-            if end < start:
-                raise ValueError(text)
-            return self._bucket_date(start, end)
-        raise ValueError(text)
-
-    def _bucket_date(self, start, end):
-        """The bucket weekday's first date in [start, end], or ``start``."""
-        offset = (self.bucket_day - start.isoweekday()) % 7
-        candidate = start + timedelta(days=offset)
-        return candidate if candidate <= end else start
+# The former name (models/schedule_edifact.py).
+ScheduleEdifactReader = EdifactReader
