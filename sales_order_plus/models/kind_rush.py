@@ -14,7 +14,7 @@ from datetime import datetime, time, timedelta
 import pytz
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_datetime
 
 # How far ahead the company's calendar is searched for the next working day.
@@ -33,6 +33,49 @@ def _sop_rush_tz(company):
 
 def _sop_rush_hours(dt_local):
     return dt_local.hour + dt_local.minute / 60 + dt_local.second / 3600
+
+
+class SaleOrderType(models.Model):
+    _inherit = "sale.order.type"
+
+    # "set default": the field is ours, the value never goes without it; were it to,
+    # its types would become standard ones.
+    kind = fields.Selection(
+        selection_add=[("rush", "Rush Order"), ("schedule",)],
+        ondelete={"rush": "set default"},
+    )
+    rush_cutoff_time = fields.Float(
+        string="Cutoff Time",
+        default=14.0,
+        help="Daily cutoff in the company's time zone: a rush order confirmed before "
+        "it is delivered the same working day, after it the next working day of the "
+        "company's calendar.",
+    )
+    rush_fee_product_id = fields.Many2one(
+        comodel_name="product.product",
+        string="Rush Fee",
+        domain="[('sale_ok', '=', True)]",
+        help="Added once to a rush order at confirmation when it is not on it yet.",
+    )
+
+    @api.constrains("rush_cutoff_time")
+    def _check_rush_cutoff_time(self):
+        for order_type in self:
+            if not 0.0 <= order_type.rush_cutoff_time < 24.0:
+                raise ValidationError(
+                    _("The cutoff time must lie between 00:00 and 23:59.")
+                )
+
+    def _sop_invoice_triggers(self):
+        if self.kind == "rush":
+            return ("delivery", "manual")
+        return super()._sop_invoice_triggers()
+
+    def _sop_availability_default(self):
+        # Partly now, the rest on a backorder: a rush order ships what is there.
+        if self.kind == "rush":
+            return "partial"
+        return super()._sop_availability_default()
 
 
 class SaleOrder(models.Model):

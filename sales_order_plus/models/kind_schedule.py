@@ -1352,6 +1352,21 @@ class SaleOrderScheduleLine(models.Model):
 class SaleOrderType(models.Model):
     _inherit = "sale.order.type"
 
+    # "set default": the field is ours, the value never goes without it; were it to,
+    # its types would become standard ones.
+    kind = fields.Selection(
+        selection_add=[("schedule", "Delivery Schedule"), ("third_party",)],
+        ondelete={"schedule": "set default"},
+    )
+    schedule_release_horizon = fields.Integer(
+        string="Release Horizon (days)",
+        default=0,
+        help="Schedule lines due within this many days from today are released to the "
+        "warehouse (a delivery is created for them); a daily scheduled action releases "
+        "the others as they come into the horizon. 0 releases every schedule line at "
+        "confirmation.",
+    )
+
     schedule_reservation = fields.Selection(
         selection=[
             ("release", "At Release"),
@@ -1373,6 +1388,12 @@ class SaleOrderType(models.Model):
         help="With Reserve Stock 'Before the Due Date': how many days before the "
         "date of its schedule line a delivery's stock is reserved.",
     )
+
+    def _sop_availability_default(self):
+        # A schedule line is promised whole on its date, or the revision is refused.
+        if self.kind == "schedule":
+            return "refuse"
+        return super()._sop_availability_default()
 
     @api.constrains("schedule_reservation_days")
     def _check_schedule_reservation_days(self):
