@@ -239,6 +239,18 @@ class SaleOrderLine(models.Model):
     # ------------------------------------------------------------------
     # Availability at confirmation (models/sale_order_line_availability.py)
     # ------------------------------------------------------------------
+    def _sop_invoiceable_qty(self):
+        qty = super()._sop_invoiceable_qty()
+        if (
+            qty is None
+            and self.order_id.type_kind == "rush"
+            and self.qty_delivered_method == "stock_move"
+        ):
+            # Invoiced by hand too, a rush order invoices delivered goods only;
+            # services, such as the rush fee, keep their policy.
+            return self.qty_delivered
+        return qty
+
     def _sop_availability_ship_dt(self, known):
         order = self.order_id
         if order.type_kind != "rush":

@@ -807,6 +807,24 @@ class SaleOrderLine(models.Model):
     # ------------------------------------------------------------------
     # Billing
     # ------------------------------------------------------------------
+    @api.depends(
+        "purchase_line_ids.invoice_lines.move_id.state",
+        "purchase_line_ids.invoice_lines.quantity",
+    )
+    def _compute_qty_to_invoice(self):
+        return super()._compute_qty_to_invoice()
+
+    def _sop_invoiceable_qty(self):
+        trigger = self.order_id.type_id.invoice_trigger
+        if trigger not in ("shipment", "vendor_bill"):
+            return super()._sop_invoiceable_qty()
+        # Lines a logistics provider (or we) ship count on shipment too.
+        if not self._sop_third_party_is_fulfilled():
+            return None
+        if trigger == "vendor_bill" and self._sop_third_party_is_dropship():
+            return self._sop_third_party_vendor_billed_qty()
+        return self.qty_delivered
+
     def _sop_third_party_vendor_billed_qty(self):
         """Quantity on posted vendor bills (minus refunds), in the line's unit."""
         self.ensure_one()

@@ -230,13 +230,13 @@ class SaleOrder(models.Model):
 
     def _sop_invoice_and_post(self, grouped=True, locked=False):
         """Create and post the customer invoices of what is invoiceable on the
-        confirmed orders ``self`` (the type's invoicing trigger: cash settlement, rush
-        delivery, third-party shipment or vendor bill). Idempotent: only what is not
-        invoiced yet is invoiced, and the order rows are locked so that two runs never
-        invoice twice. Run as superuser: the invoice follows whoever validated or
-        posted, it is not a right they need (the type's journal applies through OCA
-        sale_order_type's _prepare_invoice). ``locked``: the caller already holds
-        the orders' row locks."""
+        confirmed orders ``self`` (the type's invoicing trigger, when the kind's
+        event comes: a settlement, a delivery, a shipment, a vendor bill).
+        Idempotent: only what is not invoiced yet is invoiced, and the order rows are
+        locked so that two runs never invoice twice. Run as superuser: the invoice
+        follows whoever validated or posted, it is not a right they need (the type's
+        journal applies through OCA sale_order_type's _prepare_invoice). ``locked``:
+        the caller already holds the orders' row locks."""
         orders = self.sudo().filtered(lambda o: o.state == "sale")
         moves = self.env["account.move"].sudo()
         if not orders:
@@ -379,15 +379,11 @@ class SaleOrder(models.Model):
 class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
 
-    @api.depends(
-        "order_id.type_id.invoice_trigger",
-        "order_id.type_kind",
-        "purchase_line_ids.invoice_lines.move_id.state",
-        "purchase_line_ids.invoice_lines.quantity",
-    )
+    @api.depends("order_id.type_id.invoice_trigger", "order_id.type_kind")
     def _compute_qty_to_invoice(self):
         # One invoicing rule for every kind: the type's trigger says which quantity
-        # is invoiceable (none: Odoo's invoicing policy).
+        # is invoiceable (none: Odoo's invoicing policy). Kinds add the fields their
+        # rule reads to the dependencies (an override calling super()).
         res = super()._compute_qty_to_invoice()
         for line in self:
             if line.state != "sale" or line.display_type:
@@ -399,24 +395,15 @@ class SaleOrderLine(models.Model):
 
     def _sop_invoiceable_qty(self):
         """The quantity of the line the type's invoicing trigger makes invoiceable, or
-        None when Odoo's invoicing policy applies."""
+        None when Odoo's invoicing policy applies. Kinds override it for their
+        triggers and rules (super() first)."""
         self.ensure_one()
         trigger = self.order_id.type_id.invoice_trigger
         if trigger == "confirmation":
             # Paid in full at once: ordered quantities, whatever the product policy.
             return self.product_uom_qty
-        if trigger in ("shipment", "vendor_bill"):
-            # Lines a logistics provider (or we) ship count on shipment too.
-            if not self._sop_third_party_is_fulfilled():
-                return None
-            if trigger == "vendor_bill" and self._sop_third_party_is_dropship():
-                return self._sop_third_party_vendor_billed_qty()
-            return self.qty_delivered
-        if self.qty_delivered_method == "stock_move" and (
-            trigger == "delivery" or self.order_id.type_kind == "rush"
-        ):
-            # Paid after delivery (a rush order invoiced by hand too); services,
-            # such as the rush fee, keep their policy.
+        if trigger == "delivery" and self.qty_delivered_method == "stock_move":
+            # Paid after delivery; services keep their policy.
             return self.qty_delivered
         return None
 
