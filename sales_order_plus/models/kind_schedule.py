@@ -668,6 +668,50 @@ class SaleOrderLine(models.Model):
             procurements += super()._create_procurements(qty, uom, origin, date_values)
         return procurements
 
+    @api.model
+    def _sop_availability_commitments(self, warehouse, products, today, order_ids):
+        """Also the unreleased firm lines of confirmed delivery schedules shipping
+        from ``warehouse``: no move yet, but commitments at their dates."""
+        commitments = super()._sop_availability_commitments(
+            warehouse, products, today, order_ids
+        )
+        schedule_lines = self.env["sale.order.schedule.line"].search(
+            [
+                ("product_id", "in", products.ids),
+                ("state", "=", "planned"),
+                # Forecast lines are planning only, never a delivery: no commitment.
+                ("firmness", "=", "firm"),
+                ("order_id.state", "=", "sale"),
+                ("order_id.type_kind", "=", "schedule"),
+                ("order_id.warehouse_id", "=", warehouse.id),
+                ("order_id", "not in", list(order_ids)),
+            ]
+        )
+        for sched in schedule_lines:
+            line = sched.order_line_id
+            lead = timedelta(days=sched.company_id.security_lead or 0)
+            commitments.append(
+                (
+                    sched.product_id.id,
+                    max(sched.date - lead, today),
+                    line.product_uom._compute_quantity(
+                        sched.product_uom_qty, sched.product_id.uom_id, round=False
+                    ),
+                )
+            )
+        return commitments
+
+    def _sop_availability_splits(self):
+        # Delivery schedules split their schedule lines instead (dated procurements).
+        if self.order_id.type_kind == "schedule":
+            return False
+        return super()._sop_availability_splits()
+
+    def _sop_availability_backordered(self):
+        if self.order_id.type_kind == "schedule":
+            return False
+        return super()._sop_availability_backordered()
+
     def _sop_availability_demands(self):
         """A delivery schedule asks for its due schedule lines (inside the release
         horizon), each on its own date; the later ones are promised when they come
