@@ -151,14 +151,12 @@ class SaleOrder(models.Model):
             and self.env.user._is_internal()
         )
 
-    def action_confirm(self):
-        if not any(order.type_kind == "cash" for order in self):
-            return super().action_confirm()
-        # All or nothing even when the caller catches the error and goes on (an
-        # automation, a loop over orders): the savepoint takes back the order's
-        # confirmation, invoice, payment and delivery together.
-        with self.env.cr.savepoint():
-            return super().action_confirm()
+    def _sop_confirm_atomic(self):
+        # The confirmation of a cash sale books its invoice, payment and delivery:
+        # a savepoint takes them back together with it.
+        return super()._sop_confirm_atomic() or any(
+            order.type_kind == "cash" for order in self
+        )
 
     def _sop_check_confirm(self):
         res = super()._sop_check_confirm()

@@ -84,11 +84,12 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------
     # Confirmation
     # ------------------------------------------------------------------
-    def _action_confirm(self):
+    def _sop_prepare_confirm(self):
         # Before sale_stock launches procurement, so that the transfers take the
         # delivery date (commitment_date) as their scheduled date.
+        res = super()._sop_prepare_confirm()
         self.filtered(lambda o: o.type_kind == "rush")._sop_rush_prepare()
-        return super()._action_confirm()
+        return res
 
     def _sop_rush_prepare(self):
         fee_lines = []

@@ -205,10 +205,11 @@ class SaleOrder(models.Model):
             self._sop_schedule_drop_foreign()
         return res
 
-    def _action_confirm(self):
+    def _sop_prepare_confirm(self):
         # A type whose kind changed under its quotations leaves schedule lines behind.
+        res = super()._sop_prepare_confirm()
         self._sop_schedule_drop_foreign()
-        return super()._action_confirm()
+        return res
 
     def _sop_schedule_drop_foreign(self):
         """Drop the schedule lines of quotations that are no longer of kind schedule:
@@ -648,6 +649,9 @@ class SaleOrderLine(models.Model):
         return self.env["procurement.group"].browse(planned[0][3])
 
     def _create_procurements(self, product_qty, procurement_uom, origin, values):
+        # Only the lines of a delivery schedule, which the partial confirmation never
+        # splits (_sop_availability_splits): the order of the two overrides does not
+        # matter.
         planned = self._sop_schedule_planned_here()
         if planned is None:
             return super()._create_procurements(

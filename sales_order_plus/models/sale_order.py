@@ -23,19 +23,39 @@ JOB_BATCH_SIZE = 20
 class SaleOrder(models.Model):
     """The confirmation pipeline shared by every kind.
 
-    Three steps, plain methods that each kind file (``models/kind_<kind>.py``)
-    overrides: it calls ``super()`` and acts on
-    ``self.filtered(lambda o: o.type_kind == "<kind>")``, as OCA's sale_order_type and
-    Odoo's sale_stock extend ``sale.order``:
+    Its steps, in the order they run (this is the one place that says it): plain
+    methods that each kind file (``models/kind_<kind>.py``) overrides; it calls
+    ``super()`` and acts on ``self.filtered(lambda o: o.type_kind == "<kind>")``, as
+    OCA's sale_order_type and Odoo's sale_stock extend ``sale.order``. Each kind acts
+    on its own orders, so the order in which the kinds' overrides of one step run
+    (the import order of models/__init__.py) does not matter.
 
-    * ``_sop_check_confirm``: from ``action_confirm``, before Odoo writes anything;
-    * ``_sop_promise_confirm``: after every check, the promise of the goods (it may
-      refuse too);
-    * ``_sop_after_confirm``: at the end of ``_action_confirm``, after sale_stock has
-      launched procurement;
-    * ``_sop_check_cancel``: from ``action_cancel``, before Odoo's cancel wizard.
+    ``action_confirm``:
 
-    A kind that overrides none of them behaves like a standard order.
+    1. ``_sop_confirm_atomic``: whether the whole confirmation runs in a savepoint
+       (all or nothing even when the caller catches the error and goes on);
+    2. the row locks of the orders (a second confirmation gets a clear error);
+    3. ``_sop_check_confirm``: the checks, before Odoo writes anything (required
+       fields, quantities; the kinds' own, the credit check of
+       models/sale_order_credit.py);
+    4. ``_sop_promise_confirm``: after every check, the promise of the goods
+       (models/sale_order_availability.py; it may refuse too);
+    5. Odoo writes the state, then ``_action_confirm``:
+
+       a. ``_sop_prepare_confirm``: before sale_stock launches procurement (dates,
+          extra lines the procurement must see);
+       b. Odoo's and sale_stock's confirmation: procurement, transfers, purchases;
+       c. ``_sop_after_confirm``: after procurement (invoices, payments, hand-over,
+          backorders, transfer priorities).
+
+    ``action_cancel``: ``_sop_check_cancel``, before Odoo's cancel wizard.
+
+    Invoicing (``sale.order.line``): ``_sop_invoiceable_qty``, per the type's
+    trigger. The type's hooks (models/sale_order_type.py): ``_sop_invoice_triggers``,
+    ``_sop_availability_default``; availability (models/sale_order_line_availability
+    .py): ``_sop_availability_*``; credit (models/sale_order_credit.py):
+    ``_sop_credit_*``. A kind that overrides none of them behaves like a standard
+    order.
     """
 
     _inherit = "sale.order"
@@ -109,23 +129,34 @@ class SaleOrder(models.Model):
     # Confirmation pipeline
     # ------------------------------------------------------------------
     def action_confirm(self):
-        # Two sessions confirming the same order at once: the second one gets a clear
-        # retryable error at once instead of a duplicate run (or a long wait).
-        lock_nowait(
-            self,
-            _(
-                "%(orders)s is being confirmed by another user or process. "
-                "Please reload the order and try again.",
-                orders=", ".join(self.mapped("name")),
-            ),
-        )
-        # Checks first: nothing is written when one fails.
-        quotations = self.filtered(lambda o: o.state in ("draft", "sent"))
-        quotations._sop_check_confirm()
-        quotations._sop_promise_confirm()
-        return super().action_confirm()
+        def confirm():
+            # Two sessions confirming the same order at once: the second one gets a
+            # clear retryable error at once instead of a duplicate run (or a long
+            # wait).
+            lock_nowait(
+                self,
+                _(
+                    "%(orders)s is being confirmed by another user or process. "
+                    "Please reload the order and try again.",
+                    orders=", ".join(self.mapped("name")),
+                ),
+            )
+            # Checks first: nothing is written when one fails.
+            quotations = self.filtered(lambda o: o.state in ("draft", "sent"))
+            quotations._sop_check_confirm()
+            quotations._sop_promise_confirm()
+            return super(SaleOrder, self).action_confirm()
+
+        if not self._sop_confirm_atomic():
+            return confirm()
+        # All or nothing even when the caller catches the error and goes on (an
+        # automation, a loop over orders): the savepoint takes back the orders'
+        # confirmation and what the kinds did with it together.
+        with self.env.cr.savepoint():
+            return confirm()
 
     def _action_confirm(self):
+        self._sop_prepare_confirm()
         res = super()._action_confirm()
         self._sop_after_confirm()
         return res
@@ -140,14 +171,23 @@ class SaleOrder(models.Model):
         self._sop_check_required_fields()
         self._sop_check_quantities()
 
+    def _sop_confirm_atomic(self):
+        """Whether the confirmation of ``self`` runs in a savepoint of its own (kinds
+        that write documents beyond Odoo's at confirmation say so)."""
+        return False
+
     def _sop_promise_confirm(self):
         """Promise the goods of quotations ``self`` once every check passed (the
         availability at confirmation, models/sale_order_availability.py): it may
         still refuse, and writes only what it promises."""
 
+    def _sop_prepare_confirm(self):
+        """The kinds' work on the orders ``self`` once they are confirmed, before
+        procurement is launched (what the transfers must take: dates, lines)."""
+
     def _sop_after_confirm(self):
-        """The kinds' work once the orders ``self`` are confirmed and procured (cash:
-        invoice, payment, hand-over; rush: urgent transfers)."""
+        """The kinds' work once the orders ``self`` are confirmed and procured
+        (invoices, payments, hand-over, transfer priorities)."""
 
     def _sop_check_quantities(self):
         """Kinds act on quantities (pay, deliver by date, buy from a vendor): a negative

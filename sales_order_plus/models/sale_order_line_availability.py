@@ -444,6 +444,9 @@ class SaleOrderLine(models.Model):
         return bool(self.sop_commit_full_date)
 
     def _create_procurements(self, product_qty, procurement_uom, origin, values):
+        # Never a line a kind splits otherwise (``_sop_availability_splits``): the
+        # order of this override and the kinds' does not matter (test in
+        # test_kind_schedule.py).
         if not self._sop_availability_splits():
             return super()._create_procurements(
                 product_qty, procurement_uom, origin, values
