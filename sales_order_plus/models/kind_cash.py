@@ -151,14 +151,12 @@ class SaleOrder(models.Model):
             and self.env.user._is_internal()
         )
 
-    def action_confirm(self):
-        if not any(order.type_kind == "cash" for order in self):
-            return super().action_confirm()
-        # All or nothing even when the caller catches the error and goes on (an
-        # automation, a loop over orders): the savepoint takes back the order's
-        # confirmation, invoice, payment and delivery together.
-        with self.env.cr.savepoint():
-            return super().action_confirm()
+    def _sop_confirm_atomic(self):
+        # The confirmation of a cash sale books its invoice, payment and delivery:
+        # a savepoint takes them back together with it.
+        return super()._sop_confirm_atomic() or any(
+            order.type_kind == "cash" for order in self
+        )
 
     def _sop_check_confirm(self):
         res = super()._sop_check_confirm()
@@ -785,6 +783,70 @@ class SaleOrder(models.Model):
 
 class SaleOrderType(models.Model):
     _inherit = "sale.order.type"
+
+    # "set default": the field is ours, the value never goes without it; were it to,
+    # its types would become standard ones.
+    kind = fields.Selection(
+        selection_add=[("cash", "Cash Sale"), ("schedule",)],
+        ondelete={"cash": "set default"},
+    )
+    # No check_company: a type shared by all companies may name one company's
+    # journal; confirming an order of another company refuses it with a clear error.
+    cash_payment_journal_id = fields.Many2one(
+        comodel_name="account.journal",
+        string="Payment Journal",
+        domain="[('type', 'in', ('cash', 'bank'))]",
+        help="Cash or bank journal that takes the payment of a cash sale. When empty, "
+        "the company's cash journal is used.",
+    )
+    cash_handover = fields.Selection(
+        selection=[
+            ("counter", "At the counter"),
+            ("ship", "Paid now, shipped"),
+            ("collect", "Reserved now, paid at collection"),
+            ("pickup", "Paid now, picked up later"),
+        ],
+        string="Hand-over",
+        default="counter",
+        required=True,
+        help="At the counter: paid and handed over at confirmation (the delivery is "
+        "validated). Paid now, shipped: paid at confirmation, normal delivery. "
+        "Reserved now, paid at collection: confirmation reserves the goods, no "
+        "invoice and no payment; the customer pays (or has paid online) and takes "
+        "them at the counter (Pay and Hand Over). Paid now, picked up later: paid at "
+        "confirmation, the goods wait reserved until the customer fetches them (a "
+        "purchase paid at the till and collected later at the depot).",
+    )
+    cash_journal_ids = fields.Many2many(
+        comodel_name="account.journal",
+        relation="sale_order_type_cash_journal_rel",
+        column1="type_id",
+        column2="journal_id",
+        string="Counter Payment Journals",
+        domain="[('type', 'in', ('cash', 'bank'))]",
+        help="The journals a payment at the counter (Pay and Hand Over) may be split "
+        "across: the cash journal, a card terminal's bank journal ... When empty, the "
+        "payment journal above (or the company's cash journal) only.",
+    )
+    cash_collect_days = fields.Integer(
+        string="Collection Period (days)",
+        help="Orders reserved for collection and not collected this many days after "
+        "confirmation expire: the salesperson gets an activity (and the reservation "
+        "is released when set below). 0: reservations never expire.",
+    )
+    cash_expiry_release = fields.Boolean(
+        string="Release the Reservation at Expiry",
+        help="When a reservation for collection expires, the goods are unreserved "
+        "(the order and its delivery are kept; the hand-over reserves them again).",
+    )
+
+    def _sop_invoice_triggers(self):
+        # "At collection": the cash sale reserved now and paid when the customer
+        # collects it. Cash sales hand over what is on the counter: no availability
+        # check (the default hook).
+        if self.kind == "cash":
+            return ("confirmation", "collection")
+        return super()._sop_invoice_triggers()
 
     @api.depends("cash_handover")
     def _compute_invoice_trigger(self):

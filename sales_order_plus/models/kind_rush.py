@@ -14,7 +14,7 @@ from datetime import datetime, time, timedelta
 import pytz
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_datetime
 
 # How far ahead the company's calendar is searched for the next working day.
@@ -35,17 +35,61 @@ def _sop_rush_hours(dt_local):
     return dt_local.hour + dt_local.minute / 60 + dt_local.second / 3600
 
 
+class SaleOrderType(models.Model):
+    _inherit = "sale.order.type"
+
+    # "set default": the field is ours, the value never goes without it; were it to,
+    # its types would become standard ones.
+    kind = fields.Selection(
+        selection_add=[("rush", "Rush Order"), ("schedule",)],
+        ondelete={"rush": "set default"},
+    )
+    rush_cutoff_time = fields.Float(
+        string="Cutoff Time",
+        default=14.0,
+        help="Daily cutoff in the company's time zone: a rush order confirmed before "
+        "it is delivered the same working day, after it the next working day of the "
+        "company's calendar.",
+    )
+    rush_fee_product_id = fields.Many2one(
+        comodel_name="product.product",
+        string="Rush Fee",
+        domain="[('sale_ok', '=', True)]",
+        help="Added once to a rush order at confirmation when it is not on it yet.",
+    )
+
+    @api.constrains("rush_cutoff_time")
+    def _check_rush_cutoff_time(self):
+        for order_type in self:
+            if not 0.0 <= order_type.rush_cutoff_time < 24.0:
+                raise ValidationError(
+                    _("The cutoff time must lie between 00:00 and 23:59.")
+                )
+
+    def _sop_invoice_triggers(self):
+        if self.kind == "rush":
+            return ("delivery", "manual")
+        return super()._sop_invoice_triggers()
+
+    def _sop_availability_default(self):
+        # Partly now, the rest on a backorder: a rush order ships what is there.
+        if self.kind == "rush":
+            return "partial"
+        return super()._sop_availability_default()
+
+
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
     # ------------------------------------------------------------------
     # Confirmation
     # ------------------------------------------------------------------
-    def _action_confirm(self):
+    def _sop_prepare_confirm(self):
         # Before sale_stock launches procurement, so that the transfers take the
         # delivery date (commitment_date) as their scheduled date.
+        res = super()._sop_prepare_confirm()
         self.filtered(lambda o: o.type_kind == "rush")._sop_rush_prepare()
-        return super()._action_confirm()
+        return res
 
     def _sop_rush_prepare(self):
         fee_lines = []
@@ -196,6 +240,18 @@ class SaleOrderLine(models.Model):
     # ------------------------------------------------------------------
     # Availability at confirmation (models/sale_order_line_availability.py)
     # ------------------------------------------------------------------
+    def _sop_invoiceable_qty(self):
+        qty = super()._sop_invoiceable_qty()
+        if (
+            qty is None
+            and self.order_id.type_kind == "rush"
+            and self.qty_delivered_method == "stock_move"
+        ):
+            # Invoiced by hand too, a rush order invoices delivered goods only;
+            # services, such as the rush fee, keep their policy.
+            return self.qty_delivered
+        return qty
+
     def _sop_availability_ship_dt(self, known):
         order = self.order_id
         if order.type_kind != "rush":

@@ -205,10 +205,11 @@ class SaleOrder(models.Model):
             self._sop_schedule_drop_foreign()
         return res
 
-    def _action_confirm(self):
+    def _sop_prepare_confirm(self):
         # A type whose kind changed under its quotations leaves schedule lines behind.
+        res = super()._sop_prepare_confirm()
         self._sop_schedule_drop_foreign()
-        return super()._action_confirm()
+        return res
 
     def _sop_schedule_drop_foreign(self):
         """Drop the schedule lines of quotations that are no longer of kind schedule:
@@ -648,6 +649,9 @@ class SaleOrderLine(models.Model):
         return self.env["procurement.group"].browse(planned[0][3])
 
     def _create_procurements(self, product_qty, procurement_uom, origin, values):
+        # Only the lines of a delivery schedule, which the partial confirmation never
+        # splits (_sop_availability_splits): the order of the two overrides does not
+        # matter.
         planned = self._sop_schedule_planned_here()
         if planned is None:
             return super()._create_procurements(
@@ -667,6 +671,50 @@ class SaleOrderLine(models.Model):
             )
             procurements += super()._create_procurements(qty, uom, origin, date_values)
         return procurements
+
+    @api.model
+    def _sop_availability_commitments(self, warehouse, products, today, order_ids):
+        """Also the unreleased firm lines of confirmed delivery schedules shipping
+        from ``warehouse``: no move yet, but commitments at their dates."""
+        commitments = super()._sop_availability_commitments(
+            warehouse, products, today, order_ids
+        )
+        schedule_lines = self.env["sale.order.schedule.line"].search(
+            [
+                ("product_id", "in", products.ids),
+                ("state", "=", "planned"),
+                # Forecast lines are planning only, never a delivery: no commitment.
+                ("firmness", "=", "firm"),
+                ("order_id.state", "=", "sale"),
+                ("order_id.type_kind", "=", "schedule"),
+                ("order_id.warehouse_id", "=", warehouse.id),
+                ("order_id", "not in", list(order_ids)),
+            ]
+        )
+        for sched in schedule_lines:
+            line = sched.order_line_id
+            lead = timedelta(days=sched.company_id.security_lead or 0)
+            commitments.append(
+                (
+                    sched.product_id.id,
+                    max(sched.date - lead, today),
+                    line.product_uom._compute_quantity(
+                        sched.product_uom_qty, sched.product_id.uom_id, round=False
+                    ),
+                )
+            )
+        return commitments
+
+    def _sop_availability_splits(self):
+        # Delivery schedules split their schedule lines instead (dated procurements).
+        if self.order_id.type_kind == "schedule":
+            return False
+        return super()._sop_availability_splits()
+
+    def _sop_availability_backordered(self):
+        if self.order_id.type_kind == "schedule":
+            return False
+        return super()._sop_availability_backordered()
 
     def _sop_availability_demands(self):
         """A delivery schedule asks for its due schedule lines (inside the release
@@ -1352,6 +1400,21 @@ class SaleOrderScheduleLine(models.Model):
 class SaleOrderType(models.Model):
     _inherit = "sale.order.type"
 
+    # "set default": the field is ours, the value never goes without it; were it to,
+    # its types would become standard ones.
+    kind = fields.Selection(
+        selection_add=[("schedule", "Delivery Schedule"), ("third_party",)],
+        ondelete={"schedule": "set default"},
+    )
+    schedule_release_horizon = fields.Integer(
+        string="Release Horizon (days)",
+        default=0,
+        help="Schedule lines due within this many days from today are released to the "
+        "warehouse (a delivery is created for them); a daily scheduled action releases "
+        "the others as they come into the horizon. 0 releases every schedule line at "
+        "confirmation.",
+    )
+
     schedule_reservation = fields.Selection(
         selection=[
             ("release", "At Release"),
@@ -1373,6 +1436,12 @@ class SaleOrderType(models.Model):
         help="With Reserve Stock 'Before the Due Date': how many days before the "
         "date of its schedule line a delivery's stock is reserved.",
     )
+
+    def _sop_availability_default(self):
+        # A schedule line is promised whole on its date, or the revision is refused.
+        if self.kind == "schedule":
+            return "refuse"
+        return super()._sop_availability_default()
 
     @api.constrains("schedule_reservation_days")
     def _check_schedule_reservation_days(self):

@@ -40,6 +40,63 @@ from .sale_third_party_dispatch import DISPATCH_STATES
 RFQ_STATES = ("draft", "sent", "to approve")
 
 
+class SaleOrderType(models.Model):
+    _inherit = "sale.order.type"
+
+    # "set default": the field is ours, the value never goes without it; were it to,
+    # its types would become standard ones.
+    kind = fields.Selection(
+        selection_add=[("third_party", "Third-Party Order")],
+        ondelete={"third_party": "set default"},
+    )
+    third_party_auto_confirm = fields.Boolean(
+        string="Confirm Purchase Orders Automatically",
+        help="Third-party orders: the purchase orders created at confirmation are "
+        "confirmed at once, unless the routing rule that chose the vendor says "
+        "otherwise. Without it they stay requests for quotation.",
+    )
+    third_party_margin_guard = fields.Selection(
+        selection=[("warn", "Warn"), ("block", "Block confirmation")],
+        string="Vendor Cost at or Above Sale Price",
+        default="warn",
+        required=True,
+        help="Third-party orders: what happens when a line's vendor cost (in the "
+        "order currency) is at or above its sale price.",
+    )
+
+    third_party_fulfiller = fields.Selection(
+        selection=[
+            ("vendor", "Vendor (drop-ship)"),
+            ("provider", "Logistics provider (3PL)"),
+            ("own", "Our warehouse"),
+        ],
+        string="Fulfilled By",
+        default="vendor",
+        help="Third-party orders: who ships a line when no routing rule names a "
+        "fulfiller.",
+    )
+    third_party_warehouse_id = fields.Many2one(
+        comodel_name="stock.warehouse",
+        string="Fulfilling Warehouse",
+        help="Third-party orders fulfilled by a logistics provider (or our "
+        "warehouse): the warehouse that ships, when no routing rule names one.",
+    )
+    third_party_ack_hours = fields.Integer(
+        string="Hours to Acknowledge",
+        default=24,
+        help="Third-party orders: the salesperson gets an activity when the "
+        "fulfiller has not acknowledged a dispatch order this many hours after it "
+        "was sent (0: no reminder).",
+    )
+
+    def _sop_invoice_triggers(self):
+        # Third-party orders ship from the vendor's stock: no availability check (the
+        # default hook).
+        if self.kind == "third_party":
+            return ("shipment", "vendor_bill", "manual")
+        return super()._sop_invoice_triggers()
+
+
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
@@ -750,6 +807,24 @@ class SaleOrderLine(models.Model):
     # ------------------------------------------------------------------
     # Billing
     # ------------------------------------------------------------------
+    @api.depends(
+        "purchase_line_ids.invoice_lines.move_id.state",
+        "purchase_line_ids.invoice_lines.quantity",
+    )
+    def _compute_qty_to_invoice(self):
+        return super()._compute_qty_to_invoice()
+
+    def _sop_invoiceable_qty(self):
+        trigger = self.order_id.type_id.invoice_trigger
+        if trigger not in ("shipment", "vendor_bill"):
+            return super()._sop_invoiceable_qty()
+        # Lines a logistics provider (or we) ship count on shipment too.
+        if not self._sop_third_party_is_fulfilled():
+            return None
+        if trigger == "vendor_bill" and self._sop_third_party_is_dropship():
+            return self._sop_third_party_vendor_billed_qty()
+        return self.qty_delivered
+
     def _sop_third_party_vendor_billed_qty(self):
         """Quantity on posted vendor bills (minus refunds), in the line's unit."""
         self.ensure_one()

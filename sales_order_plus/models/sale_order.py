@@ -23,19 +23,39 @@ JOB_BATCH_SIZE = 20
 class SaleOrder(models.Model):
     """The confirmation pipeline shared by every kind.
 
-    Three steps, plain methods that each kind file (``models/kind_<kind>.py``)
-    overrides: it calls ``super()`` and acts on
-    ``self.filtered(lambda o: o.type_kind == "<kind>")``, as OCA's sale_order_type and
-    Odoo's sale_stock extend ``sale.order``:
+    Its steps, in the order they run (this is the one place that says it): plain
+    methods that each kind file (``models/kind_<kind>.py``) overrides; it calls
+    ``super()`` and acts on ``self.filtered(lambda o: o.type_kind == "<kind>")``, as
+    OCA's sale_order_type and Odoo's sale_stock extend ``sale.order``. Each kind acts
+    on its own orders, so the order in which the kinds' overrides of one step run
+    (the import order of models/__init__.py) does not matter.
 
-    * ``_sop_check_confirm``: from ``action_confirm``, before Odoo writes anything;
-    * ``_sop_promise_confirm``: after every check, the promise of the goods (it may
-      refuse too);
-    * ``_sop_after_confirm``: at the end of ``_action_confirm``, after sale_stock has
-      launched procurement;
-    * ``_sop_check_cancel``: from ``action_cancel``, before Odoo's cancel wizard.
+    ``action_confirm``:
 
-    A kind that overrides none of them behaves like a standard order.
+    1. ``_sop_confirm_atomic``: whether the whole confirmation runs in a savepoint
+       (all or nothing even when the caller catches the error and goes on);
+    2. the row locks of the orders (a second confirmation gets a clear error);
+    3. ``_sop_check_confirm``: the checks, before Odoo writes anything (required
+       fields, quantities; the kinds' own, the credit check of
+       models/sale_order_credit.py);
+    4. ``_sop_promise_confirm``: after every check, the promise of the goods
+       (models/sale_order_availability.py; it may refuse too);
+    5. Odoo writes the state, then ``_action_confirm``:
+
+       a. ``_sop_prepare_confirm``: before sale_stock launches procurement (dates,
+          extra lines the procurement must see);
+       b. Odoo's and sale_stock's confirmation: procurement, transfers, purchases;
+       c. ``_sop_after_confirm``: after procurement (invoices, payments, hand-over,
+          backorders, transfer priorities).
+
+    ``action_cancel``: ``_sop_check_cancel``, before Odoo's cancel wizard.
+
+    Invoicing (``sale.order.line``): ``_sop_invoiceable_qty``, per the type's
+    trigger. The type's hooks (models/sale_order_type.py): ``_sop_invoice_triggers``,
+    ``_sop_availability_default``; availability (models/sale_order_line_availability
+    .py): ``_sop_availability_*``; credit (models/sale_order_credit.py):
+    ``_sop_credit_*``. A kind that overrides none of them behaves like a standard
+    order.
     """
 
     _inherit = "sale.order"
@@ -109,23 +129,34 @@ class SaleOrder(models.Model):
     # Confirmation pipeline
     # ------------------------------------------------------------------
     def action_confirm(self):
-        # Two sessions confirming the same order at once: the second one gets a clear
-        # retryable error at once instead of a duplicate run (or a long wait).
-        lock_nowait(
-            self,
-            _(
-                "%(orders)s is being confirmed by another user or process. "
-                "Please reload the order and try again.",
-                orders=", ".join(self.mapped("name")),
-            ),
-        )
-        # Checks first: nothing is written when one fails.
-        quotations = self.filtered(lambda o: o.state in ("draft", "sent"))
-        quotations._sop_check_confirm()
-        quotations._sop_promise_confirm()
-        return super().action_confirm()
+        def confirm():
+            # Two sessions confirming the same order at once: the second one gets a
+            # clear retryable error at once instead of a duplicate run (or a long
+            # wait).
+            lock_nowait(
+                self,
+                _(
+                    "%(orders)s is being confirmed by another user or process. "
+                    "Please reload the order and try again.",
+                    orders=", ".join(self.mapped("name")),
+                ),
+            )
+            # Checks first: nothing is written when one fails.
+            quotations = self.filtered(lambda o: o.state in ("draft", "sent"))
+            quotations._sop_check_confirm()
+            quotations._sop_promise_confirm()
+            return super(SaleOrder, self).action_confirm()
+
+        if not self._sop_confirm_atomic():
+            return confirm()
+        # All or nothing even when the caller catches the error and goes on (an
+        # automation, a loop over orders): the savepoint takes back the orders'
+        # confirmation and what the kinds did with it together.
+        with self.env.cr.savepoint():
+            return confirm()
 
     def _action_confirm(self):
+        self._sop_prepare_confirm()
         res = super()._action_confirm()
         self._sop_after_confirm()
         return res
@@ -140,14 +171,23 @@ class SaleOrder(models.Model):
         self._sop_check_required_fields()
         self._sop_check_quantities()
 
+    def _sop_confirm_atomic(self):
+        """Whether the confirmation of ``self`` runs in a savepoint of its own (kinds
+        that write documents beyond Odoo's at confirmation say so)."""
+        return False
+
     def _sop_promise_confirm(self):
         """Promise the goods of quotations ``self`` once every check passed (the
         availability at confirmation, models/sale_order_availability.py): it may
         still refuse, and writes only what it promises."""
 
+    def _sop_prepare_confirm(self):
+        """The kinds' work on the orders ``self`` once they are confirmed, before
+        procurement is launched (what the transfers must take: dates, lines)."""
+
     def _sop_after_confirm(self):
-        """The kinds' work once the orders ``self`` are confirmed and procured (cash:
-        invoice, payment, hand-over; rush: urgent transfers)."""
+        """The kinds' work once the orders ``self`` are confirmed and procured
+        (invoices, payments, hand-over, transfer priorities)."""
 
     def _sop_check_quantities(self):
         """Kinds act on quantities (pay, deliver by date, buy from a vendor): a negative
@@ -230,13 +270,13 @@ class SaleOrder(models.Model):
 
     def _sop_invoice_and_post(self, grouped=True, locked=False):
         """Create and post the customer invoices of what is invoiceable on the
-        confirmed orders ``self`` (the type's invoicing trigger: cash settlement, rush
-        delivery, third-party shipment or vendor bill). Idempotent: only what is not
-        invoiced yet is invoiced, and the order rows are locked so that two runs never
-        invoice twice. Run as superuser: the invoice follows whoever validated or
-        posted, it is not a right they need (the type's journal applies through OCA
-        sale_order_type's _prepare_invoice). ``locked``: the caller already holds
-        the orders' row locks."""
+        confirmed orders ``self`` (the type's invoicing trigger, when the kind's
+        event comes: a settlement, a delivery, a shipment, a vendor bill).
+        Idempotent: only what is not invoiced yet is invoiced, and the order rows are
+        locked so that two runs never invoice twice. Run as superuser: the invoice
+        follows whoever validated or posted, it is not a right they need (the type's
+        journal applies through OCA sale_order_type's _prepare_invoice). ``locked``:
+        the caller already holds the orders' row locks."""
         orders = self.sudo().filtered(lambda o: o.state == "sale")
         moves = self.env["account.move"].sudo()
         if not orders:
@@ -379,15 +419,11 @@ class SaleOrder(models.Model):
 class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
 
-    @api.depends(
-        "order_id.type_id.invoice_trigger",
-        "order_id.type_kind",
-        "purchase_line_ids.invoice_lines.move_id.state",
-        "purchase_line_ids.invoice_lines.quantity",
-    )
+    @api.depends("order_id.type_id.invoice_trigger", "order_id.type_kind")
     def _compute_qty_to_invoice(self):
         # One invoicing rule for every kind: the type's trigger says which quantity
-        # is invoiceable (none: Odoo's invoicing policy).
+        # is invoiceable (none: Odoo's invoicing policy). Kinds add the fields their
+        # rule reads to the dependencies (an override calling super()).
         res = super()._compute_qty_to_invoice()
         for line in self:
             if line.state != "sale" or line.display_type:
@@ -399,24 +435,15 @@ class SaleOrderLine(models.Model):
 
     def _sop_invoiceable_qty(self):
         """The quantity of the line the type's invoicing trigger makes invoiceable, or
-        None when Odoo's invoicing policy applies."""
+        None when Odoo's invoicing policy applies. Kinds override it for their
+        triggers and rules (super() first)."""
         self.ensure_one()
         trigger = self.order_id.type_id.invoice_trigger
         if trigger == "confirmation":
             # Paid in full at once: ordered quantities, whatever the product policy.
             return self.product_uom_qty
-        if trigger in ("shipment", "vendor_bill"):
-            # Lines a logistics provider (or we) ship count on shipment too.
-            if not self._sop_third_party_is_fulfilled():
-                return None
-            if trigger == "vendor_bill" and self._sop_third_party_is_dropship():
-                return self._sop_third_party_vendor_billed_qty()
-            return self.qty_delivered
-        if self.qty_delivered_method == "stock_move" and (
-            trigger == "delivery" or self.order_id.type_kind == "rush"
-        ):
-            # Paid after delivery (a rush order invoiced by hand too); services,
-            # such as the rush fee, keep their policy.
+        if trigger == "delivery" and self.qty_delivered_method == "stock_move":
+            # Paid after delivery; services keep their policy.
             return self.qty_delivered
         return None
 

@@ -7,8 +7,9 @@ every kind's checks, computes the promises of the goods lines
 (models/sale_order_line_availability.py) under row locks on their products, refuses,
 or writes what is promised (and moves the dates); ``_sop_after_confirm`` puts the part
 promised later on a backorder transfer of its own. Standard orders check only when
-their type says so; the kinds add their days and dates (kind_rush.py,
-kind_schedule.py).
+their type says so; the kinds add their days, dates and commitments (the hooks
+``_sop_availability_*`` of models/sale_order_line_availability.py, overridden in
+models/kind_<kind>.py).
 """
 
 from collections import defaultdict
@@ -165,7 +166,8 @@ class SaleOrder(models.Model):
 
     def _sop_availability_reschedule(self):
         """Move the delivery date of the order to the latest full date of its lines
-        (rush orders: when their delivery date is set, kind_rush.py)."""
+        (a kind that sets the delivery date itself at confirmation weighs the full
+        dates there)."""
         self.ensure_one()
         latest = max(
             (d for d in self.order_line.mapped("sop_commit_date") if d), default=False
@@ -175,8 +177,8 @@ class SaleOrder(models.Model):
 
     def _sop_after_confirm(self):
         res = super()._sop_after_confirm()
-        self.filtered(lambda o: o.type_kind != "schedule").order_line.filtered(
-            "sop_commit_full_date"
+        self.order_line.filtered(
+            lambda line: line._sop_availability_backordered()
         )._sop_availability_backorder()
         return res
 

@@ -4,11 +4,11 @@
 
 What a line can be promised comes from the warehouse's projected stock (stock on
 hand, planned receipts, reservations and open deliveries: the pending moves, as
-``_sop_projected_stock`` reads them) minus the unreleased schedule lines of confirmed
-delivery schedules, which have no move yet but are commitments at their dates. One
-batch per warehouse: a fixed number of queries whatever the number of lines.
+``_sop_projected_stock`` reads them) minus the commitments the kinds add that have no
+move yet (``_sop_availability_commitments``). One batch per warehouse: a fixed number
+of queries whatever the number of lines.
 
-Each demand (a sales line, or a due schedule line of a delivery schedule) takes its
+Each demand (a sales line, or a part of it the kind dates on its own) takes its
 share in turn: the quantity that stays free from its day on, without taking goods that
 later commitments need; then, when that is not the whole quantity, the first day from
 which the whole quantity (or the rest, for a partial confirmation) stays covered.
@@ -309,14 +309,13 @@ class SaleOrderLine(models.Model):
                 .with_context(warehouse_id=warehouse.id)
             )
             timelines = self._sop_projected_stock(products, today)
-            # Their own schedule lines are demands, not commitments (a form's new
-            # order has no id yet).
+            # Their own commitments are demands (a form's new order has no id yet).
             orders = {
                 d.line.order_id.id
                 for d in wh_demands
                 if isinstance(d.line.order_id.id, int)
             }
-            for product_id, day, qty in self._sop_schedule_commitments(
+            for product_id, day, qty in self._sop_availability_commitments(
                 warehouse, products, today, orders
             ):
                 _add_to_timeline(timelines[product_id], day, -qty)
@@ -393,36 +392,12 @@ class SaleOrderLine(models.Model):
         return None if arrival <= demand.day else arrival
 
     @api.model
-    def _sop_schedule_commitments(self, warehouse, products, today, order_ids):
-        """[(product id, day, quantity in the product's unit)]: the unreleased firm
-        lines of confirmed delivery schedules shipping from ``warehouse`` (other than
-        ``order_ids``), on the day their goods must be in the warehouse."""
-        schedule_lines = self.env["sale.order.schedule.line"].search(
-            [
-                ("product_id", "in", products.ids),
-                ("state", "=", "planned"),
-                # Forecast lines are planning only, never a delivery: no commitment.
-                ("firmness", "=", "firm"),
-                ("order_id.state", "=", "sale"),
-                ("order_id.type_kind", "=", "schedule"),
-                ("order_id.warehouse_id", "=", warehouse.id),
-                ("order_id", "not in", list(order_ids)),
-            ]
-        )
-        commitments = []
-        for sched in schedule_lines:
-            line = sched.order_line_id
-            lead = timedelta(days=sched.company_id.security_lead or 0)
-            commitments.append(
-                (
-                    sched.product_id.id,
-                    max(sched.date - lead, today),
-                    line.product_uom._compute_quantity(
-                        sched.product_uom_qty, sched.product_id.uom_id, round=False
-                    ),
-                )
-            )
-        return commitments
+    def _sop_availability_commitments(self, warehouse, products, today, order_ids):
+        """[(product id, day, quantity in the product's unit)]: commitments of
+        ``products`` in ``warehouse`` that have no move yet (other than those of the
+        orders ``order_ids``, whose own are demands), on the day their goods must be
+        in the warehouse. Kinds add theirs (super() first); none here."""
+        return []
 
     def _sop_availability_delivery_dt(self, day, known):
         """The start of the first working day of the company's calendar from ``day``
@@ -458,15 +433,20 @@ class SaleOrderLine(models.Model):
     # ------------------------------------------------------------------
     def _sop_availability_splits(self):
         """A line confirmed partly (the rest on its own date) procured for the first
-        time: delivery schedules split their schedule lines instead."""
+        time. Kinds that split otherwise override it."""
         self.ensure_one()
-        return bool(
-            self.sop_commit_full_date
-            and self.order_id.type_kind != "schedule"
-            and not self.move_ids
-        )
+        return bool(self.sop_commit_full_date and not self.move_ids)
+
+    def _sop_availability_backordered(self):
+        """A line confirmed partly whose rest goes to a backorder transfer of its
+        own after procurement. Kinds that split otherwise override it."""
+        self.ensure_one()
+        return bool(self.sop_commit_full_date)
 
     def _create_procurements(self, product_qty, procurement_uom, origin, values):
+        # Never a line a kind splits otherwise (``_sop_availability_splits``): the
+        # order of this override and the kinds' does not matter (test in
+        # test_kind_schedule.py).
         if not self._sop_availability_splits():
             return super()._create_procurements(
                 product_qty, procurement_uom, origin, values

@@ -4,15 +4,25 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 # The kind is the behaviour of a type; everything else on the type is configuration.
-# Each kind's behaviour lives in models/kind_<kind>.py, which overrides the steps of
-# models/sale_order.py and Odoo's own hooks for the orders of its kind.
+# Each kind is one file, models/kind_<kind>.py: it adds its value to ``kind``
+# (``selection_add``), declares its own settings on the type and overrides the hooks
+# below (``_sop_invoice_triggers``, ``_sop_availability_default``) and the steps of
+# models/sale_order.py for the orders of its kind. This file names no kind. The
+# ``selection_add`` of each kind is anchored on a kind loaded before it
+# (models/__init__.py), which keeps the order shown: standard, cash sale, rush order,
+# delivery schedule, third-party order. Its ``ondelete`` is "set default" (standard):
+# the field and its values come from this add-on, so it never applies.
 KINDS = [
     ("standard", "Standard"),
-    ("cash", "Cash Sale"),
-    ("rush", "Rush Order"),
-    ("schedule", "Delivery Schedule"),
-    ("third_party", "Third-Party Order"),
 ]
+
+
+def kind_selection(records):
+    """The kinds of order types, every kind's value included, with their labels in the
+    user's language: the selection of the reports' kind columns (SQL views)."""
+    kind = records.env["sale.order.type"]._fields["kind"]
+    return kind._description_selection(records.env)
+
 
 # When the customer invoice of an order is created and posted, and for what.
 INVOICE_TRIGGERS = [
@@ -30,23 +40,6 @@ AVAILABILITY_POLICIES = [
     ("partial", "Confirm what is available, backorder the rest"),
     ("reschedule", "Move to the earliest full date"),
 ]
-# The kinds that check availability, and their default policy (cash sales hand over
-# what is on the counter; third-party orders ship from the vendor's stock).
-KIND_AVAILABILITY_DEFAULTS = {
-    "standard": "none",
-    "rush": "partial",
-    "schedule": "refuse",
-}
-
-# The triggers each kind offers, its default (today's behaviour) first. "At
-# collection": the cash sale reserved now and paid when the customer collects it.
-KIND_INVOICE_TRIGGERS = {
-    "standard": ("manual",),
-    "cash": ("confirmation", "collection"),
-    "rush": ("delivery", "manual"),
-    "schedule": ("manual",),
-    "third_party": ("shipment", "vendor_bill", "manual"),
-}
 
 
 class SaleOrderType(models.Model):
@@ -89,99 +82,44 @@ class SaleOrderType(models.Model):
     )
 
     # ------------------------------------------------------------------
-    # Cash sale settings
+    # Hooks of the kinds (models/kind_<kind>.py)
     # ------------------------------------------------------------------
-    # No check_company: a type shared by all companies may name one company's
-    # journal; confirming an order of another company refuses it with a clear error.
-    cash_payment_journal_id = fields.Many2one(
-        comodel_name="account.journal",
-        string="Payment Journal",
-        domain="[('type', 'in', ('cash', 'bank'))]",
-        help="Cash or bank journal that takes the payment of a cash sale. When empty, "
-        "the company's cash journal is used.",
-    )
-    cash_handover = fields.Selection(
-        selection=[
-            ("counter", "At the counter"),
-            ("ship", "Paid now, shipped"),
-            ("collect", "Reserved now, paid at collection"),
-            ("pickup", "Paid now, picked up later"),
-        ],
-        string="Hand-over",
-        default="counter",
-        required=True,
-        help="At the counter: paid and handed over at confirmation (the delivery is "
-        "validated). Paid now, shipped: paid at confirmation, normal delivery. "
-        "Reserved now, paid at collection: confirmation reserves the goods, no "
-        "invoice and no payment; the customer pays (or has paid online) and takes "
-        "them at the counter (Pay and Hand Over). Paid now, picked up later: paid at "
-        "confirmation, the goods wait reserved until the customer fetches them (a "
-        "purchase paid at the till and collected later at the depot).",
-    )
-    cash_journal_ids = fields.Many2many(
-        comodel_name="account.journal",
-        relation="sale_order_type_cash_journal_rel",
-        column1="type_id",
-        column2="journal_id",
-        string="Counter Payment Journals",
-        domain="[('type', 'in', ('cash', 'bank'))]",
-        help="The journals a payment at the counter (Pay and Hand Over) may be split "
-        "across: the cash journal, a card terminal's bank journal ... When empty, the "
-        "payment journal above (or the company's cash journal) only.",
-    )
-    cash_collect_days = fields.Integer(
-        string="Collection Period (days)",
-        help="Orders reserved for collection and not collected this many days after "
-        "confirmation expire: the salesperson gets an activity (and the reservation "
-        "is released when set below). 0: reservations never expire.",
-    )
-    cash_expiry_release = fields.Boolean(
-        string="Release the Reservation at Expiry",
-        help="When a reservation for collection expires, the goods are unreserved "
-        "(the order and its delivery are kept; the hand-over reserves them again).",
-    )
+    def _sop_invoice_triggers(self):
+        """The invoicing triggers the kind of this type offers, its default (today's
+        behaviour) first. Kinds override it for their own value."""
+        self.ensure_one()
+        return ("manual",)
 
-    # ------------------------------------------------------------------
-    # Rush order settings
-    # ------------------------------------------------------------------
-    rush_cutoff_time = fields.Float(
-        string="Cutoff Time",
-        default=14.0,
-        help="Daily cutoff in the company's time zone: a rush order confirmed before "
-        "it is delivered the same working day, after it the next working day of the "
-        "company's calendar.",
-    )
-    rush_fee_product_id = fields.Many2one(
-        comodel_name="product.product",
-        string="Rush Fee",
-        domain="[('sale_ok', '=', True)]",
-        help="Added once to a rush order at confirmation when it is not on it yet.",
-    )
+    def _sop_availability_default(self):
+        """The default availability policy of the kind of this type, or False when
+        orders of the kind never check availability. The standard order checks only
+        when its type says so; kinds override it for their own value."""
+        self.ensure_one()
+        return "none" if self.kind == "standard" else False
 
     @api.depends("kind")
     def _compute_invoice_trigger(self):
         for order_type in self:
-            offered = KIND_INVOICE_TRIGGERS.get(order_type.kind, ("manual",))
+            offered = order_type._sop_invoice_triggers()
             if order_type.invoice_trigger not in offered:
                 order_type.invoice_trigger = offered[0]
 
     @api.depends("kind")
     def _compute_availability_policy(self):
         for order_type in self:
-            if order_type.kind not in KIND_AVAILABILITY_DEFAULTS:
+            default = order_type._sop_availability_default()
+            if not default:
                 order_type.availability_policy = "none"
             elif not order_type.availability_policy or (
                 order_type.availability_policy == "none"
                 and order_type.kind != "standard"
             ):
-                order_type.availability_policy = KIND_AVAILABILITY_DEFAULTS[
-                    order_type.kind
-                ]
+                order_type.availability_policy = default
 
     @api.constrains("kind", "availability_policy")
     def _check_availability_policy(self):
         for order_type in self:
-            checks = order_type.kind in KIND_AVAILABILITY_DEFAULTS
+            checks = bool(order_type._sop_availability_default())
             if (order_type.availability_policy != "none") != checks and (
                 order_type.kind != "standard"
             ):
@@ -199,7 +137,7 @@ class SaleOrderType(models.Model):
         labels = dict(self._fields["invoice_trigger"]._description_selection(self.env))
         kinds = dict(self._fields["kind"]._description_selection(self.env))
         for order_type in self:
-            offered = KIND_INVOICE_TRIGGERS.get(order_type.kind, ("manual",))
+            offered = order_type._sop_invoice_triggers()
             if order_type.invoice_trigger not in offered:
                 raise ValidationError(
                     _(
@@ -211,26 +149,6 @@ class SaleOrderType(models.Model):
                         trigger=labels[order_type.invoice_trigger],
                     )
                 )
-
-    @api.constrains("rush_cutoff_time")
-    def _check_rush_cutoff_time(self):
-        for order_type in self:
-            if not 0.0 <= order_type.rush_cutoff_time < 24.0:
-                raise ValidationError(
-                    _("The cutoff time must lie between 00:00 and 23:59.")
-                )
-
-    # ------------------------------------------------------------------
-    # Delivery schedule settings
-    # ------------------------------------------------------------------
-    schedule_release_horizon = fields.Integer(
-        string="Release Horizon (days)",
-        default=0,
-        help="Schedule lines due within this many days from today are released to the "
-        "warehouse (a delivery is created for them); a daily scheduled action releases "
-        "the others as they come into the horizon. 0 releases every schedule line at "
-        "confirmation.",
-    )
 
     # ------------------------------------------------------------------
     # Availability at confirmation
@@ -252,48 +170,19 @@ class SaleOrderType(models.Model):
         "delivery date moves to the day its whole quantity is available.",
     )
 
-    # ------------------------------------------------------------------
-    # Third-party order settings
-    # ------------------------------------------------------------------
-    third_party_auto_confirm = fields.Boolean(
-        string="Confirm Purchase Orders Automatically",
-        help="Third-party orders: the purchase orders created at confirmation are "
-        "confirmed at once, unless the routing rule that chose the vendor says "
-        "otherwise. Without it they stay requests for quotation.",
-    )
-    third_party_margin_guard = fields.Selection(
-        selection=[("warn", "Warn"), ("block", "Block confirmation")],
-        string="Vendor Cost at or Above Sale Price",
-        default="warn",
-        required=True,
-        help="Third-party orders: what happens when a line's vendor cost (in the "
-        "order currency) is at or above its sale price.",
+    sop_kind_checks_availability = fields.Boolean(
+        string="Kind Checks Availability",
+        compute="_compute_sop_kind_checks_availability",
+        help="Orders of this kind check the availability of their goods at "
+        "confirmation (the standard order when its type says so).",
     )
 
-    third_party_fulfiller = fields.Selection(
-        selection=[
-            ("vendor", "Vendor (drop-ship)"),
-            ("provider", "Logistics provider (3PL)"),
-            ("own", "Our warehouse"),
-        ],
-        string="Fulfilled By",
-        default="vendor",
-        help="Third-party orders: who ships a line when no routing rule names a "
-        "fulfiller.",
-    )
-    third_party_warehouse_id = fields.Many2one(
-        comodel_name="stock.warehouse",
-        string="Fulfilling Warehouse",
-        help="Third-party orders fulfilled by a logistics provider (or our "
-        "warehouse): the warehouse that ships, when no routing rule names one.",
-    )
-    third_party_ack_hours = fields.Integer(
-        string="Hours to Acknowledge",
-        default=24,
-        help="Third-party orders: the salesperson gets an activity when the "
-        "fulfiller has not acknowledged a dispatch order this many hours after it "
-        "was sent (0: no reminder).",
-    )
+    @api.depends("kind")
+    def _compute_sop_kind_checks_availability(self):
+        for order_type in self:
+            order_type.sop_kind_checks_availability = bool(
+                order_type._sop_availability_default()
+            )
 
     # ------------------------------------------------------------------
     # Order management settings

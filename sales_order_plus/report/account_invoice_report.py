@@ -3,7 +3,7 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
-from ..models.sale_order_type import KINDS
+from ..models.sale_order_type import kind_selection
 
 
 class AccountInvoiceReport(models.Model):
@@ -13,7 +13,7 @@ class AccountInvoiceReport(models.Model):
     _depends = {"account.move": ["sale_type_kind"]}
 
     sale_type_kind = fields.Selection(
-        selection=KINDS, string="Order Kind", readonly=True
+        selection=kind_selection, string="Order Kind", readonly=True
     )
 
     def _select(self):

@@ -4,7 +4,7 @@ from odoo import _, api, fields, models, tools
 from odoo.tools import SQL, formatLang
 
 from ..models.sale_consistency_notification import PROBLEMS
-from ..models.sale_order_type import KINDS
+from ..models.sale_order_type import kind_selection
 
 # Partial indexes on core tables (dropped by the uninstall hook): the aggregates of the
 # check only read open customer moves, active dropship RFQ lines and credit notes, a
@@ -124,7 +124,9 @@ class SaleConsistencyCheck(models.Model):
     product_id = fields.Many2one("product.product", string="Product", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     type_id = fields.Many2one("sale.order.type", string="Order Type", readonly=True)
-    type_kind = fields.Selection(selection=KINDS, string="Order Kind", readonly=True)
+    type_kind = fields.Selection(
+        selection=kind_selection, string="Order Kind", readonly=True
+    )
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
     team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
     company_id = fields.Many2one("res.company", string="Company", readonly=True)

@@ -3,7 +3,7 @@
 from odoo import fields, models, tools
 from odoo.tools import SQL
 
-from ..models.sale_order_type import KINDS
+from ..models.sale_order_type import kind_selection
 
 
 class SaleDemandTrend(models.Model):
@@ -55,7 +55,9 @@ class SaleDemandTrend(models.Model):
     )
     product_uom_id = fields.Many2one("uom.uom", string="Unit", readonly=True)
     type_id = fields.Many2one("sale.order.type", string="Order Type", readonly=True)
-    type_kind = fields.Selection(selection=KINDS, string="Order Kind", readonly=True)
+    type_kind = fields.Selection(
+        selection=kind_selection, string="Order Kind", readonly=True
+    )
     company_id = fields.Many2one("res.company", string="Company", readonly=True)
     currency_id = fields.Many2one("res.currency", string="Currency", readonly=True)
     qty_ordered = fields.Float(

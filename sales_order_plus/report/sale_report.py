@@ -2,7 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import fields, models
 
-from ..models.sale_order_type import KINDS
+from ..models.sale_order_type import kind_selection
 
 
 class SaleReport(models.Model):
@@ -11,7 +11,9 @@ class SaleReport(models.Model):
     _inherit = "sale.report"
     _depends = {"sale.order": ["type_kind"]}
 
-    type_kind = fields.Selection(selection=KINDS, string="Order Kind", readonly=True)
+    type_kind = fields.Selection(
+        selection=kind_selection, string="Order Kind", readonly=True
+    )
 
     def _select_additional_fields(self):
         res = super()._select_additional_fields()

@@ -209,6 +209,34 @@ class TestKindCash(SalesOrderPlusCase):
         order.action_confirm()
         self.assertIn(order.invoice_ids.payment_state, ("paid", "in_payment"))
 
+    def test_caller_catching_the_failure_keeps_nothing(self):
+        """An automation that catches the error and goes on (no savepoint of its
+        own, unlike assertRaises): the confirmation's savepoint
+        (``_sop_confirm_atomic``) still takes back the order's documents."""
+        order = self._create_order(
+            self.type_cash, lines=[(self.product, 5.0), (self.service, 1.0)]
+        )
+        self.assertTrue(order._sop_confirm_atomic())
+        self.assertFalse(self._create_order(self.type_standard)._sop_confirm_atomic())
+        wizard_class = type(self.env["account.payment.register"])
+        failed = False
+        with patch.object(
+            wizard_class,
+            "_create_payments",
+            side_effect=UserError("Payment terminal offline"),
+        ):
+            try:
+                order.action_confirm()
+            except UserError:
+                failed = True
+        self.assertTrue(failed)
+        self.env.invalidate_all()
+        self.assertEqual(order.state, "draft")
+        invoices, payments, pickings = self._order_documents(order)
+        self.assertFalse(invoices, "the invoice was rolled back")
+        self.assertFalse(payments)
+        self.assertFalse(pickings, "the delivery was rolled back")
+
     def test_confirming_twice_pays_once(self):
         order = self._create_order(self.type_cash)
         order.action_confirm()

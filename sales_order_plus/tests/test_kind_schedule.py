@@ -119,6 +119,38 @@ class TestKindSchedule(ScheduleCase):
     # ------------------------------------------------------------------
     # Confirmation
     # ------------------------------------------------------------------
+    def test_procurement_overrides_do_not_depend_on_their_order(self):
+        """Two overrides of ``sale.order.line._create_procurements`` split a line's
+        procurement: by date (a delivery schedule's plan, kind_schedule.py) and into
+        now and later (a partial confirmation, sale_order_line_availability.py). Each
+        acts only on lines the other leaves alone, so the import order of
+        models/__init__.py does not matter."""
+        order = self._schedule_order({self.product: [(date(2030, 1, 10), 2.0)]})
+        schedule_line = order.order_line
+        # A partly promised line of a delivery schedule is never split by the
+        # availability override ...
+        schedule_line.sop_commit_full_date = "2030-02-01 08:00:00"
+        self.assertFalse(schedule_line._sop_availability_splits())
+        self.assertFalse(schedule_line._sop_availability_backordered())
+        # ... and a partly promised line of another kind never by the schedule plan,
+        # even inside a schedule launch.
+        rush_line = self._create_order(self.type_rush, [(self.product, 2.0)]).order_line
+        rush_line.sop_commit_full_date = "2030-02-01 08:00:00"
+        self.assertTrue(rush_line._sop_availability_splits())
+        self.assertTrue(rush_line._sop_availability_backordered())
+        plan = ((0, rush_line.id, 1.0, 0),)
+        self.assertIsNone(
+            rush_line.with_context(
+                sop_schedule_procure=plan
+            )._sop_schedule_planned_here()
+        )
+        self.assertEqual(
+            schedule_line.with_context(
+                sop_schedule_procure=((0, schedule_line.id, 1.0, 0),)
+            )._sop_schedule_planned_here(),
+            [(0, schedule_line.id, 1.0, 0)],
+        )
+
     @freeze_time("2030-01-01")
     def test_three_dates_three_pickings(self):
         d1, d2, d3 = date(2030, 1, 10), date(2030, 2, 10), date(2030, 3, 10)

@@ -28,6 +28,60 @@ class TestSaleOrderType(SalesOrderPlusCase):
         )
         self.assertEqual(self.type_cash.name, "Cash Sale")
 
+    def test_kinds_in_order_on_the_type_and_in_the_reports(self):
+        """Each kind adds its value in its own file (selection_add): the type still
+        shows them in the same order, and the reports' kind columns (SQL views)
+        label every kind, in the user's language."""
+        expected = [
+            ("standard", "Standard"),
+            ("cash", "Cash Sale"),
+            ("rush", "Rush Order"),
+            ("schedule", "Delivery Schedule"),
+            ("third_party", "Third-Party Order"),
+        ]
+        kind = self.env["sale.order.type"]._fields["kind"]
+        self.assertEqual(kind._description_selection(self.env), expected)
+        for model, name in (
+            ("sale.report", "type_kind"),
+            ("account.invoice.report", "sale_type_kind"),
+            ("sale.consistency.check", "type_kind"),
+            ("sale.demand.trend", "type_kind"),
+        ):
+            field = self.env[model]._fields[name]
+            self.assertEqual(field._description_selection(self.env), expected, model)
+        self.env["res.lang"]._activate_lang("de_DE")
+        self.env["ir.module.module"]._load_module_terms(["sales_order_plus"], ["de_DE"])
+        german = self.env["sale.report"].with_context(lang="de_DE")
+        labels = dict(german._fields["type_kind"]._description_selection(german.env))
+        self.assertEqual(labels["rush"], "Eilauftrag")
+
+    def test_availability_page_for_the_kinds_that_check(self):
+        """The type form shows the availability policy for the kinds that check
+        (the kinds say so through their hook, not a list in the view)."""
+        checks = {
+            kind: self.env["sale.order.type"]
+            .new({"name": kind, "kind": kind})
+            .sop_kind_checks_availability
+            for kind in ("standard", "cash", "rush", "schedule", "third_party")
+        }
+        self.assertEqual(
+            checks,
+            {
+                "standard": True,
+                "cash": False,
+                "rush": True,
+                "schedule": True,
+                "third_party": False,
+            },
+        )
+        with Form(self.env["sale.order.type"]) as form:
+            form.name = "SOP Form"
+            form.kind = "cash"
+            self.assertFalse(form.sop_kind_checks_availability)
+            form.kind = "rush"
+            self.assertTrue(form.sop_kind_checks_availability)
+            self.assertEqual(form.availability_policy, "partial")
+
     def test_type_names_translated_to_german(self):
         self.env["res.lang"]._activate_lang("de_DE")
         self.env["ir.module.module"]._load_module_terms(["sales_order_plus"], ["de_DE"])
