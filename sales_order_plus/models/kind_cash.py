@@ -394,25 +394,11 @@ class SaleOrder(models.Model):
             )
             if short:
                 break
-            moves.picked = True
-            action = ready.with_context(
-                skip_backorder=True,
-                picking_ids_not_to_backorder=ready.ids,
-                skip_sms=True,
-            ).button_validate()
-            stuck = ready.filtered(lambda p: p.state != "done")
-            if stuck:
-                raise UserError(
-                    _(
-                        "%(order)s cannot be handed over at the counter: validating "
-                        "%(transfers)s asks for more input (%(step)s). Nothing was "
-                        "settled.",
-                        order=self.name,
-                        transfers=", ".join(stuck.mapped("name")),
-                        step=(isinstance(action, dict) and action.get("name"))
-                        or _("no progress"),
-                    )
-                )
+            ready.with_context(skip_sms=True)._sop_validate_quantities(
+                {move: move.quantity for move in moves},
+                self._sop_cash_stuck_title(),
+                backorder=False,
+            )
             pending = pending.filtered(lambda p: p.state not in ("done", "cancel"))
         if pending:
             raise UserError(
@@ -613,29 +599,20 @@ class SaleOrder(models.Model):
             problems.append(_("no quantity to hand over."))
         raise_problems(_("%(order)s cannot be handed over:", order=self.name), problems)
         to_validate = self.env["stock.picking"]
-        for move, take in takes:
-            move.quantity = take
-            move.picked = True
+        for move, _take in takes:
             to_validate |= move.picking_id
-        # Not taken: a backorder, reserved again by Odoo (skip_backorder creates
-        # it without asking).
-        action = to_validate.with_context(
-            skip_backorder=True, skip_sms=True
-        ).button_validate()
-        stuck = to_validate.filtered(lambda p: p.state != "done")
-        if stuck:
-            raise UserError(
-                _(
-                    "%(order)s cannot be handed over at the counter: validating "
-                    "%(transfers)s asks for more input (%(step)s). Nothing was "
-                    "settled.",
-                    order=self.name,
-                    transfers=", ".join(stuck.mapped("name")),
-                    step=(isinstance(action, dict) and action.get("name"))
-                    or _("no progress"),
-                )
-            )
+        # Not taken: a backorder, reserved again by Odoo.
+        to_validate.with_context(skip_sms=True)._sop_validate_quantities(
+            dict(takes), self._sop_cash_stuck_title()
+        )
         return to_validate
+
+    def _sop_cash_stuck_title(self):
+        self.ensure_one()
+        return _(
+            "%(order)s cannot be handed over at the counter; nothing was settled:",
+            order=self.name,
+        )
 
     def _sop_cash_register(self, invoices, journal, amount):
         """Pay ``amount`` of the posted ``invoices`` (or refund it, for credit

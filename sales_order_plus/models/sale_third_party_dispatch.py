@@ -959,6 +959,7 @@ class SaleThirdPartyDispatch(models.Model):
         step Odoo pushes from the done moves is validated in turn for what they
         passed on, and belongs to this dispatch order."""
         moves = picking.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
+        taken_qty = {}
         for move in moves:
             remaining = quantities.get(move.product_id, 0.0)
             demand = move.product_uom._compute_quantity(
@@ -966,11 +967,11 @@ class SaleThirdPartyDispatch(models.Model):
             )
             taken = min(remaining, demand)
             quantities[move.product_id] = remaining - taken
-            move.quantity = move.product_id.uom_id._compute_quantity(
+            taken_qty[move] = move.product_id.uom_id._compute_quantity(
                 taken, move.product_uom
             )
-            move.picked = bool(taken)
-        picking.with_context(cancel_backorder=False)._action_done()
+        # The provider shipped already: no wizard of Odoo's to answer.
+        picking._sop_validate_quantities(taken_qty, checks=False)
         done = moves.filtered(lambda m: m.state == "done")
         following = done.move_dest_ids.filtered(
             lambda m: m.state not in ("done", "cancel")
