@@ -356,21 +356,7 @@ class SaleOrder(models.Model):
         self.ensure_one()
         if invoice.currency_id.is_zero(invoice.amount_residual) or self._is_paid():
             return self.env["account.payment"]
-        journal = self._sop_cash_journal()
-        wizard = (
-            self.env["account.payment.register"]
-            .with_context(active_model="account.move", active_ids=invoice.ids)
-            .create(
-                {
-                    "journal_id": journal.id,
-                    "currency_id": self.currency_id.id,
-                    "payment_date": self.env["sale.cash.closing"]._sop_cash_payment_day(
-                        journal
-                    ),
-                }
-            )
-        )
-        return wizard._create_payments()
+        return self._sop_cash_register(invoice, self._sop_cash_journal())
 
     def _sop_cash_hand_over(self):
         """Validate the order's transfers for the full quantities, one step after the
@@ -614,25 +600,28 @@ class SaleOrder(models.Model):
             order=self.name,
         )
 
-    def _sop_cash_register(self, invoices, journal, amount):
-        """Pay ``amount`` of the posted ``invoices`` (or refund it, for credit
-        notes) in ``journal`` with Odoo's payment wizard, which reconciles it."""
+    def _sop_cash_register(self, invoices, journal, amount=None):
+        """Pay the posted ``invoices`` (or refund, for credit notes) in ``journal``,
+        in the order's currency, on the cash day, with Odoo's payment wizard, which
+        reconciles it: what is left on them as the wizard proposes it (an early
+        payment discount included), or ``amount`` in one payment, the rest staying
+        open."""
         self.ensure_one()
+        vals = {
+            "journal_id": journal.id,
+            "currency_id": self.currency_id.id,
+            "payment_date": self.env["sale.cash.closing"]._sop_cash_payment_day(
+                journal
+            ),
+        }
+        if amount is not None:
+            vals.update(
+                amount=amount, group_payment=True, payment_difference_handling="open"
+            )
         return (
             self.env["account.payment.register"]
             .with_context(active_model="account.move", active_ids=invoices.ids)
-            .create(
-                {
-                    "journal_id": journal.id,
-                    "currency_id": self.currency_id.id,
-                    "amount": amount,
-                    "group_payment": True,
-                    "payment_difference_handling": "open",
-                    "payment_date": self.env["sale.cash.closing"]._sop_cash_payment_day(
-                        journal
-                    ),
-                }
-            )
+            .create(vals)
             ._create_payments()
         )
 
