@@ -33,3 +33,4 @@ from . import test_third_party_handover
 from . import test_rpc_readonly
 from . import test_picking_validation
 from . import test_cash_register
+from . import test_stock_projection
