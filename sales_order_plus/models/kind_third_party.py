@@ -34,6 +34,7 @@ from odoo.tools import float_is_zero
 
 from .integrity import has_internal_flag, internal_flag, raise_problems
 from .sale_third_party_dispatch import DISPATCH_STATES
+from .selections import FULFILLERS
 
 # Purchase order states in which a line can still be changed without asking the vendor.
 RFQ_STATES = ("draft", "sent", "to approve")
@@ -328,11 +329,7 @@ class SaleOrderLine(models.Model):
         store=True,
     )
     sop_fulfiller = fields.Selection(
-        selection=[
-            ("own", "Our Warehouse"),
-            ("provider", "Logistics Provider"),
-            ("vendor", "Vendor"),
-        ],
+        selection=FULFILLERS,
         string="Fulfilled By",
         compute="_compute_sop_vendor_id",
         store=True,

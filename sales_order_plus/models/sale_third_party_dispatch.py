@@ -43,6 +43,7 @@ from .integrity import (
     lock_wait,
     raise_problems,
 )
+from .selections import EXTERNAL_FULFILLERS
 
 # The dispatch order's own fields: written by its steps (hand-over, the fulfiller's
 # reports, the buttons), as superuser or under this internal flag; readonly in the
@@ -152,7 +153,7 @@ class SaleThirdPartyDispatch(models.Model):
         help="The logistics provider or vendor who ships this part of the order.",
     )
     fulfiller = fields.Selection(
-        selection=[("provider", "Logistics Provider"), ("vendor", "Vendor")],
+        selection=EXTERNAL_FULFILLERS,
         string="Fulfiller Kind",
         required=True,
         readonly=True,
