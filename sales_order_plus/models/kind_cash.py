@@ -402,9 +402,6 @@ class SaleOrder(models.Model):
     def _sop_cash_receipt_invoices(self):
         return self.invoice_ids.filtered(lambda m: m.state == "posted")
 
-    def _sop_cash_receipt_payments(self):
-        return self._sop_cash_receipt_invoices()._get_reconciled_payments()
-
     def _sop_cash_receipts(self):
         """The invoices of the order's hand-overs (or of its settlement), oldest
         first: one receipt each, with what it handed over and took."""

@@ -100,15 +100,6 @@ DISPATCH_CSV_COLUMNS = [
     "ship_to_country",
     "requested_date",
 ]
-SHIPMENT_CSV_COLUMNS = [
-    "reference",
-    "product_code",
-    "quantity",
-    "carrier",
-    "tracking",
-    "ship_date",
-    "report_ref",
-]
 # Public tracking pages of common carriers ({ref}: the tracking number).
 CARRIER_TRACKING_URLS = {
     "dhl": "https://www.dhl.com/de-en/home/tracking.html?tracking-id={ref}",
