@@ -354,21 +354,7 @@ class SaleOrder(models.Model):
         self.ensure_one()
         if invoice.currency_id.is_zero(invoice.amount_residual) or self._is_paid():
             return self.env["account.payment"]
-        journal = self._sop_cash_journal()
-        wizard = (
-            self.env["account.payment.register"]
-            .with_context(active_model="account.move", active_ids=invoice.ids)
-            .create(
-                {
-                    "journal_id": journal.id,
-                    "currency_id": self.currency_id.id,
-                    "payment_date": self.env["sale.cash.closing"]._sop_cash_payment_day(
-                        journal
-                    ),
-                }
-            )
-        )
-        return wizard._create_payments()
+        return self._sop_cash_register(invoice, self._sop_cash_journal())
 
     def _sop_cash_hand_over(self):
         """Validate the order's transfers for the full quantities, one step after the
@@ -392,25 +378,11 @@ class SaleOrder(models.Model):
             )
             if short:
                 break
-            moves.picked = True
-            action = ready.with_context(
-                skip_backorder=True,
-                picking_ids_not_to_backorder=ready.ids,
-                skip_sms=True,
-            ).button_validate()
-            stuck = ready.filtered(lambda p: p.state != "done")
-            if stuck:
-                raise UserError(
-                    _(
-                        "%(order)s cannot be handed over at the counter: validating "
-                        "%(transfers)s asks for more input (%(step)s). Nothing was "
-                        "settled.",
-                        order=self.name,
-                        transfers=", ".join(stuck.mapped("name")),
-                        step=(isinstance(action, dict) and action.get("name"))
-                        or _("no progress"),
-                    )
-                )
+            ready.with_context(skip_sms=True)._sop_validate_quantities(
+                {move: move.quantity for move in moves},
+                self._sop_cash_stuck_title(),
+                backorder=False,
+            )
             pending = pending.filtered(lambda p: p.state not in ("done", "cancel"))
         if pending:
             raise UserError(
@@ -427,9 +399,6 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------
     def _sop_cash_receipt_invoices(self):
         return self.invoice_ids.filtered(lambda m: m.state == "posted")
-
-    def _sop_cash_receipt_payments(self):
-        return self._sop_cash_receipt_invoices()._get_reconciled_payments()
 
     def _sop_cash_receipts(self):
         """The invoices of the order's hand-overs (or of its settlement), oldest
@@ -611,49 +580,43 @@ class SaleOrder(models.Model):
             problems.append(_("no quantity to hand over."))
         raise_problems(_("%(order)s cannot be handed over:", order=self.name), problems)
         to_validate = self.env["stock.picking"]
-        for move, take in takes:
-            move.quantity = take
-            move.picked = True
+        for move, _take in takes:
             to_validate |= move.picking_id
-        # Not taken: a backorder, reserved again by Odoo (skip_backorder creates
-        # it without asking).
-        action = to_validate.with_context(
-            skip_backorder=True, skip_sms=True
-        ).button_validate()
-        stuck = to_validate.filtered(lambda p: p.state != "done")
-        if stuck:
-            raise UserError(
-                _(
-                    "%(order)s cannot be handed over at the counter: validating "
-                    "%(transfers)s asks for more input (%(step)s). Nothing was "
-                    "settled.",
-                    order=self.name,
-                    transfers=", ".join(stuck.mapped("name")),
-                    step=(isinstance(action, dict) and action.get("name"))
-                    or _("no progress"),
-                )
-            )
+        # Not taken: a backorder, reserved again by Odoo.
+        to_validate.with_context(skip_sms=True)._sop_validate_quantities(
+            dict(takes), self._sop_cash_stuck_title()
+        )
         return to_validate
 
-    def _sop_cash_register(self, invoices, journal, amount):
-        """Pay ``amount`` of the posted ``invoices`` (or refund it, for credit
-        notes) in ``journal`` with Odoo's payment wizard, which reconciles it."""
+    def _sop_cash_stuck_title(self):
         self.ensure_one()
+        return _(
+            "%(order)s cannot be handed over at the counter; nothing was settled:",
+            order=self.name,
+        )
+
+    def _sop_cash_register(self, invoices, journal, amount=None):
+        """Pay the posted ``invoices`` (or refund, for credit notes) in ``journal``,
+        in the order's currency, on the cash day, with Odoo's payment wizard, which
+        reconciles it: what is left on them as the wizard proposes it (an early
+        payment discount included), or ``amount`` in one payment, the rest staying
+        open."""
+        self.ensure_one()
+        vals = {
+            "journal_id": journal.id,
+            "currency_id": self.currency_id.id,
+            "payment_date": self.env["sale.cash.closing"]._sop_cash_payment_day(
+                journal
+            ),
+        }
+        if amount is not None:
+            vals.update(
+                amount=amount, group_payment=True, payment_difference_handling="open"
+            )
         return (
             self.env["account.payment.register"]
             .with_context(active_model="account.move", active_ids=invoices.ids)
-            .create(
-                {
-                    "journal_id": journal.id,
-                    "currency_id": self.currency_id.id,
-                    "amount": amount,
-                    "group_payment": True,
-                    "payment_difference_handling": "open",
-                    "payment_date": self.env["sale.cash.closing"]._sop_cash_payment_day(
-                        journal
-                    ),
-                }
-            )
+            .create(vals)
             ._create_payments()
         )
 

@@ -235,14 +235,6 @@ class SaleOrder(models.Model):
             not self.sop_validity_to or day <= self.sop_validity_to
         )
 
-    def action_sop_cumulative_quantities(self):
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "sales_order_plus.action_sale_order_line_cumulative"
-        )
-        if self:
-            action["domain"] = [("order_id", "in", self.ids)]
-        return action
-
 
 class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"

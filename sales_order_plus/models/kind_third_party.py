@@ -30,11 +30,11 @@ Where things happen:
 """
 
 from odoo import Command, _, api, fields, models
-from odoo.exceptions import UserError
 from odoo.tools import float_is_zero
 
 from .integrity import has_internal_flag, internal_flag, raise_problems
 from .sale_third_party_dispatch import DISPATCH_STATES
+from .selections import FULFILLERS
 
 # Purchase order states in which a line can still be changed without asking the vendor.
 RFQ_STATES = ("draft", "sent", "to approve")
@@ -173,51 +173,41 @@ class SaleOrder(models.Model):
                         products=", ".join(missing.product_id.mapped("display_name")),
                     )
                 )
-        if problems:
-            raise UserError(
-                _(
-                    "No vendor ships these products to the customer. Add a routing "
-                    "rule (Sales / Configuration / Third-party Routing) or a vendor "
-                    "on the product:"
-                )
-                + "\n"
-                + "\n".join(problems)
-            )
-        archived = lines.filtered(lambda line: not line.sop_vendor_id.active)
-        if archived:
-            raise UserError(
-                _(
-                    "These lines go to an archived vendor; restore the vendor or "
-                    "change the routing rule or the product's vendors:"
-                )
-                + "\n"
-                + "\n".join(
-                    # self.env._: a generator has no frame Odoo can read the language
-                    # from.
-                    self.env._(
-                        "%(order)s: %(product)s → %(vendor)s (%(origin)s)",
-                        order=line.order_id.name,
-                        product=line.product_id.display_name,
-                        vendor=line.sop_vendor_id.display_name,
-                        origin=line.sop_third_party_rule_id.name
-                        or self.env._("vendor price list"),
-                    )
-                    for line in archived
-                )
-            )
-        blocked = self.filtered(
-            lambda o: o.sop_margin_alert
-            and o.type_id.third_party_margin_guard == "block"
+        raise_problems(
+            _(
+                "No vendor ships these products to the customer. Add a routing "
+                "rule (Sales / Configuration / Third-party Routing) or a vendor "
+                "on the product:"
+            ),
+            problems,
         )
-        if blocked:
-            raise UserError(
-                _("The vendor cost is at or above the sale price:")
-                + "\n"
-                + "\n".join(
-                    f"{order.name}\n{order._sop_third_party_margin_text()}"
-                    for order in blocked
+        raise_problems(
+            _(
+                "These lines go to an archived vendor; restore the vendor or "
+                "change the routing rule or the product's vendors:"
+            ),
+            [
+                self.env._(
+                    "%(order)s: %(product)s → %(vendor)s (%(origin)s)",
+                    order=line.order_id.name,
+                    product=line.product_id.display_name,
+                    vendor=line.sop_vendor_id.display_name,
+                    origin=line.sop_third_party_rule_id.name
+                    or self.env._("vendor price list"),
                 )
-            )
+                for line in lines
+                if not line.sop_vendor_id.active
+            ],
+        )
+        raise_problems(
+            _("The vendor cost is at or above the sale price:"),
+            [
+                f"{order.name}\n{order._sop_third_party_margin_text()}"
+                for order in self
+                if order.sop_margin_alert
+                and order.type_id.third_party_margin_guard == "block"
+            ],
+        )
 
     def _sop_credit_holdable(self):
         # Confirmed over the limit without a user (a job): the order is recorded and
@@ -396,11 +386,7 @@ class SaleOrderLine(models.Model):
         store=True,
     )
     sop_fulfiller = fields.Selection(
-        selection=[
-            ("own", "Our Warehouse"),
-            ("provider", "Logistics Provider"),
-            ("vendor", "Vendor"),
-        ],
+        selection=FULFILLERS,
         string="Fulfilled By",
         compute="_compute_sop_vendor_id",
         store=True,

@@ -3,7 +3,8 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.tools import float_compare
+
+from .stock_projection import _covered_day
 
 # Pending move states that Odoo's forecast (virtual_available) counts.
 PENDING_MOVE_STATES = ("waiting", "confirmed", "assigned", "partially_available")
@@ -99,8 +100,14 @@ class SaleOrderLine(models.Model):
                 needed[product.id] += line.product_uom._compute_quantity(
                     line.product_uom_qty, product.uom_id
                 )
-                earliest = self._sop_first_covered_day(
-                    timelines[product.id], needed[product.id], product.uom_id.rounding
+                # The availability's own "first day from which it stays free",
+                # with nothing taken yet: the earlier lines are in ``needed``.
+                earliest = _covered_day(
+                    timelines[product.id],
+                    [],
+                    needed[product.id],
+                    today,
+                    product.uom_id.rounding,
                 )
                 line.earliest_full_ship_date = earliest
                 requested = line._sop_requested_day()
@@ -136,15 +143,3 @@ class SaleOrderLine(models.Model):
                 timeline.append((day, timeline[-1][1] + delta))
             timelines[product.id] = timeline
         return timelines
-
-    @api.model
-    def _sop_first_covered_day(self, timeline, needed, rounding):
-        """First day from which the projection never drops below ``needed``."""
-        earliest = False
-        lowest_after = float("inf")
-        for day, projected in reversed(timeline):
-            lowest_after = min(lowest_after, projected)
-            if float_compare(lowest_after, needed, precision_rounding=rounding) < 0:
-                break
-            earliest = day
-        return earliest

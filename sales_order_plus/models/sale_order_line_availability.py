@@ -24,6 +24,8 @@ import pytz
 from odoo import api, fields, models
 from odoo.tools import float_compare, float_round
 
+from .stock_projection import _add_to_timeline, _covered_day, _free_from
+
 # One demand on the projected stock. key: the record the promise belongs to (a sales
 # line or a schedule line); qty: in the product's unit; uom_qty: in the line's unit;
 # day: the day the goods must be in the warehouse; ship_dt: the delivery asked for
@@ -36,37 +38,6 @@ Promise = namedtuple("Promise", "qty ship_dt full_dt")
 # How far ahead the company's calendar is searched for the next working day.
 CALENDAR_WINDOW = timedelta(days=14)
 CALENDAR_WINDOWS = 8
-
-
-def _free_from(timeline, taken, day):
-    """The lowest projected quantity from ``day`` on, after what earlier demands took
-    (``taken``: [(day, qty)], each lowering every day from its own)."""
-    at_day = timeline[0][1]
-    lowest = float("inf")
-    for point_day, projected in timeline:
-        if point_day <= day:
-            at_day = projected
-            continue
-        lowest = min(lowest, projected - sum(q for d, q in taken if d <= point_day))
-    return min(lowest, at_day - sum(q for d, q in taken if d <= day))
-
-
-def _covered_day(timeline, taken, needed, day, rounding):
-    """First day from ``day`` on from which ``needed`` stays free, or False."""
-    for candidate in [day] + [d for d, _p in timeline if d > day]:
-        free = _free_from(timeline, taken, candidate)
-        if float_compare(free, needed, precision_rounding=rounding) >= 0:
-            return candidate
-    return False
-
-
-def _add_to_timeline(timeline, day, delta):
-    """Add ``delta`` to the projection from ``day`` on (a commitment, a receipt)."""
-    if not any(d == day for d, _p in timeline):
-        before = [p for d, p in timeline if d < day]
-        timeline.append((day, before[-1] if before else timeline[0][1]))
-        timeline.sort()
-    timeline[:] = [(d, p + delta if d >= day else p) for d, p in timeline]
 
 
 class SaleOrderLine(models.Model):

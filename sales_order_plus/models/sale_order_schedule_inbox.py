@@ -179,14 +179,6 @@ class SaleOrderScheduleInbox(models.Model):
             )
         return False
 
-    def action_open_versions(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "sales_order_plus.action_sale_order_schedule_version"
-        )
-        action["domain"] = [("inbox_id", "=", self.id)]
-        return action
-
 
 class SaleOrder(models.Model):
     _inherit = "sale.order"

@@ -9,6 +9,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare, float_is_zero
 
 from .integrity import refuse_derived_writes, refuse_non_finite
+from .selections import FIRMNESS
 
 # Set by the add-on only: ``released`` by the release (and a cancelled order), the
 # rest by Odoo's recomputation from the moves. A client writing them makes a line claim
@@ -66,7 +67,7 @@ class SaleOrderScheduleLine(models.Model):
         string="Quantity", digits="Product Unit of Measure", required=True
     )
     firmness = fields.Selection(
-        selection=[("firm", "Firm"), ("forecast", "Forecast")],
+        selection=FIRMNESS,
         default="firm",
         required=True,
         index=True,

@@ -90,9 +90,6 @@ def own_step(method):
     return wrapper
 
 
-_FIRMNESS = [("firm", "Firm"), ("forecast", "Forecast")]
-
-
 class SaleOrderScheduleVersion(models.Model):
     _name = "sale.order.schedule.version"
     _description = "Delivery Schedule Version"

@@ -2,6 +2,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import fields, models
 
+from .selections import FIRMNESS
+
 
 class SaleOrderScheduleVersionChange(models.Model):
     """A product and date whose quantity differs between a schedule version and the
@@ -25,9 +27,7 @@ class SaleOrderScheduleVersionChange(models.Model):
     new_qty = fields.Float(digits="Product Unit of Measure")
     difference = fields.Float(digits="Product Unit of Measure")
     old_firmness = fields.Selection(
-        selection=[("firm", "Firm"), ("forecast", "Forecast")],
+        selection=FIRMNESS,
         string="Previous Firmness",
     )
-    new_firmness = fields.Selection(
-        selection=[("firm", "Firm"), ("forecast", "Forecast")]
-    )
+    new_firmness = fields.Selection(selection=FIRMNESS)

@@ -5,6 +5,7 @@ from odoo.exceptions import UserError
 
 from .integrity import in_internal_scope, refuse_non_finite
 from .sale_order_schedule_version import OPEN_STATES, VERSION_WRITE
+from .selections import FIRMNESS
 
 
 class SaleOrderScheduleVersionLine(models.Model):
@@ -37,7 +38,7 @@ class SaleOrderScheduleVersionLine(models.Model):
         string="Quantity", digits="Product Unit of Measure", required=True
     )
     firmness = fields.Selection(
-        selection=[("firm", "Firm"), ("forecast", "Forecast")],
+        selection=FIRMNESS,
         default="firm",
         required=True,
     )

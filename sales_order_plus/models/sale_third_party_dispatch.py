@@ -44,6 +44,7 @@ from .integrity import (
     lock_wait,
     raise_problems,
 )
+from .selections import EXTERNAL_FULFILLERS
 
 # The dispatch order's own fields: written by its steps (hand-over, the fulfiller's
 # reports, the buttons), as superuser or under this internal flag; readonly in the
@@ -100,15 +101,6 @@ DISPATCH_CSV_COLUMNS = [
     "ship_to_country",
     "requested_date",
 ]
-SHIPMENT_CSV_COLUMNS = [
-    "reference",
-    "product_code",
-    "quantity",
-    "carrier",
-    "tracking",
-    "ship_date",
-    "report_ref",
-]
 # A shipment confirmation has a few hundred rows at most.
 SHIPMENT_MAX_FILE_MB = 2
 # Public tracking pages of common carriers ({ref}: the tracking number).
@@ -155,7 +147,7 @@ class SaleThirdPartyDispatch(models.Model):
         help="The logistics provider or vendor who ships this part of the order.",
     )
     fulfiller = fields.Selection(
-        selection=[("provider", "Logistics Provider"), ("vendor", "Vendor")],
+        selection=EXTERNAL_FULFILLERS,
         string="Fulfiller Kind",
         required=True,
         readonly=True,
@@ -956,6 +948,7 @@ class SaleThirdPartyDispatch(models.Model):
         step Odoo pushes from the done moves is validated in turn for what they
         passed on, and belongs to this dispatch order."""
         moves = picking.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
+        taken_qty = {}
         for move in moves:
             remaining = quantities.get(move.product_id, 0.0)
             demand = move.product_uom._compute_quantity(
@@ -963,11 +956,11 @@ class SaleThirdPartyDispatch(models.Model):
             )
             taken = min(remaining, demand)
             quantities[move.product_id] = remaining - taken
-            move.quantity = move.product_id.uom_id._compute_quantity(
+            taken_qty[move] = move.product_id.uom_id._compute_quantity(
                 taken, move.product_uom
             )
-            move.picked = bool(taken)
-        picking.with_context(cancel_backorder=False)._action_done()
+        # The provider shipped already: no wizard of Odoo's to answer.
+        picking._sop_validate_quantities(taken_qty, checks=False)
         done = moves.filtered(lambda m: m.state == "done")
         following = done.move_dest_ids.filtered(
             lambda m: m.state not in ("done", "cancel")

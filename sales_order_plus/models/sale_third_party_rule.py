@@ -3,6 +3,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from .selections import FULFILLERS
+
 # Precedence of a rule, most specific first: a rule naming products beats one naming
 # categories, which beats one naming countries, which beats a rule without condition.
 LEVELS = [
@@ -50,11 +52,7 @@ class SaleThirdPartyRule(models.Model):
         "countries only.",
     )
     fulfiller = fields.Selection(
-        selection=[
-            ("vendor", "Vendor (drop-ship)"),
-            ("provider", "Logistics provider (3PL)"),
-            ("own", "Our warehouse"),
-        ],
+        selection=FULFILLERS,
         string="Fulfilled By",
         default="vendor",
         required=True,

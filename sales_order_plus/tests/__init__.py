@@ -32,3 +32,6 @@ from . import test_mail_authentication
 from . import test_third_party_reports
 from . import test_third_party_handover
 from . import test_rpc_readonly
+from . import test_picking_validation
+from . import test_cash_register
+from . import test_stock_projection

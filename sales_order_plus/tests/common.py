@@ -1,6 +1,8 @@
 # Copyright 2026 sales_order_plus developers
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import Command
+from contextlib import closing, contextmanager
+
+from odoo import SUPERUSER_ID, Command, api
 from odoo.tests import common as odoo_test_common
 from odoo.tests.common import TransactionCase, new_test_user
 
@@ -70,3 +72,42 @@ class SalesOrderPlusCase(TransactionCase):
             for product, qty in lines
         ]
         return cls.env["sale.order"].create(vals)
+
+
+class CommittedCursorCase(TransactionCase):
+    """Two sessions (workers, users) at once: other connections cannot see the test
+    transaction, so these tests commit their own data through real cursors of the
+    registry (``_committed``) and delete it at the end (``_cleanup``)."""
+
+    def _env(self, cr):
+        # A lock held too long by the test fails the test instead of hanging it.
+        cr.execute("SET LOCAL lock_timeout = '20s'")
+        return api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+
+    @contextmanager
+    def _committed(self):
+        """A superuser environment on a new cursor, committed at the end."""
+        with closing(self.registry.cursor()) as cr:
+            yield self._env(cr)
+            cr.commit()  # pylint: disable=invalid-commit
+
+    def _cleanup(self, ids):
+        """Delete what ``_committed`` created: ``ids`` has the ``orders`` (a list),
+        their ``type``, ``partner`` and ``product``."""
+        with self._committed() as env:
+            orders = env["sale.order"].browse(ids["orders"])
+            pickings = orders.picking_ids
+            orders._action_cancel()
+            groups = env["procurement.group"].search([("sale_id", "in", orders.ids)])
+            pickings.unlink()
+            groups.unlink()
+            orders.unlink()
+            product = env["product.product"].browse(ids["product"])
+            env["stock.quant"].sudo().search([("product_id", "=", product.id)]).unlink()
+            env["stock.move.line"].search([("product_id", "=", product.id)]).unlink()
+            env["stock.move"].search([("product_id", "=", product.id)]).unlink()
+            template = product.product_tmpl_id
+            product.unlink()
+            template.unlink()
+            env["res.partner"].browse(ids["partner"]).unlink()
+            env["sale.order.type"].browse(ids["type"]).unlink()

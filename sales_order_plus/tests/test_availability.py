@@ -7,12 +7,11 @@ from datetime import date, datetime, timedelta
 import psycopg2
 from freezegun import freeze_time
 
-from odoo import SUPERUSER_ID, Command, api, fields
+from odoo import Command, fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, HttpCase, tagged
-from odoo.tests.common import TransactionCase
 
-from .common import SalesOrderPlusCase
+from .common import CommittedCursorCase, SalesOrderPlusCase
 
 # January 2026, Brussels (UTC+1): Wednesday 7th 11:00, before the 14:00 cutoff.
 WEDNESDAY_11H = "2026-01-07 10:00:00"
@@ -590,17 +589,12 @@ class TestAvailabilityAtConfirmation(SalesOrderPlusCase):
 
 
 @tagged("post_install", "-at_install")
-class TestAvailabilityAtConfirmationConcurrency(TransactionCase):
+class TestAvailabilityAtConfirmationConcurrency(CommittedCursorCase):
     """Two sessions confirm rush orders for the last units at the same time: the
     test commits its own data through real cursors and deletes it at the end."""
 
-    def _env(self, cr):
-        cr.execute("SET LOCAL lock_timeout = '20s'")
-        return api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
-
     def _setup(self):
-        with closing(self.registry.cursor()) as cr:
-            env = self._env(cr)
+        with self._committed() as env:
             rush = env["sale.order.type"].create(
                 {"name": "SOP ATP lab rush", "kind": "rush"}
             )
@@ -634,29 +628,7 @@ class TestAvailabilityAtConfirmationConcurrency(TransactionCase):
                 "partner": partner.id,
                 "product": product.id,
             }
-            cr.commit()  # pylint: disable=invalid-commit
         return ids
-
-    def _cleanup(self, ids):
-        with closing(self.registry.cursor()) as cr:
-            env = self._env(cr)
-            orders = env["sale.order"].browse(ids["orders"])
-            pickings = orders.picking_ids
-            orders._action_cancel()
-            groups = env["procurement.group"].search([("sale_id", "in", orders.ids)])
-            pickings.unlink()
-            groups.unlink()
-            orders.unlink()
-            product = env["product.product"].browse(ids["product"])
-            env["stock.quant"].sudo().search([("product_id", "=", product.id)]).unlink()
-            env["stock.move.line"].search([("product_id", "=", product.id)]).unlink()
-            env["stock.move"].search([("product_id", "=", product.id)]).unlink()
-            template = product.product_tmpl_id
-            product.unlink()
-            template.unlink()
-            env["res.partner"].browse(ids["partner"]).unlink()
-            env["sale.order.type"].browse(ids["type"]).unlink()
-            cr.commit()  # pylint: disable=invalid-commit
 
     def test_last_units_never_promised_twice(self):
         ids = self._setup()

@@ -6,30 +6,20 @@ from datetime import date, timedelta
 import psycopg2
 from freezegun import freeze_time
 
-from odoo import SUPERUSER_ID, Command, api, fields
+from odoo import Command, fields
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
-from odoo.tests.common import TransactionCase
 
-from .common import trap_jobs
+from .common import CommittedCursorCase, trap_jobs
 from .test_kind_schedule import ScheduleCase
 
 
 @tagged("post_install", "-at_install")
-class TestKindScheduleConcurrentRelease(TransactionCase):
-    """Two workers release the same schedule lines at the same time.
-
-    The test transaction cannot be seen by other connections, so this test commits its
-    own data through real cursors of the registry and deletes it at the end."""
-
-    def _env(self, cr):
-        # A lock held too long by the test fails the test instead of hanging it.
-        cr.execute("SET LOCAL lock_timeout = '20s'")
-        return api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+class TestKindScheduleConcurrentRelease(CommittedCursorCase):
+    """Two workers release the same schedule lines at the same time."""
 
     def _setup_committed_order(self):
-        with closing(self.registry.cursor()) as cr:
-            env = self._env(cr)
+        with self._committed() as env:
             order_type = env["sale.order.type"].create(
                 {
                     "name": "SOP concurrency",
@@ -72,33 +62,13 @@ class TestKindScheduleConcurrentRelease(TransactionCase):
             )
             order.action_confirm()
             ids = {
-                "order": order.id,
+                "orders": order.ids,
                 "type": order_type.id,
                 "partner": partner.id,
                 "product": product.id,
                 "lines": order.schedule_line_ids.ids,
             }
-            # Two workers only see committed data: this test commits its own records
-            # and deletes them in _cleanup.
-            cr.commit()  # pylint: disable=invalid-commit
         return ids
-
-    def _cleanup(self, ids):
-        with closing(self.registry.cursor()) as cr:
-            env = self._env(cr)
-            order = env["sale.order"].browse(ids["order"])
-            order._action_cancel()
-            groups = env["procurement.group"].search([("sale_id", "=", order.id)])
-            order.picking_ids.unlink()
-            groups.unlink()
-            order.unlink()
-            product = env["product.product"].browse(ids["product"])
-            template = product.product_tmpl_id
-            product.unlink()
-            template.unlink()
-            env["res.partner"].browse(ids["partner"]).unlink()
-            env["sale.order.type"].browse(ids["type"]).unlink()
-            cr.commit()  # pylint: disable=invalid-commit
 
     def test_two_workers_release_once(self):
         ids = self._setup_committed_order()
@@ -143,7 +113,7 @@ class TestKindScheduleConcurrentRelease(TransactionCase):
                     sorted(lines.move_ids.mapped("product_uom_qty")), [1.0, 2.0]
                 )
                 self.assertEqual(
-                    len(env["sale.order"].browse(ids["order"]).picking_ids), 2
+                    len(env["sale.order"].browse(ids["orders"][0]).picking_ids), 2
                 )
                 cr3.rollback()
         finally:

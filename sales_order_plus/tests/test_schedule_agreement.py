@@ -1,6 +1,7 @@
 # Copyright 2026 sales_order_plus developers
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import base64
+from ast import literal_eval
 from datetime import date
 
 from freezegun import freeze_time
@@ -62,8 +63,12 @@ class TestScheduleAgreement(ScheduleCase):
             # Odoo's delivered quantity is the agreement's whole life.
             self.assertEqual(order.order_line.qty_delivered, 7.0)
             # In the list across agreements.
-            action = order.action_sop_cumulative_quantities()
-            listed = self.env["sale.order.line"].search(action["domain"])
+            action = self.env["ir.actions.act_window"]._for_xml_id(
+                "sales_order_plus.action_sale_order_line_cumulative"
+            )
+            listed = self.env["sale.order.line"].search(
+                literal_eval(action["domain"]) + [("order_id", "=", order.id)]
+            )
             self.assertEqual(listed, order.order_line)
             self.assertEqual(listed.sop_cum_delivered_qty, 2.0)
 
