@@ -65,11 +65,7 @@ class SaleOrderType(models.Model):
     )
 
     third_party_fulfiller = fields.Selection(
-        selection=[
-            ("vendor", "Vendor (drop-ship)"),
-            ("provider", "Logistics provider (3PL)"),
-            ("own", "Our warehouse"),
-        ],
+        selection=FULFILLERS,
         string="Fulfilled By",
         default="vendor",
         help="Third-party orders: who ships a line when no routing rule names a "
