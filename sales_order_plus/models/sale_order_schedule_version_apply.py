@@ -14,7 +14,7 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.tools import float_compare, float_is_zero, format_date
 
-from .integrity import lock_wait, raise_problems
+from .integrity import lock_claim, lock_wait, raise_problems
 from .sale_order_schedule_version import own_step
 
 
@@ -215,6 +215,7 @@ class SaleOrderScheduleVersion(models.Model):
         plan = self._sop_version_plan()
         to_create, to_write, to_unlink, to_cancel = self._sop_version_changes(plan)
         Line = self.env["sale.order.schedule.line"]
+        self._sop_version_claim_products(to_create, to_write)
         with order._sop_schedule_revision_batch():
             to_unlink.unlink()
             to_cancel.action_cancel()
@@ -239,6 +240,22 @@ class SaleOrderScheduleVersion(models.Model):
             }
         )
         self.activity_feedback(["mail.mail_activity_data_todo"])
+
+    def _sop_version_claim_products(self, to_create, to_write):
+        """The availability checks of the changes claim their products batch by
+        batch (lock_claim). Claimed here at once, in one order, two versions of
+        agreements that share products wait for each other instead of deadlocking
+        (each holding the products of its first batch, waiting for the other's)."""
+        if self.order_id.type_id.availability_policy == "none":
+            return
+        products = self.env["sale.order.schedule.line"].browse(
+            [line.id for line, _vals in to_write]
+        ).product_id | self.env["sale.order.line"].browse(
+            [vals["order_line_id"] for vals in to_create if vals.get("order_line_id")]
+        ).product_id
+        if products:
+            self.env.flush_all()
+            lock_claim(products)
 
     def _sop_version_supersede_older_held(self):
         """The held versions of the same agreement and kind older than this
