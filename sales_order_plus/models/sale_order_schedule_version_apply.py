@@ -248,11 +248,20 @@ class SaleOrderScheduleVersion(models.Model):
         (each holding the products of its first batch, waiting for the other's)."""
         if self.order_id.type_id.availability_policy == "none":
             return
-        products = self.env["sale.order.schedule.line"].browse(
-            [line.id for line, _vals in to_write]
-        ).product_id | self.env["sale.order.line"].browse(
-            [vals["order_line_id"] for vals in to_create if vals.get("order_line_id")]
-        ).product_id
+        products = (
+            self.env["sale.order.schedule.line"]
+            .browse([line.id for line, _vals in to_write])
+            .product_id
+            | self.env["sale.order.line"]
+            .browse(
+                [
+                    vals["order_line_id"]
+                    for vals in to_create
+                    if vals.get("order_line_id")
+                ]
+            )
+            .product_id
+        )
         if products:
             self.env.flush_all()
             lock_claim(products)
