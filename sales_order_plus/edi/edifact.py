@@ -43,7 +43,11 @@ import math
 import re
 import warnings
 
-from pydifact.exceptions import EDISyntaxError, MissingImplementationWarning
+from pydifact.exceptions import (
+    EDISyntaxError,
+    MissingImplementationWarning,
+    ValidationError,
+)
 from pydifact.parser import Parser
 
 from .dates import bucket_date, edifact_period, six_digit_format
@@ -126,7 +130,9 @@ class EdifactReader:
                 # pydifact warns for each directory it has no segment definitions of.
                 warnings.simplefilter("ignore", MissingImplementationWarning)
                 segments = list(Parser().parse(content))
-        except EDISyntaxError as error:
+        except (EDISyntaxError, ValidationError, ValueError) as error:
+            # A malformed UNA or segment tag: pydifact's ValidationError or a bare
+            # ValueError, beside its syntax error.
             raise EdifactError(
                 _("The EDIFACT interchange cannot be read: %(error)s"), error=error
             ) from error

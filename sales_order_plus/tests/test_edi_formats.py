@@ -237,6 +237,10 @@ class TestEdiFormats(BaseCase):
             edi.EdifactReader().parse("UNB+UNOC:3+A+B+261201:1200+1'UNZ+0+1'")
         with self.assertRaisesRegex(edi.EdifactError, "interchange cannot be read"):
             edi.EdifactReader().parse("'''")
+        # A malformed service string advice or segment tag: refused, not a crash.
+        for text in ("UNA'", "UNA:+.?'UNB+UNOC:3+A+B'"):
+            with self.assertRaisesRegex(edi.EdifactError, "interchange cannot be read"):
+                edi.EdifactReader().parse(text)
 
     # Format detection
     def test_detect_format(self):
